@@ -1,0 +1,324 @@
+package io.mlobj;
+
+import io.mlobj.format.FormatCodec;
+import io.mlobj.format.LogLayout;
+import io.mlobj.format.VersionLog;
+import io.mlobj.format.VersionRecord;
+import io.mlobj.store.ObjectInfo;
+import io.mlobj.store.ObjectNotFoundException;
+import io.mlobj.store.ObjectStore;
+import io.mlobj.store.ObjectStores;
+import io.mlobj.store.PreconditionFailedException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * A sharded, versioned dataset at a URI: the entry point of the mlobj kernel. Storage is bound
+ * once, when the dataset is opened; every snapshot, scan, writer and commit uses it.
+ *
+ * <pre>{@code
+ * Map<String, String> conf = Map.of(
+ *     "fs.s3a.endpoint", "http://127.0.0.1:9000",
+ *     "fs.s3a.path.style.access", "true",
+ *     "fs.s3a.access.key", "...", "fs.s3a.secret.key", "...");
+ * Dataset ds = Dataset.create("s3a://training/images", conf, schema, List.of("split"), Map.of());
+ * try (DatasetWriter writer = ds.newWriter(schema).build(allocator)) {
+ *   writer.write(batch);
+ *   ds.newAppend().addShards(writer.complete()).commit();
+ * }
+ * Snapshot v1 = ds.version(1);                 // time travel
+ * ds.tag("tested", 1, Map.of("by", "ci"));     // tags
+ * }</pre>
+ *
+ * <p>Instances are thread-safe. A dataset handle caches immutable metadata only; it always looks
+ * for newer versions when asked for the latest.
+ */
+public final class Dataset {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  private final String uri;
+  private final MlobjConf conf;
+  private final ObjectStore store;
+  private final VersionLog log;
+
+  private Dataset(String uri, MlobjConf conf) {
+    this.uri = ObjectStores.normalize(uri);
+    this.conf = conf;
+    this.store = ObjectStores.open(this.uri, conf);
+    this.log = new VersionLog(store);
+  }
+
+  /** A handle on the dataset at {@code uri}, which may not exist yet. Does no I/O. */
+  public static Dataset at(String uri, MlobjConf conf) {
+    return new Dataset(uri, conf);
+  }
+
+  /** A handle on the dataset at {@code uri}, which may not exist yet. Does no I/O. */
+  public static Dataset at(String uri, Map<String, String> conf) {
+    return at(uri, MlobjConf.of(conf));
+  }
+
+  /** Opens an existing dataset; a missing one is an error. */
+  public static Dataset open(String uri, MlobjConf conf) {
+    Dataset dataset = at(uri, conf);
+    if (dataset.latestVersion() == 0) {
+      throw MlobjErrors.datasetNotFound(dataset.uri);
+    }
+    return dataset;
+  }
+
+  /** Opens an existing dataset; a missing one is an error. */
+  public static Dataset open(String uri, Map<String, String> conf) {
+    return open(uri, MlobjConf.of(conf));
+  }
+
+  /** Creates an empty dataset (version 1); fails if one exists at {@code uri}. */
+  public static Dataset create(
+      String uri,
+      Map<String, String> conf,
+      Schema schema,
+      List<String> partitionColumns,
+      Map<String, String> properties) {
+    Dataset dataset = at(uri, conf);
+    Commit commit =
+        new Commit(dataset, "create", 0).create().schema(schema).partitionColumns(partitionColumns);
+    properties.forEach(commit::setProperty);
+    commit.commit();
+    return dataset;
+  }
+
+  /** The normalized URI. */
+  public String uri() {
+    return uri;
+  }
+
+  /** The configuration the dataset was opened with. */
+  public MlobjConf conf() {
+    return conf;
+  }
+
+  /** The object store holding the dataset. */
+  public ObjectStore store() {
+    return store;
+  }
+
+  /** The version log (for tools and adapters). */
+  public VersionLog log() {
+    return log;
+  }
+
+  /** Whether any version exists. */
+  public boolean exists() {
+    return latestVersion() > 0;
+  }
+
+  /** The latest version number, 0 if none. Never lists the whole log when the hint is present. */
+  public long latestVersion() {
+    return log.latestVersion();
+  }
+
+  /** The latest version. */
+  public Snapshot latest() {
+    long latest = latestVersion();
+    if (latest == 0) {
+      throw MlobjErrors.datasetNotFound(uri);
+    }
+    return new Snapshot(this, log.read(latest));
+  }
+
+  /** A given version. */
+  public Snapshot version(long version) {
+    if (version <= 0) {
+      throw MlobjErrors.badOption("versionAsOf", String.valueOf(version), "a version number >= 1");
+    }
+    Optional<VersionRecord> record = log.find(version);
+    if (record.isEmpty()) {
+      long latest = latestVersion();
+      if (latest == 0) {
+        throw MlobjErrors.datasetNotFound(uri);
+      }
+      throw MlobjErrors.versionNotFound(uri, version, latest);
+    }
+    return new Snapshot(this, record.get());
+  }
+
+  /** The version a tag points to. */
+  public Snapshot tagged(String tag) {
+    return version(findTag(tag).orElseThrow(() -> MlobjErrors.tagNotFound(uri, tag)).version());
+  }
+
+  /** The latest version committed at or before the time (binary search over the log). */
+  public Snapshot asOf(long timestampMillis) {
+    long latest = latestVersion();
+    if (latest == 0) {
+      throw MlobjErrors.datasetNotFound(uri);
+    }
+    long lo = 1;
+    long hi = latest;
+    VersionRecord first = log.read(1);
+    if (first.summary().timestampMillis() > timestampMillis) {
+      throw MlobjErrors.noVersionAtTime(uri, timestampMillis, first.summary().timestampMillis());
+    }
+    while (lo < hi) {
+      long mid = (lo + hi + 1) >>> 1;
+      if (log.read(mid).summary().timestampMillis() <= timestampMillis) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return version(lo);
+  }
+
+  /** Resolves a time-travel choice. */
+  public Snapshot snapshot(TimeTravel travel) {
+    if (travel.version() > 0) {
+      return version(travel.version());
+    }
+    if (travel.tag() != null) {
+      return tagged(travel.tag());
+    }
+    if (travel.timestampMillis() >= 0) {
+      return asOf(travel.timestampMillis());
+    }
+    return latest();
+  }
+
+  /** Versions from newest to oldest, at most {@code limit}. */
+  public List<Snapshot> history(int limit) {
+    List<Snapshot> out = new ArrayList<>();
+    for (long v = latestVersion(); v >= 1 && out.size() < limit; v--) {
+      log.find(v).ifPresent(r -> out.add(new Snapshot(this, r)));
+    }
+    return out;
+  }
+
+  // ---- writes ----
+
+  /** Starts a writer of shards for data of this schema. */
+  public DatasetWriter.Builder newWriter(Schema schema) {
+    return new DatasetWriter.Builder(this, schema);
+  }
+
+  /** Adds shards. Creates the dataset if needed (give {@link Commit#schema}). */
+  public Commit newAppend() {
+    return new Commit(this, "append", 0);
+  }
+
+  /** Replaces all shards with the added ones. Conflicts with data changes after the read. */
+  public Commit newOverwrite() {
+    return new Commit(this, "overwrite", latestVersion()).removeAll();
+  }
+
+  /**
+   * Replaces the shards of the partitions matching {@code partitions} (a predicate over partition
+   * columns) with the added ones; other partitions stay. Conflicts only with concurrent changes to
+   * matching partitions.
+   */
+  public Commit newOverwrite(Predicate partitions) {
+    return new Commit(this, "overwrite", latestVersion()).removeWhere(partitions);
+  }
+
+  /** Removes the shards of the partitions matching {@code partitions}. */
+  public Commit newDelete(Predicate partitions) {
+    return new Commit(this, "delete", latestVersion()).removeWhere(partitions);
+  }
+
+  /** Swaps shards for others with the same rows (compaction): use removeShards and addShards. */
+  public Commit newReplace() {
+    return new Commit(this, "replace", latestVersion());
+  }
+
+  /** Commits a new version restoring the shards and schema of {@code version}. */
+  public Snapshot rollback(long version) {
+    version(version); // validates it exists
+    return new Commit(this, "rollback", latestVersion())
+        .rollbackTo(version)
+        .summary("rollback-to", String.valueOf(version))
+        .commit();
+  }
+
+  /** Commits a new version with these dataset properties set. */
+  public Snapshot setProperties(Map<String, String> properties) {
+    Commit commit = new Commit(this, "set-properties", 0);
+    properties.forEach(commit::setProperty);
+    return commit.commit();
+  }
+
+  // ---- tags ----
+
+  /** Points a new tag at a version; an existing tag is an error unless {@code force}. */
+  public Tag tag(String name, long version, Map<String, String> properties, boolean force) {
+    checkName("tag", name);
+    version(version);
+    Tag tag =
+        new Tag(
+            name,
+            version,
+            System.currentTimeMillis(),
+            conf.get("mlobj.user", System.getProperty("user.name", "unknown")),
+            properties);
+    byte[] bytes = FormatCodec.writeTag(tag);
+    if (force) {
+      store.put(LogLayout.tagKey(name), bytes, Map.of());
+    } else {
+      try {
+        store.putIfAbsent(LogLayout.tagKey(name), bytes, Map.of());
+      } catch (PreconditionFailedException e) {
+        throw MlobjErrors.tagExists(uri, name, findTag(name).map(Tag::version).orElse(-1L));
+      }
+    }
+    return tag;
+  }
+
+  /** Points a new tag at a version; an existing tag is an error. */
+  public Tag tag(String name, long version, Map<String, String> properties) {
+    return tag(name, version, properties, false);
+  }
+
+  /** The tag, if it exists. */
+  public Optional<Tag> findTag(String name) {
+    checkName("tag", name);
+    String key = LogLayout.tagKey(name);
+    try {
+      return Optional.of(FormatCodec.readTag(store.read(key), store.uri(key)));
+    } catch (ObjectNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** All tags, by name. */
+  public List<Tag> tags() {
+    List<Tag> out = new ArrayList<>();
+    for (ObjectInfo info : store.list(LogLayout.TAGS, null)) {
+      String name = info.key().substring(LogLayout.TAGS.length());
+      if (name.endsWith(".json")) {
+        findTag(name.substring(0, name.length() - 5)).ifPresent(out::add);
+      }
+    }
+    return out;
+  }
+
+  /** Deletes a tag; a missing tag is an error. */
+  public void deleteTag(String name) {
+    if (findTag(name).isEmpty()) {
+      throw MlobjErrors.tagNotFound(uri, name);
+    }
+    store.delete(LogLayout.tagKey(name));
+  }
+
+  static void checkName(String what, String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw MlobjErrors.badName(what, String.valueOf(name));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Dataset(" + uri + ")";
+  }
+}

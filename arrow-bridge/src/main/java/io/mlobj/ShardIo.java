@@ -1,0 +1,103 @@
+package io.mlobj;
+
+import io.mlobj.arrow.ArrowIpcBatchReader;
+import io.mlobj.arrow.BatchReader;
+import io.mlobj.arrow.ParquetBatchReader;
+import io.mlobj.store.ObjectNotFoundException;
+import io.mlobj.store.ObjectStore;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32C;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/** Fetches shard objects, verifies them and opens batch readers over them. */
+final class ShardIo {
+  private static volatile ExecutorService fetchPool;
+
+  private ShardIo() {}
+
+  /** Daemon threads that fetch whole shards ahead of readers. */
+  static ExecutorService fetchPool() {
+    if (fetchPool == null) {
+      synchronized (ShardIo.class) {
+        if (fetchPool == null) {
+          AtomicInteger n = new AtomicInteger();
+          fetchPool =
+              Executors.newCachedThreadPool(
+                  r -> {
+                    Thread t = new Thread(r, "mlobj-shard-fetch-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                  });
+        }
+      }
+    }
+    return fetchPool;
+  }
+
+  /** Reads a shard's bytes, checking size and (optionally) CRC32C against the manifest. */
+  static byte[] fetch(
+      ObjectStore store, long version, Shard shard, boolean verify, ScanMetrics metrics) {
+    long start = System.nanoTime();
+    byte[] bytes;
+    try {
+      bytes = store.read(shard.path());
+    } catch (ObjectNotFoundException e) {
+      throw MlobjErrors.shardMissing(store.root(), version, store.uri(shard.path()));
+    }
+    long fetched = System.nanoTime();
+    if (metrics != null) {
+      metrics.fetchNanos.addAndGet(fetched - start);
+      metrics.bytesRead.addAndGet(bytes.length);
+      metrics.shardsRead.incrementAndGet();
+    }
+    if (bytes.length != shard.bytes()) {
+      throw MlobjErrors.sizeMismatch(
+          store.root(), version, store.uri(shard.path()), shard.bytes(), bytes.length);
+    }
+    if (verify) {
+      long crc = crc32c(bytes);
+      if (metrics != null) {
+        metrics.checksumNanos.addAndGet(System.nanoTime() - fetched);
+      }
+      if (crc != shard.crc32c()) {
+        throw MlobjErrors.checksumMismatch(
+            store.root(), version, store.uri(shard.path()), shard.crc32c(), crc);
+      }
+    }
+    return bytes;
+  }
+
+  static long crc32c(byte[] bytes) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, bytes.length);
+    return crc.getValue();
+  }
+
+  /** Opens a reader over fetched bytes of a task. */
+  static BatchReader open(
+      ObjectStore store,
+      long version,
+      ScanTask task,
+      byte[] bytes,
+      Schema schema,
+      BufferAllocator allocator,
+      int batchRows) {
+    try {
+      return switch (task.shard().format()) {
+        case PARQUET ->
+            new ParquetBatchReader(
+                bytes, schema, allocator, task.firstBatch(), task.batchCount(), batchRows);
+        case ARROW ->
+            new ArrowIpcBatchReader(bytes, schema, allocator, task.firstBatch(), task.batchCount());
+      };
+    } catch (MlobjException e) {
+      throw e;
+    } catch (Exception e) {
+      throw MlobjErrors.unreadableShard(
+          store.root(), version, store.uri(task.shard().path()), String.valueOf(e.getMessage()));
+    }
+  }
+}

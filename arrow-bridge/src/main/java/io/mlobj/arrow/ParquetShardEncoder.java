@@ -1,0 +1,160 @@
+package io.mlobj.arrow;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * Encodes Arrow batches as one Parquet file with parquet-mr. The Arrow schema is stored under the
+ * footer key {@code ARROW:schema} (as pyarrow does), so tensor columns come back as {@code
+ * arrow.fixed_shape_tensor} in pyarrow and in mlobj.
+ */
+public final class ParquetShardEncoder implements ShardEncoder {
+  private final ByteBufferOutputFile out;
+  private final ParquetWriter<Integer> writer;
+  private final ArrowWriteSupport support;
+  private long rows;
+
+  public ParquetShardEncoder(
+      Schema schema, String compression, long rowGroupBytes, int initialCapacity) {
+    this.out = new ByteBufferOutputFile(initialCapacity);
+    this.support = new ArrowWriteSupport(schema);
+    try {
+      this.writer =
+          new Builder(out, support)
+              .withCompressionCodec(codec(compression))
+              .withRowGroupSize(rowGroupBytes)
+              .withPageSize(1 << 20)
+              .withDictionaryEncoding(true)
+              .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+              .withValidation(false)
+              .build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start a Parquet shard", e);
+    }
+  }
+
+  /** Parses a compression name; an unknown one is an error listing the valid ones. */
+  public static CompressionCodecName codec(String compression) {
+    String c =
+        compression == null ? "snappy" : compression.trim().toLowerCase(java.util.Locale.ROOT);
+    return switch (c) {
+      case "none", "uncompressed", "" -> CompressionCodecName.UNCOMPRESSED;
+      case "snappy" -> CompressionCodecName.SNAPPY;
+      case "zstd" -> CompressionCodecName.ZSTD;
+      case "gzip" -> CompressionCodecName.GZIP;
+      case "lz4", "lz4_raw" -> CompressionCodecName.LZ4_RAW;
+      default ->
+          throw io.mlobj.MlobjErrors.badOption(
+              "compression", compression, "none, snappy, zstd, gzip or lz4 for Parquet shards");
+    };
+  }
+
+  @Override
+  public void write(VectorSchemaRoot batch) {
+    support.current = batch.getFieldVectors();
+    try {
+      int n = batch.getRowCount();
+      for (int i = 0; i < n; i++) {
+        writer.write(i);
+      }
+      rows += n;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot encode a Parquet shard", e);
+    }
+  }
+
+  @Override
+  public long estimatedBytes() {
+    return writer.getDataSize();
+  }
+
+  @Override
+  public long rows() {
+    return rows;
+  }
+
+  @Override
+  public Encoded finish() {
+    try {
+      writer.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot finish a Parquet shard", e);
+    }
+    List<Long> groups = new ArrayList<>();
+    for (BlockMetaData block : writer.getFooter().getBlocks()) {
+      groups.add(block.getRowCount());
+    }
+    return new Encoded(out.toByteArray(), groups);
+  }
+
+  @Override
+  public void close() {
+    try {
+      writer.close();
+    } catch (IOException | RuntimeException ignored) {
+      // Closing after finish() or after a failure: nothing more to release.
+    }
+  }
+
+  private static final class Builder extends ParquetWriter.Builder<Integer, Builder> {
+    private final ArrowWriteSupport support;
+
+    Builder(OutputFile file, ArrowWriteSupport support) {
+      super(file);
+      this.support = support;
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
+    @Override
+    protected WriteSupport<Integer> getWriteSupport(Configuration conf) {
+      return support;
+    }
+  }
+
+  /** Writes row {@code i} of the current batch. */
+  private static final class ArrowWriteSupport extends WriteSupport<Integer> {
+    private final Schema schema;
+    private final MessageType parquetSchema;
+    private RecordConsumer consumer;
+    private List<FieldVector> current;
+
+    ArrowWriteSupport(Schema schema) {
+      this.schema = schema;
+      this.parquetSchema = ParquetSchemas.toParquet(schema);
+    }
+
+    @Override
+    public WriteContext init(Configuration configuration) {
+      return new WriteContext(parquetSchema, Map.of("ARROW:schema", SchemaCodec.toBase64(schema)));
+    }
+
+    @Override
+    public void prepareForWrite(RecordConsumer recordConsumer) {
+      this.consumer = recordConsumer;
+    }
+
+    @Override
+    public void write(Integer row) {
+      ArrowRowWriter.writeRow(consumer, current, row);
+    }
+  }
+}

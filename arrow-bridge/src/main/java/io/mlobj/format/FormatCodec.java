@@ -1,0 +1,123 @@
+package io.mlobj.format;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mlobj.MlobjErrors;
+import io.mlobj.Tag;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Reads and writes the JSON files of the format (version files, manifests, tags, the latest hint),
+ * checking their format version. Files written by a newer mlobj with an unknown format version are
+ * refused with a message naming the supported versions.
+ */
+public final class FormatCodec {
+  /** The format version this library writes. */
+  public static final int CURRENT_FORMAT_VERSION = 1;
+
+  /** Format versions this library reads. */
+  public static final List<Integer> SUPPORTED_FORMAT_VERSIONS = List.of(1);
+
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+          .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+          .configure(DeserializationFeature.USE_LONG_FOR_INTS, true)
+          .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  private FormatCodec() {}
+
+  /** The shared mapper (kebab-case properties), for other JSON files of mlobj tools. */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  public static byte[] writeVersion(VersionRecord record) {
+    return write(record);
+  }
+
+  public static VersionRecord readVersion(byte[] bytes, String uri) {
+    return read(bytes, uri, VersionRecord.class);
+  }
+
+  public static byte[] writeManifest(ManifestRecord record) {
+    return write(record);
+  }
+
+  public static ManifestRecord readManifest(byte[] bytes, String uri) {
+    return read(bytes, uri, ManifestRecord.class);
+  }
+
+  public static byte[] writeTag(Tag tag) {
+    return write(tag);
+  }
+
+  public static Tag readTag(byte[] bytes, String uri) {
+    try {
+      return MAPPER.readValue(bytes, Tag.class);
+    } catch (IOException e) {
+      throw MlobjErrors.malformed(uri, message(e));
+    }
+  }
+
+  /** The latest-version hint: {@code {"version": N}}. */
+  public static byte[] writeLatestHint(long version) {
+    return ("{\"version\":" + version + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Parses the hint; a damaged hint is ignored (returns -1) since it is only an optimisation. */
+  public static long readLatestHint(byte[] bytes) {
+    try {
+      JsonNode node = MAPPER.readTree(bytes);
+      return node.path("version").asLong(-1);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private static String message(IOException e) {
+    return e instanceof JsonProcessingException j
+        ? j.getOriginalMessage()
+        : String.valueOf(e.getMessage());
+  }
+
+  private static byte[] write(Object value) {
+    try {
+      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot serialize " + value.getClass().getSimpleName(), e);
+    }
+  }
+
+  private static <T> T read(byte[] bytes, String uri, Class<T> type) {
+    JsonNode tree;
+    try {
+      tree = MAPPER.readTree(bytes);
+    } catch (IOException e) {
+      throw MlobjErrors.malformed(uri, message(e));
+    }
+    if (tree == null || !tree.isObject()) {
+      throw MlobjErrors.malformed(uri, "it is not a JSON object");
+    }
+    JsonNode formatVersion = tree.get("format-version");
+    if (formatVersion == null || !formatVersion.canConvertToInt()) {
+      throw MlobjErrors.malformed(uri, "it has no integer 'format-version'");
+    }
+    if (!SUPPORTED_FORMAT_VERSIONS.contains(formatVersion.asInt())) {
+      throw MlobjErrors.unsupportedFormatVersion(
+          uri, formatVersion.asInt(), SUPPORTED_FORMAT_VERSIONS);
+    }
+    try {
+      return MAPPER.treeToValue(tree, type);
+    } catch (IOException e) {
+      throw MlobjErrors.malformed(uri, message(e));
+    }
+  }
+}
