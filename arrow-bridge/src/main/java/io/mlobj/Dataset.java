@@ -197,6 +197,28 @@ public final class Dataset {
     return out;
   }
 
+  /**
+   * Reads one scan task on a worker without re-planning: engines ship the task, the version and the
+   * projected schema to workers and call this on a {@link #at} handle.
+   *
+   * @param version the version the task was planned from (for messages)
+   * @param schema the columns to read
+   * @param batchRows maximum rows per Parquet batch
+   * @param verifyChecksum whether to verify the shard's CRC32C
+   * @param metrics counters to update, or null
+   */
+  public io.mlobj.arrow.BatchReader readTask(
+      long version,
+      ScanTask task,
+      Schema schema,
+      org.apache.arrow.memory.BufferAllocator allocator,
+      int batchRows,
+      boolean verifyChecksum,
+      ScanMetrics metrics) {
+    byte[] bytes = ShardIo.fetch(store, version, task.shard(), verifyChecksum, metrics);
+    return ShardIo.open(store, version, task, bytes, schema, allocator, batchRows);
+  }
+
   // ---- writes ----
 
   /** Starts a writer of shards for data of this schema. */
