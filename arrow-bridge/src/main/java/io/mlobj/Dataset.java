@@ -219,6 +219,15 @@ public final class Dataset {
     return ShardIo.open(store, version, task, bytes, schema, allocator, batchRows);
   }
 
+  /**
+   * Fetches a shard's bytes, checking its size and (if asked) CRC32C against the manifest.
+   *
+   * @throws MlobjException naming dataset, version and object when missing or damaged
+   */
+  public byte[] readShardBytes(long version, Shard shard, boolean verifyChecksum) {
+    return ShardIo.fetch(store, version, shard, verifyChecksum, null);
+  }
+
   // ---- writes ----
 
   /** Starts a writer of shards for data of this schema. */

@@ -1,0 +1,145 @@
+package io.mlobj.ops;
+
+import io.mlobj.Dataset;
+import io.mlobj.Shard;
+import io.mlobj.Snapshot;
+import io.mlobj.Tag;
+import io.mlobj.format.LogLayout;
+import io.mlobj.format.ManifestRef;
+import io.mlobj.store.ObjectInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Deletes data shards and manifests that no retained version references. Retained: the latest
+ * {@code retainVersions} versions, versions newer than {@code retainDuration}, and every tagged
+ * version. An unreferenced object is deleted only if it is older than the safety window, so the
+ * shards of an in-flight writer (uploaded, not yet committed) are never touched. Version files are
+ * kept (they are small); reading an expired version reports its vacuumed shards as missing.
+ *
+ * <pre>{@code
+ * VacuumReport dry = Vacuum.builder(dataset).retainVersions(5).build().run(); // dry run
+ * Vacuum.builder(dataset).retainVersions(5).dryRun(false).build().run();
+ * }</pre>
+ */
+public final class Vacuum {
+  private final Dataset dataset;
+  private final int retainVersions;
+  private final Duration retainDuration;
+  private final Duration safetyWindow;
+  private final boolean dryRun;
+
+  private Vacuum(Builder b) {
+    this.dataset = b.dataset;
+    this.retainVersions = b.retainVersions;
+    this.retainDuration = b.retainDuration;
+    this.safetyWindow = b.safetyWindow;
+    this.dryRun = b.dryRun;
+  }
+
+  public static Builder builder(Dataset dataset) {
+    return new Builder(dataset);
+  }
+
+  /** Runs the vacuum. */
+  public VacuumReport run(Progress progress) {
+    long now = System.currentTimeMillis();
+    long latest = dataset.latestVersion();
+    Set<Long> retained = new TreeSet<>();
+    for (long v = latest; v >= 1; v--) {
+      Snapshot snapshot = dataset.version(v);
+      boolean recent = now - snapshot.timestampMillis() <= retainDuration.toMillis();
+      if (latest - v < retainVersions || recent) {
+        retained.add(v);
+      } else {
+        break;
+      }
+    }
+    for (Tag tag : dataset.tags()) {
+      retained.add(tag.version());
+    }
+    Set<String> referenced = new HashSet<>();
+    for (long v : retained) {
+      Snapshot snapshot = dataset.version(v);
+      for (ManifestRef ref : snapshot.manifests()) {
+        referenced.add(ref.path());
+      }
+      for (Shard shard : snapshot.shards()) {
+        referenced.add(shard.path());
+      }
+    }
+    List<ObjectInfo> candidates = new ArrayList<>(dataset.store().list(LogLayout.DATA, null));
+    candidates.addAll(dataset.store().list(LogLayout.MANIFESTS, null));
+    List<String> deleted = new ArrayList<>();
+    long bytes = 0;
+    long young = 0;
+    long done = 0;
+    for (ObjectInfo object : candidates) {
+      done++;
+      if (referenced.contains(object.key())) {
+        continue;
+      }
+      if (now - object.lastModifiedMillis() < safetyWindow.toMillis()) {
+        young++;
+        continue;
+      }
+      if (!dryRun) {
+        dataset.store().delete(object.key());
+      }
+      deleted.add(object.key());
+      bytes += object.size();
+      progress.update(done, candidates.size(), bytes);
+    }
+    progress.update(candidates.size(), candidates.size(), bytes);
+    return new VacuumReport(dataset.uri(), dryRun, List.copyOf(retained), deleted, bytes, young);
+  }
+
+  /** Configures a {@link Vacuum}. */
+  public static final class Builder {
+    private final Dataset dataset;
+    private int retainVersions = 10;
+    private Duration retainDuration = Duration.ofDays(7);
+    private Duration safetyWindow = Duration.ofHours(24);
+    private boolean dryRun = true;
+
+    Builder(Dataset dataset) {
+      this.dataset = dataset;
+    }
+
+    /** Keep the latest N versions readable (default 10, at least 1). */
+    public Builder retainVersions(int versions) {
+      if (versions < 1) {
+        throw io.mlobj.MlobjErrors.badOption(
+            "retainVersions", String.valueOf(versions), "at least 1");
+      }
+      this.retainVersions = versions;
+      return this;
+    }
+
+    /** Keep versions newer than this readable (default 7 days). */
+    public Builder retainDuration(Duration duration) {
+      this.retainDuration = duration;
+      return this;
+    }
+
+    /** Never delete objects younger than this (default 24 h): protects in-flight writers. */
+    public Builder safetyWindow(Duration window) {
+      this.safetyWindow = window;
+      return this;
+    }
+
+    /** Only report (default true). */
+    public Builder dryRun(boolean dryRun) {
+      this.dryRun = dryRun;
+      return this;
+    }
+
+    public Vacuum build() {
+      return new Vacuum(this);
+    }
+  }
+}
