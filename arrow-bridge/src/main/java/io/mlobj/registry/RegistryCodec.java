@@ -1,0 +1,69 @@
+package io.mlobj.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mlobj.MlobjErrors;
+import io.mlobj.format.FormatCodec;
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+
+/** JSON of registry records, with a format version checked on read. */
+final class RegistryCodec {
+  static final int CURRENT_FORMAT_VERSION = 1;
+  static final List<Integer> SUPPORTED_FORMAT_VERSIONS = List.of(1);
+
+  private RegistryCodec() {}
+
+  static byte[] writeCheckpoint(Checkpoint checkpoint) {
+    ObjectNode node = FormatCodec.mapper().valueToTree(checkpoint);
+    node.remove("tags"); // tags are mutable and live beside the immutable record
+    return write(node);
+  }
+
+  static Checkpoint readCheckpoint(byte[] bytes, String uri, Set<String> tags) {
+    return read(bytes, uri, Checkpoint.class).withTags(tags);
+  }
+
+  static byte[] writeAlias(AliasEntry entry) {
+    return write(FormatCodec.mapper().valueToTree(entry));
+  }
+
+  static AliasEntry readAlias(byte[] bytes, String uri) {
+    return read(bytes, uri, AliasEntry.class);
+  }
+
+  private static byte[] write(ObjectNode node) {
+    node.put("format-version", CURRENT_FORMAT_VERSION);
+    try {
+      return FormatCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(node);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot serialize a registry record: " + e, e);
+    }
+  }
+
+  private static <T> T read(byte[] bytes, String uri, Class<T> type) {
+    JsonNode tree;
+    try {
+      tree = FormatCodec.mapper().readTree(bytes);
+    } catch (IOException e) {
+      throw MlobjErrors.malformed(uri, String.valueOf(e.getMessage()));
+    }
+    if (tree == null || !tree.isObject()) {
+      throw MlobjErrors.malformed(uri, "it is not a JSON object");
+    }
+    JsonNode formatVersion = tree.get("format-version");
+    if (formatVersion == null || !formatVersion.canConvertToInt()) {
+      throw MlobjErrors.malformed(uri, "it has no integer 'format-version'");
+    }
+    if (!SUPPORTED_FORMAT_VERSIONS.contains(formatVersion.asInt())) {
+      throw MlobjErrors.unsupportedFormatVersion(
+          uri, formatVersion.asInt(), SUPPORTED_FORMAT_VERSIONS);
+    }
+    try {
+      return FormatCodec.mapper().treeToValue(tree, type);
+    } catch (IOException e) {
+      throw MlobjErrors.malformed(uri, String.valueOf(e.getMessage()));
+    }
+  }
+}
