@@ -44,6 +44,7 @@ public final class DatasetWriter implements AutoCloseable {
   private final Map<String, Open> open = new LinkedHashMap<>();
   private final List<Shard> written = new ArrayList<>();
   private boolean completed;
+  private java.util.concurrent.CompletableFuture<Void> pendingUpload;
 
   /** Writer settings. */
   public record Options(
@@ -164,14 +165,12 @@ public final class DatasetWriter implements AutoCloseable {
       encoded = encoder.finish();
     }
     String key = shardKey(shard.partition);
-    ObjectStore store = dataset.store();
     Map<String, String> meta = new HashMap<>();
     meta.put("mlobj-dataset", dataset.uri());
     meta.put("mlobj-version", String.valueOf(options.baseVersion() + 1));
     meta.put("mlobj-write-id", writeId);
     meta.put("mlobj-rows", String.valueOf(shard.encoder.rows()));
-    store.put(key, encoded.bytes(), meta);
-    written.add(
+    Shard described =
         new Shard(
             key,
             options.format(),
@@ -181,7 +180,36 @@ public final class DatasetWriter implements AutoCloseable {
             encoded.batchRows(),
             shard.stats.result(),
             shard.partition,
-            options.shardProperties()));
+            options.shardProperties());
+    // Upload in the background while the next shard is encoded; at most one upload is in flight,
+    // so memory stays bounded by two shards.
+    awaitUpload();
+    ObjectStore store = dataset.store();
+    pendingUpload =
+        java.util.concurrent.CompletableFuture.runAsync(
+            () -> {
+              store.put(key, encoded.bytes(), meta);
+              synchronized (written) {
+                written.add(described);
+              }
+            },
+            ShardIo.fetchPool());
+  }
+
+  private void awaitUpload() {
+    if (pendingUpload == null) {
+      return;
+    }
+    try {
+      pendingUpload.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw e;
+    } finally {
+      pendingUpload = null;
+    }
   }
 
   /** {@code data/<2 hex>/[col=value/...]<write id>-<uuid>.<ext>}: hashed prefixes spread load. */
@@ -227,9 +255,12 @@ public final class DatasetWriter implements AutoCloseable {
         }
       }
       open.clear();
+      awaitUpload();
       completed = true;
     }
-    return List.copyOf(written);
+    synchronized (written) {
+      return List.copyOf(written);
+    }
   }
 
   /** Deletes the shards uploaded so far (best effort) and discards open ones. */
@@ -238,6 +269,11 @@ public final class DatasetWriter implements AutoCloseable {
       shard.encoder.close();
     }
     open.clear();
+    try {
+      awaitUpload();
+    } catch (RuntimeException ignored) {
+      // The failed upload left nothing to delete.
+    }
     for (Shard shard : written) {
       try {
         dataset.store().delete(shard.path());

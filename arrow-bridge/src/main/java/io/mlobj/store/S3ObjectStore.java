@@ -73,6 +73,23 @@ public final class S3ObjectStore implements ObjectStore {
 
   @Override
   public byte[] read(String key) {
+    // The SDK retries failed requests, but not a body cut off after the response began (a reset
+    // or a premature end of a Content-Length body): read the object again, a bounded number of
+    // times. Objects are immutable, so a re-read returns the same bytes.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return readOnce(key);
+      } catch (ObjectStoreException e) {
+        if (attempt >= BODY_READ_ATTEMPTS || !(e.getCause() instanceof IOException)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static final int BODY_READ_ATTEMPTS = 3;
+
+  private byte[] readOnce(String key) {
     String full = fullKey(key);
     GetObjectResponse first;
     byte[] head;
@@ -219,10 +236,16 @@ public final class S3ObjectStore implements ObjectStore {
               .key(fullKey(key))
               .metadata(userMetadata)
               .build(),
-          RequestBody.fromBytes(data));
+          noCopy(data));
     } catch (SdkException e) {
       throw translate("write", key, e);
     }
+  }
+
+  /** A request body over the array without the defensive copy {@code fromBytes} makes. */
+  private static RequestBody noCopy(byte[] data) {
+    return RequestBody.fromContentProvider(
+        () -> new java.io.ByteArrayInputStream(data), data.length, "application/octet-stream");
   }
 
   private void multipartPut(String key, byte[] data, Map<String, String> userMetadata) {
@@ -251,8 +274,10 @@ public final class S3ObjectStore implements ObjectStore {
                                     .key(full)
                                     .uploadId(upload.uploadId())
                                     .partNumber(partNumber),
-                            RequestBody.fromByteBuffer(
-                                java.nio.ByteBuffer.wrap(data, offset, length)))
+                            RequestBody.fromContentProvider(
+                                () -> new java.io.ByteArrayInputStream(data, offset, length),
+                                length,
+                                "application/octet-stream"))
                         .eTag();
                 return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
               },
@@ -291,7 +316,7 @@ public final class S3ObjectStore implements ObjectStore {
               .ifNoneMatch("*")
               .metadata(userMetadata)
               .build(),
-          RequestBody.fromBytes(data));
+          noCopy(data));
     } catch (S3Exception e) {
       // 412: the key exists. 409 ConditionalRequestConflict: a racing conditional write.
       if (e.statusCode() == 412 || e.statusCode() == 409) {
