@@ -1,0 +1,188 @@
+package io.mlobj;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mlobj.commit.CommitStateUnknownException;
+import io.mlobj.testing.EmbeddedS3Extension;
+import io.mlobj.testing.FaultInjectingProxy;
+import io.mlobj.testing.FaultInjectingProxy.Rule;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Reads and commits through {@link FaultInjectingProxy} in front of the embedded S3 server: 503
+ * SlowDown, connection resets and latency are retried without corrupting data or the version log,
+ * and a version write whose outcome the client never learns is resolved by re-reading it.
+ */
+class S3FaultsITCase {
+  @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
+
+  private static final String VERSION_KEYS = "/[^?]*/_mlobj/versions/\\d{20}\\.json";
+  private static final String DATA_KEYS = "/[^?]*/data/[^?]+";
+
+  private BufferAllocator allocator;
+  private FaultInjectingProxy proxy;
+
+  @BeforeEach
+  void setUp() {
+    allocator = new RootAllocator();
+    proxy = FaultInjectingProxy.inFrontOf(S3.server().endpoint()).start();
+  }
+
+  @AfterEach
+  void tearDown() {
+    proxy.close();
+    allocator.close();
+  }
+
+  private Map<String, String> viaProxy() {
+    return S3.server().hadoopConf(proxy.endpoint());
+  }
+
+  private Map<String, String> viaProxyWithoutSdkRetries() {
+    Map<String, String> conf = new HashMap<>(viaProxy());
+    conf.put("fs.s3a.attempts.maximum", "1");
+    return conf;
+  }
+
+  @ParameterizedTest(name = "format = {0}")
+  @EnumSource(ShardFormat.class)
+  void readsRetryThroughSlowDownResetsAndLatency(ShardFormat format) {
+    String uri = S3.newDatasetUri();
+    Dataset direct = SmallRows.create(uri, S3.conf());
+    for (int i = 0; i < 4; i++) {
+      SmallRows.append(direct, allocator, format, i, i * 100L, 100);
+    }
+    proxy.add(Rule.slowDown().method("GET").pathMatching(DATA_KEYS).times(3));
+    proxy.add(Rule.resetBeforeForward().method("GET").pathMatching(DATA_KEYS).times(2));
+    proxy.add(Rule.latency(Duration.ofMillis(150)).method("GET").times(3));
+    proxy.add(Rule.slowDown().method("GET").pathMatching(VERSION_KEYS).times(2));
+
+    Snapshot latest = Dataset.open(uri, viaProxy()).latest();
+    List<Long> ids = SmallRows.ids(latest, allocator);
+
+    assertThat(ids).containsExactlyInAnyOrderElementsOf(LongStream.range(0, 400).boxed().toList());
+    assertThat(proxy.injected()).isEqualTo(10);
+    assertThat(proxy.log()).anyMatch(line -> line.contains("/data/") && line.endsWith("slow_down"));
+  }
+
+  @Test
+  void aResponseCutOffMidBodyIsReadAgainNotReturnedShort() {
+    String uri = S3.newDatasetUri();
+    Dataset direct = SmallRows.create(uri, S3.conf());
+    SmallRows.append(direct, allocator, ShardFormat.ARROW, 0, 0, 5000);
+    proxy.add(Rule.resetMidResponse().method("GET").pathMatching(DATA_KEYS).times(1));
+
+    List<Long> ids = SmallRows.ids(Dataset.open(uri, viaProxy()).latest(), allocator);
+
+    assertThat(ids).hasSize(5000).doesNotHaveDuplicates();
+    assertThat(proxy.log()).anyMatch(line -> line.endsWith("reset_mid_response"));
+  }
+
+  @Test
+  void commitsRetryThroughSlowDownResetsAndLatency() {
+    String uri = S3.newDatasetUri();
+    SmallRows.create(uri, S3.conf());
+    proxy.add(Rule.slowDown().method("PUT").pathMatching(VERSION_KEYS).times(3));
+    proxy.add(Rule.resetBeforeForward().method("PUT").pathMatching(VERSION_KEYS).times(2));
+    proxy.add(Rule.slowDown().method("PUT").pathMatching(".*/_mlobj/manifests/.*").times(2));
+    proxy.add(Rule.resetBeforeForward().method("PUT").pathMatching(DATA_KEYS).times(2));
+    proxy.add(Rule.latency(Duration.ofMillis(100)).method("PUT").times(4));
+
+    Dataset dataset = Dataset.open(uri, viaProxy());
+    List<Long> committed = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      committed.add(
+          SmallRows.append(dataset, allocator, ShardFormat.PARQUET, i, i * 10L, 10).version());
+    }
+
+    assertThat(committed).containsExactly(2L, 3L, 4L, 5L, 6L);
+    Dataset reread = Dataset.open(uri, S3.conf());
+    assertThat(reread.log().listVersions()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    assertThat(SmallRows.ids(reread.latest(), allocator))
+        .containsExactlyInAnyOrderElementsOf(LongStream.range(0, 50).boxed().toList());
+    assertThat(proxy.injected()).isEqualTo(13);
+  }
+
+  @Test
+  void aVersionWriteWhoseResponseIsLostIsRecognisedAsOursByReReading() {
+    String uri = S3.newDatasetUri();
+    SmallRows.create(uri, S3.conf());
+    Dataset dataset = Dataset.open(uri, viaProxyWithoutSdkRetries());
+    List<Shard> shards = SmallRows.write(dataset, allocator, ShardFormat.ARROW, 0, 0, 10);
+    proxy.add(Rule.resetAfterForward().method("PUT").pathMatching(VERSION_KEYS).times(1));
+
+    Snapshot committed = dataset.newAppend().addShards(shards).commit();
+
+    assertThat(proxy.log()).anyMatch(l -> l.startsWith("PUT") && l.endsWith("reset_after_forward"));
+    assertThat(committed.version()).isEqualTo(2);
+    Dataset reread = Dataset.open(uri, S3.conf());
+    assertThat(reread.log().listVersions()).containsExactly(1L, 2L);
+    assertThat(reread.version(2).record().transactionId())
+        .isEqualTo(committed.record().transactionId());
+    assertThat(SmallRows.ids(reread.latest(), allocator)).hasSize(10);
+  }
+
+  @Test
+  void anSdkRetryThatFindsItsOwnVersionAlreadyWrittenIsNotACommitFailure() {
+    String uri = S3.newDatasetUri();
+    SmallRows.create(uri, S3.conf());
+    Dataset dataset = Dataset.open(uri, viaProxy());
+    List<Shard> shards = SmallRows.write(dataset, allocator, ShardFormat.ARROW, 0, 0, 10);
+    // The first PUT lands but its answer is lost; the SDK retries and gets 412 Precondition Failed.
+    proxy.add(Rule.resetAfterForward().method("PUT").pathMatching(VERSION_KEYS).times(1));
+
+    Snapshot committed = dataset.newAppend().addShards(shards).commit();
+
+    assertThat(committed.version()).isEqualTo(2);
+    Dataset reread = Dataset.open(uri, S3.conf());
+    assertThat(reread.log().listVersions()).containsExactly(1L, 2L);
+    assertThat(reread.latest().rows()).isEqualTo(10);
+  }
+
+  @Test
+  void whenTheVersionCannotBeReReadTheCommitReportsAnUnknownStateAndKeepsItsShards() {
+    String uri = S3.newDatasetUri();
+    SmallRows.create(uri, S3.conf());
+    Dataset dataset = Dataset.open(uri, viaProxyWithoutSdkRetries());
+    List<Shard> shards = SmallRows.write(dataset, allocator, ShardFormat.ARROW, 0, 0, 10);
+    proxy.add(Rule.resetAfterForward().method("PUT").pathMatching(VERSION_KEYS).times(1));
+    // The commit first probes for version 2 (absent); the re-read after the lost PUT fails.
+    proxy.add(
+        Rule.resetBeforeForward()
+            .method("GET")
+            .pathMatching(".*/_mlobj/versions/0{19}2\\.json")
+            .afterSkipping(1)
+            .times(5));
+
+    assertThatThrownBy(() -> dataset.newAppend().addShards(shards).commit())
+        .isInstanceOf(CommitStateUnknownException.class)
+        .hasMessageContaining("Cannot tell whether version 2 of dataset " + uri)
+        .hasMessageContaining("do not delete")
+        .satisfies(
+            e ->
+                assertThat(((MlobjException) e).kind())
+                    .isEqualTo(MlobjException.Kind.UNKNOWN_STATE));
+
+    proxy.clearRules();
+    Dataset reread = Dataset.open(uri, S3.conf());
+    assertThat(reread.latestVersion()).isEqualTo(2);
+    for (Shard shard : shards) {
+      assertThat(reread.store().head(shard.path())).isPresent();
+    }
+    assertThat(SmallRows.ids(reread.latest(), allocator)).hasSize(10);
+  }
+}
