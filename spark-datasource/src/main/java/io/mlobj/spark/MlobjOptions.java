@@ -1,0 +1,267 @@
+package io.mlobj.spark;
+
+import io.mlobj.MlobjConf;
+import io.mlobj.MlobjErrors;
+import io.mlobj.ShardFormat;
+import io.mlobj.TimeTravel;
+import io.mlobj.spark.types.SparkSchemas;
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The options of {@code format("mlobj")}, parsed and validated once on the driver. Keys are
+ * case-insensitive. Storage settings come from Spark's Hadoop configuration ({@code
+ * spark.hadoop.fs.s3a.*}) overlaid with {@code fs.*} and {@code mlobj.*} options.
+ *
+ * <p>Read: {@code versionAsOf}, {@code timestampAsOf}, {@code tag}, {@code batchRows}, {@code
+ * splitRows}, {@code verifyChecksums}, {@code parquetReader} ({@code spark} or {@code mlobj}).
+ * Write: {@code format} ({@code parquet}/{@code arrow}), {@code compression}, {@code
+ * targetShardSize}, {@code rowGroupSize}, {@code partitionBy}, {@code tensorShape.<col>}, {@code
+ * tensorElement.<col>}, {@code mlobj.meta.<key>}, {@code overwriteSchema}. Streaming source: {@code
+ * startingVersion} ({@code earliest}, {@code latest} or a number).
+ */
+public final class MlobjOptions implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Prefix of summary key/values: {@code option("mlobj.meta.owner", "vision-team")}. */
+  public static final String META_PREFIX = "mlobj.meta.";
+
+  /** Prefix of declared tensor shapes: {@code option("tensorShape.features", "3,32,32")}. */
+  public static final String TENSOR_SHAPE_PREFIX = "tensorshape.";
+
+  /** Prefix of declared tensor element types: {@code option("tensorElement.image", "uint8")}. */
+  public static final String TENSOR_ELEMENT_PREFIX = "tensorelement.";
+
+  private static final List<String> KNOWN =
+      List.of(
+          "path",
+          "paths",
+          "versionasof",
+          "version",
+          "timestampasof",
+          "tag",
+          "batchrows",
+          "splitrows",
+          "verifychecksums",
+          "parquetreader",
+          "format",
+          "shardformat",
+          "compression",
+          "targetshardsize",
+          "rowgroupsize",
+          "partitionby",
+          "overwriteschema",
+          "startingversion",
+          "maxversionspertrigger",
+          "writebatchrows");
+
+  private final Map<String, String> options;
+  private final Map<String, String> conf;
+
+  private MlobjOptions(Map<String, String> options, Map<String, String> conf) {
+    this.options = options;
+    this.conf = conf;
+  }
+
+  /** Parses and validates options; the storage settings come from the active session. */
+  public static MlobjOptions parse(Map<String, String> raw) {
+    Map<String, String> lower = new TreeMap<>();
+    raw.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
+    Map<String, String> conf = new HashMap<>();
+    SparkSession.getActiveSession()
+        .foreach(
+            s -> {
+              conf.putAll(MlobjConf.fromHadoop(s.sparkContext().hadoopConfiguration()).asMap());
+              return null;
+            });
+    raw.forEach(
+        (k, v) -> {
+          if (k.startsWith("fs.") || (k.startsWith("mlobj.") && !k.startsWith(META_PREFIX))) {
+            conf.put(k, v);
+          }
+        });
+    MlobjOptions parsed = new MlobjOptions(lower, conf);
+    parsed.validate();
+    return parsed;
+  }
+
+  private void validate() {
+    for (String key : options.keySet()) {
+      if (!KNOWN.contains(key)
+          && !key.startsWith("fs.")
+          && !key.startsWith("mlobj.")
+          && !key.startsWith(TENSOR_SHAPE_PREFIX)
+          && !key.startsWith(TENSOR_ELEMENT_PREFIX)
+          && !key.startsWith("spark.")
+          && !key.startsWith("__")) {
+        throw MlobjErrors.unknownOption(key, KNOWN);
+      }
+    }
+    timeTravel();
+    batchRows();
+    splitRows();
+    verifyChecksums();
+    parquetReader();
+    if (options.containsKey("format")) {
+      ShardFormat.parse(options.get("format"));
+    }
+    tensorShapes();
+    bool("overwriteschema", false);
+    if (options.containsKey("targetshardsize")) {
+      MlobjConf.parseBytes("targetShardSize", options.get("targetshardsize"));
+    }
+  }
+
+  /** The dataset URI ({@code path}). */
+  public String path() {
+    String path = options.get("path");
+    if (path == null || path.isBlank()) {
+      throw MlobjErrors.badOption(
+          "path", String.valueOf(path), "a dataset URI: load(\"s3a://bucket/ds\")");
+    }
+    return path;
+  }
+
+  /** Whether a path was given. */
+  public boolean hasPath() {
+    return options.get("path") != null;
+  }
+
+  /** Storage and mlobj settings, shipped to executors. */
+  public Map<String, String> conf() {
+    return conf;
+  }
+
+  /** The options as given (lower-case keys). */
+  public Map<String, String> rawOptions() {
+    return options;
+  }
+
+  /** A raw option (lower-case key), or null. */
+  public String get(String key) {
+    return options.get(key.toLowerCase(Locale.ROOT));
+  }
+
+  /** Which version to read. */
+  public TimeTravel timeTravel() {
+    return TimeTravel.fromOptions(options);
+  }
+
+  /** Maximum rows per batch (default 8192). */
+  public int batchRows() {
+    return (int) positive("batchrows", 8192);
+  }
+
+  /** Rows per input partition when large shards are split (default: whole shards). */
+  public long splitRows() {
+    return positive("splitrows", Long.MAX_VALUE);
+  }
+
+  /** Whether to verify CRC32C of shards read whole (default true). */
+  public boolean verifyChecksums() {
+    return bool("verifychecksums", true);
+  }
+
+  /** {@code spark} (default: Spark's vectorized Parquet reader) or {@code mlobj}. */
+  public String parquetReader() {
+    String v = options.getOrDefault("parquetreader", "spark").toLowerCase(Locale.ROOT);
+    if (!v.equals("spark") && !v.equals("mlobj")) {
+      throw MlobjErrors.badOption("parquetReader", v, "spark or mlobj");
+    }
+    return v;
+  }
+
+  /** Whether an overwrite may replace the dataset's schema. */
+  public boolean overwriteSchema() {
+    return bool("overwriteschema", false);
+  }
+
+  /** Declared tensor shapes by column (original case of the column name kept). */
+  public Map<String, int[]> tensorShapes() {
+    Map<String, int[]> out = new HashMap<>();
+    options.forEach(
+        (k, v) -> {
+          if (k.startsWith(TENSOR_SHAPE_PREFIX)) {
+            String column = k.substring(TENSOR_SHAPE_PREFIX.length());
+            out.put(column, SparkSchemas.parseShape(column, v));
+          }
+        });
+    return out;
+  }
+
+  /** Options for {@link io.mlobj.DatasetWriter.Builder#options}. */
+  public Map<String, String> writerOptions() {
+    Map<String, String> out = new HashMap<>();
+    for (String key :
+        List.of("format", "shardformat", "compression", "targetshardsize", "rowgroupsize")) {
+      if (options.containsKey(key)) {
+        out.put(key.equals("shardformat") ? "format" : key, options.get(key));
+      }
+    }
+    return out;
+  }
+
+  /** Rows buffered per Arrow batch handed to the shard writer (default 4096). */
+  public int writeBatchRows() {
+    return (int) positive("writebatchrows", 4096);
+  }
+
+  /** {@code partitionBy} as a list; empty if absent. */
+  public List<String> partitionBy() {
+    String v = options.get("partitionby");
+    if (v == null || v.isBlank()) {
+      return List.of();
+    }
+    String trimmed = v.trim();
+    // DataFrameWriter.partitionBy passes a JSON array.
+    if (trimmed.startsWith("[")) {
+      trimmed = trimmed.substring(1, trimmed.length() - 1).replace("\"", "");
+    }
+    return List.of(trimmed.split("\\s*,\\s*"));
+  }
+
+  /** {@code mlobj.meta.<k>} options, for the version summary. */
+  public Map<String, String> summary() {
+    Map<String, String> out = new LinkedHashMap<>();
+    options.forEach(
+        (k, v) -> {
+          if (k.startsWith(META_PREFIX)) {
+            out.put(k.substring(META_PREFIX.length()), v);
+          }
+        });
+    return out;
+  }
+
+  private long positive(String key, long defaultValue) {
+    String v = options.get(key);
+    if (v == null) {
+      return defaultValue;
+    }
+    try {
+      long n = Long.parseLong(v.trim());
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw MlobjErrors.badOption(key, v, "a positive integer");
+  }
+
+  private boolean bool(String key, boolean defaultValue) {
+    String v = options.get(key);
+    if (v == null) {
+      return defaultValue;
+    }
+    if (v.trim().equalsIgnoreCase("true") || v.trim().equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(v.trim());
+    }
+    throw MlobjErrors.badOption(key, v, "true or false");
+  }
+}

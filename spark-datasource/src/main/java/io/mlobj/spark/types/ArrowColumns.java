@@ -1,0 +1,252 @@
+package io.mlobj.spark.types;
+
+import java.util.List;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.ExtensionTypeVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
+import org.apache.arrow.vector.TimeStampMicroTZVector;
+import org.apache.arrow.vector.TimeStampMicroVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.UInt1Vector;
+import org.apache.arrow.vector.UInt2Vector;
+import org.apache.arrow.vector.UInt4Vector;
+import org.apache.arrow.vector.UInt8Vector;
+import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Decimal;
+import org.apache.spark.sql.vectorized.ArrowColumnVector;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarArray;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
+import org.apache.spark.sql.vectorized.ColumnarMap;
+import org.apache.spark.unsafe.types.UTF8String;
+
+/**
+ * Exposes Arrow batches to Spark as {@link ColumnarBatch}es without copying: Spark's own {@link
+ * ArrowColumnVector} for the types it knows, and small views for the ones it does not (tensors and
+ * other fixed-size lists, unsigned integers, fixed-size binary, non-microsecond timestamps).
+ */
+public final class ArrowColumns {
+  private ArrowColumns() {}
+
+  /** A batch over the root's vectors; valid as long as the root's contents are. */
+  public static ColumnarBatch batch(VectorSchemaRoot root) {
+    List<FieldVector> vectors = root.getFieldVectors();
+    ColumnVector[] columns = new ColumnVector[vectors.size()];
+    for (int i = 0; i < columns.length; i++) {
+      columns[i] = column(vectors.get(i));
+    }
+    return new ColumnarBatch(columns, root.getRowCount());
+  }
+
+  /** A Spark view of one vector. */
+  public static ColumnVector column(ValueVector vector) {
+    if (vector instanceof ExtensionTypeVector<?> ext) {
+      return column(ext.getUnderlyingVector());
+    }
+    if (vector instanceof FixedSizeListVector list) {
+      ColumnVector values = column(list.getDataVector());
+      return new FixedSizeListColumn(list, values);
+    }
+    if (vector instanceof UInt1Vector
+        || vector instanceof UInt2Vector
+        || vector instanceof UInt4Vector
+        || vector instanceof UInt8Vector
+        || vector instanceof FixedSizeBinaryVector
+        || (vector instanceof TimeStampVector
+            && !(vector instanceof TimeStampMicroTZVector)
+            && !(vector instanceof TimeStampMicroVector))) {
+      return new ConvertingColumn(vector);
+    }
+    return new ArrowColumnVector(vector);
+  }
+
+  /** Base of the views: everything unsupported throws. */
+  private abstract static class View extends ColumnVector {
+    final ValueVector vector;
+
+    View(DataType type, ValueVector vector) {
+      super(type);
+      this.vector = vector;
+    }
+
+    @Override
+    public void close() {
+      // The reader owns the vectors.
+    }
+
+    @Override
+    public boolean hasNull() {
+      return vector.getNullCount() > 0;
+    }
+
+    @Override
+    public int numNulls() {
+      return vector.getNullCount();
+    }
+
+    @Override
+    public boolean isNullAt(int rowId) {
+      return vector.isNull(rowId);
+    }
+
+    private UnsupportedOperationException unsupported() {
+      return new UnsupportedOperationException(
+          "Cannot read " + vector.getField() + " as " + dataType().simpleString());
+    }
+
+    @Override
+    public boolean getBoolean(int rowId) {
+      throw unsupported();
+    }
+
+    @Override
+    public byte getByte(int rowId) {
+      throw unsupported();
+    }
+
+    @Override
+    public short getShort(int rowId) {
+      throw unsupported();
+    }
+
+    @Override
+    public int getInt(int rowId) {
+      throw unsupported();
+    }
+
+    @Override
+    public long getLong(int rowId) {
+      throw unsupported();
+    }
+
+    @Override
+    public float getFloat(int rowId) {
+      throw unsupported();
+    }
+
+    @Override
+    public double getDouble(int rowId) {
+      throw unsupported();
+    }
+
+    @Override
+    public ColumnarArray getArray(int rowId) {
+      throw unsupported();
+    }
+
+    @Override
+    public ColumnarMap getMap(int ordinal) {
+      throw unsupported();
+    }
+
+    @Override
+    public Decimal getDecimal(int rowId, int precision, int scale) {
+      throw unsupported();
+    }
+
+    @Override
+    public UTF8String getUTF8String(int rowId) {
+      throw unsupported();
+    }
+
+    @Override
+    public byte[] getBinary(int rowId) {
+      throw unsupported();
+    }
+
+    @Override
+    public ColumnVector getChild(int ordinal) {
+      throw unsupported();
+    }
+  }
+
+  /** A fixed-size list (tensor storage): row i is elements [i*size, (i+1)*size) of the values. */
+  static final class FixedSizeListColumn extends View {
+    private final int size;
+    private final ColumnVector values;
+
+    FixedSizeListColumn(FixedSizeListVector list, ColumnVector values) {
+      super(DataTypes.createArrayType(values.dataType(), false), list);
+      this.size = list.getListSize();
+      this.values = values;
+    }
+
+    @Override
+    public ColumnarArray getArray(int rowId) {
+      return new ColumnarArray(values, rowId * size, size);
+    }
+  }
+
+  /** Unsigned integers widened, fixed-size binary, and timestamps converted to microseconds. */
+  static final class ConvertingColumn extends View {
+    private final long toMicrosNum;
+    private final long toMicrosDen;
+
+    ConvertingColumn(ValueVector vector) {
+      super(typeOf(vector), vector);
+      long num = 1;
+      long den = 1;
+      if (vector.getField().getType() instanceof ArrowType.Timestamp ts) {
+        TimeUnit unit = ts.getUnit();
+        switch (unit) {
+          case SECOND -> num = 1_000_000;
+          case MILLISECOND -> num = 1_000;
+          case NANOSECOND -> den = 1_000;
+          default -> {}
+        }
+      }
+      this.toMicrosNum = num;
+      this.toMicrosDen = den;
+    }
+
+    private static DataType typeOf(ValueVector vector) {
+      if (vector instanceof UInt1Vector) {
+        return DataTypes.ShortType;
+      } else if (vector instanceof UInt2Vector) {
+        return DataTypes.IntegerType;
+      } else if (vector instanceof UInt4Vector || vector instanceof UInt8Vector) {
+        return DataTypes.LongType;
+      } else if (vector instanceof FixedSizeBinaryVector) {
+        return DataTypes.BinaryType;
+      }
+      return ((ArrowType.Timestamp) vector.getField().getType()).getTimezone() == null
+          ? DataTypes.TimestampNTZType
+          : DataTypes.TimestampType;
+    }
+
+    @Override
+    public short getShort(int rowId) {
+      return (short) (((UInt1Vector) vector).get(rowId) & 0xff);
+    }
+
+    @Override
+    public int getInt(int rowId) {
+      return ((UInt2Vector) vector).get(rowId);
+    }
+
+    @Override
+    public long getLong(int rowId) {
+      if (vector instanceof UInt4Vector v) {
+        return v.get(rowId) & 0xffffffffL;
+      } else if (vector instanceof UInt8Vector v) {
+        return v.get(rowId);
+      } else if (vector instanceof BigIntVector v) {
+        return v.get(rowId);
+      }
+      long raw = ((TimeStampVector) vector).get(rowId);
+      return raw * toMicrosNum / toMicrosDen;
+    }
+
+    @Override
+    public byte[] getBinary(int rowId) {
+      return ((FixedSizeBinaryVector) vector).get(rowId);
+    }
+  }
+}

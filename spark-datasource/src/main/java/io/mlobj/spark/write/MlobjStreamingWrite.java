@@ -1,0 +1,62 @@
+package io.mlobj.spark.write;
+
+import io.mlobj.Shard;
+import java.util.List;
+import org.apache.spark.sql.connector.write.PhysicalWriteInfo;
+import org.apache.spark.sql.connector.write.WriterCommitMessage;
+import org.apache.spark.sql.connector.write.streaming.StreamingDataWriterFactory;
+import org.apache.spark.sql.connector.write.streaming.StreamingWrite;
+
+/**
+ * A Structured Streaming sink: each micro-batch commits one version recording (query id, batch id)
+ * in the dataset ({@code Commit.idempotent}).
+ *
+ * <p>Exactly once across failures: a batch that fails before the commit leaves only unreferenced
+ * shards (deleted in {@link #abort}); a batch that committed but whose completion Spark did not
+ * checkpoint is replayed after a restart with the same batch id, which the dataset already
+ * recorded, so the replay commits nothing and deletes its duplicate shards.
+ */
+final class MlobjStreamingWrite implements StreamingWrite {
+  private final ShardCommitter committer;
+  private final MlobjWriterFactory factory;
+  private final String queryId;
+
+  MlobjStreamingWrite(ShardCommitter committer, MlobjWriterFactory factory, String queryId) {
+    this.committer = committer;
+    this.factory = factory;
+    this.queryId = queryId;
+  }
+
+  @Override
+  public StreamingDataWriterFactory createStreamingWriterFactory(PhysicalWriteInfo info) {
+    return factory;
+  }
+
+  @Override
+  public void commit(long epochId, WriterCommitMessage[] messages) {
+    List<Shard> shards = ShardCommitter.shards(messages);
+    if (shards.isEmpty() && committer.mode() == WriteMode.APPEND) {
+      return; // nothing to add; an empty version would only clutter the history
+    }
+    if (committer.dataset().exists()) {
+      Long done = committer.dataset().latest().appTransactions().get(queryId);
+      if (done != null && done >= epochId) {
+        committer.delete(shards);
+        return;
+      }
+    }
+    try {
+      committer.commit(shards, queryId, epochId);
+    } catch (io.mlobj.commit.CommitStateUnknownException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      committer.delete(shards);
+      throw e;
+    }
+  }
+
+  @Override
+  public void abort(long epochId, WriterCommitMessage[] messages) {
+    committer.delete(ShardCommitter.shards(messages));
+  }
+}
