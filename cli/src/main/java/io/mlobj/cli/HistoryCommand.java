@@ -1,0 +1,84 @@
+package io.mlobj.cli;
+
+import io.mlobj.Dataset;
+import io.mlobj.Snapshot;
+import io.mlobj.VersionSummary;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code mlobj history URI}: versions, newest first. */
+@Command(
+    name = "history",
+    mixinStandardHelpOptions = true,
+    description = "List a dataset's versions, newest first: what each did, who and which engine.")
+final class HistoryCommand implements Callable<Integer> {
+  @Mixin CommonOptions opts;
+
+  @Parameters(index = "0", paramLabel = "URI", description = "The dataset.")
+  String uri;
+
+  @Option(names = "--limit", paramLabel = "N", description = "At most N versions (default 50).")
+  int limit = 50;
+
+  @Override
+  public Integer call() {
+    Dataset dataset = DatasetRef.open(uri, opts.conf());
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (Snapshot s : dataset.history(limit)) {
+      VersionSummary v = s.summary();
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("version", s.version());
+      row.put("committed", Output.time(v.timestampMillis()));
+      row.put("operation", v.operation());
+      row.put("engine", v.engine());
+      row.put("appId", v.appId());
+      row.put("user", v.user());
+      row.put("rowsAdded", v.rowsAdded());
+      row.put("rowsRemoved", v.rowsRemoved());
+      row.put("shardsAdded", v.shardsAdded());
+      row.put("shardsRemoved", v.shardsRemoved());
+      row.put("totalRows", v.totalRows());
+      row.put("totalBytes", v.totalBytes());
+      row.put("summary", v.properties());
+      rows.add(row);
+    }
+    Output out = opts.output();
+    if (out.json()) {
+      out.json(rows);
+      return ExitCodes.OK;
+    }
+    out.table(
+        List.of(
+            "VERSION",
+            "COMMITTED",
+            "OPERATION",
+            "ENGINE",
+            "ROWS +/-",
+            "SHARDS +/-",
+            "TOTAL ROWS",
+            "SIZE",
+            "SUMMARY"),
+        rows.stream()
+            .map(
+                r ->
+                    List.of(
+                        String.valueOf(r.get("version")),
+                        String.valueOf(r.get("committed")),
+                        String.valueOf(r.get("operation")),
+                        String.valueOf(r.get("engine")),
+                        "+" + r.get("rowsAdded") + "/-" + r.get("rowsRemoved"),
+                        "+" + r.get("shardsAdded") + "/-" + r.get("shardsRemoved"),
+                        String.valueOf(r.get("totalRows")),
+                        Output.bytes((long) r.get("totalBytes")),
+                        String.valueOf(r.get("summary"))))
+            .toList());
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,109 @@
+package io.mlobj.cli;
+
+import io.mlobj.MlobjException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Entry point of the {@code mlobj} command. Errors print one line, {@code mlobj: <message>}, and
+ * exit with a code from {@link ExitCodes}; {@code --verbose} adds the stack trace.
+ *
+ * <pre>{@code
+ * int code = Main.run(new String[] {"info", "s3a://b/ds", "--json"}, out, err); // in-process
+ * }</pre>
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    System.exit(code);
+  }
+
+  /** Runs one command in this JVM with the given writers and returns its exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = commandLine();
+    cli.setOut(out);
+    cli.setErr(err);
+    int code = cli.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  /** The configured command line (for tests and embedding). */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new MlobjCommand());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setExecutionExceptionHandler(new ErrorHandler());
+    cli.setParameterExceptionHandler(
+        (ex, args) -> {
+          PrintWriter err = ex.getCommandLine().getErr();
+          err.println("mlobj: " + ex.getMessage());
+          err.println(
+              "Run 'mlobj "
+                  + ex.getCommandLine()
+                      .getCommandSpec()
+                      .qualifiedName(" ")
+                      .replaceFirst("^mlobj ?", "")
+                  + " --help' for usage.");
+          err.flush();
+          return ExitCodes.USAGE;
+        });
+    return cli;
+  }
+
+  /** One line per error; the stack trace only with --verbose. */
+  static final class ErrorHandler implements IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cli, ParseResult parsed) {
+      PrintWriter err = cli.getErr();
+      boolean verbose = parsed != null && verbose(parsed);
+      int code;
+      String message;
+      if (ex instanceof CliException c) {
+        code = c.exitCode();
+        message = c.getMessage();
+      } else if (ex instanceof MlobjException m) {
+        code = ExitCodes.of(m.kind());
+        message = m.getMessage();
+      } else if (ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
+        code = ExitCodes.STORAGE;
+        message = String.valueOf(ex.getMessage());
+      } else if (ex instanceof IllegalArgumentException) {
+        code = ExitCodes.USAGE;
+        message = String.valueOf(ex.getMessage());
+      } else {
+        code = ExitCodes.INTERNAL;
+        message =
+            "Internal error: " + ex + ". Run again with --verbose and report the stack trace.";
+      }
+      err.println("mlobj: " + oneLine(message));
+      if (verbose) {
+        StringWriter trace = new StringWriter();
+        ex.printStackTrace(new PrintWriter(trace));
+        err.print(trace);
+      }
+      err.flush();
+      return code;
+    }
+
+    private static boolean verbose(ParseResult parsed) {
+      ParseResult p = parsed;
+      while (p != null) {
+        if (p.hasMatchedOption("--verbose")) {
+          return true;
+        }
+        p = p.subcommand();
+      }
+      return false;
+    }
+  }
+
+  static String oneLine(String message) {
+    return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").trim();
+  }
+}
