@@ -1,0 +1,130 @@
+package io.mlobj.feed.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mlobj.Dataset;
+import io.mlobj.MlobjConf;
+import io.mlobj.Scan;
+import io.mlobj.ScanBuilder;
+import io.mlobj.Snapshot;
+import io.mlobj.feed.FeedErrors;
+import io.mlobj.feed.FeedRequest;
+import io.mlobj.feed.Transform;
+import io.mlobj.feed.transform.Pipeline;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.arrow.memory.BufferAllocator;
+
+/** What every stream of a server shares: configuration, shard cache, planner, metrics. */
+public final class FeedService implements AutoCloseable {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  final MlobjConf conf;
+  final BufferAllocator allocator;
+  final ShardCache cache;
+  final EpochPlanner planner;
+  final FeedMetrics metrics;
+  final Map<String, Transform.Factory> factories;
+  final int readAheadShards;
+  final long readAheadBytes;
+  private final Map<String, Dataset> datasets = new ConcurrentHashMap<>();
+
+  public FeedService(
+      MlobjConf conf,
+      BufferAllocator allocator,
+      long readAheadBytes,
+      int readAheadShards,
+      int fetchThreads,
+      Map<String, Transform.Factory> factories,
+      FeedMetrics metrics) {
+    this.conf = conf;
+    this.allocator = allocator;
+    this.metrics = metrics;
+    this.readAheadBytes = readAheadBytes;
+    this.readAheadShards = readAheadShards;
+    this.cache = new ShardCache(readAheadBytes, fetchThreads, metrics);
+    this.planner = new EpochPlanner(cache, allocator);
+    this.factories = Map.copyOf(factories);
+  }
+
+  /** A request resolved against storage: the snapshot, the scan, the plan and the pipeline. */
+  record Resolved(
+      FeedRequest request,
+      Snapshot snapshot,
+      Scan scan,
+      EpochPlanner.Planned planned,
+      Pipeline pipeline) {}
+
+  Resolved resolve(FeedRequest request) {
+    Dataset dataset = datasets.computeIfAbsent(request.dataset(), uri -> Dataset.at(uri, conf));
+    Snapshot snapshot = dataset.snapshot(request.travel());
+    ScanBuilder builder = snapshot.newScan().targetSplitRows(1).verifyChecksums(true);
+    if (request.columns() != null) {
+      builder.select(request.columns());
+    }
+    String predicateKey = "";
+    if (request.predicate() != null) {
+      builder.filter(request.predicate());
+      predicateKey = request.predicate().toString();
+    }
+    Scan scan = builder.build();
+    Pipeline pipeline = Pipeline.compile(request.pipeline(), factories, scan.schema());
+    boolean shuffle = request.take() == null && request.shuffle();
+    EpochPlanner.Planned planned =
+        planner.plan(
+            snapshot,
+            scan,
+            predicateKey,
+            request.seed(),
+            request.epoch(),
+            shuffle,
+            request.shuffleBuffer());
+    if (planned.plan().size() == 0) {
+      throw FeedErrors.emptyDataset(snapshot.toString());
+    }
+    if (request.take() == null && request.position() >= planned.plan().size()) {
+      throw FeedErrors.positionOutOfRange(
+          snapshot.toString(), request.position(), planned.plan().size());
+    }
+    if (request.take() != null) {
+      for (long index : request.take()) {
+        if (index >= planned.plan().size()) {
+          throw FeedErrors.takeOutOfRange(snapshot.toString(), index, planned.plan().size());
+        }
+      }
+    }
+    return new Resolved(request, snapshot, scan, planned, pipeline);
+  }
+
+  /** What the "plan" action answers: the resolved version and this consumer's share. */
+  ObjectNode describe(Resolved r) {
+    FeedRequest q = r.request();
+    ObjectNode n = JSON.createObjectNode();
+    n.put("dataset", r.snapshot().dataset().uri());
+    n.put("version", r.snapshot().version());
+    n.put("samples", r.planned().plan().size());
+    int batches =
+        q.take() != null
+            ? (q.take().length + q.batchSize() - 1) / q.batchSize()
+            : r.planned()
+                .plan()
+                .assignment(
+                    q.position(),
+                    q.batchSize(),
+                    q.worldSize(),
+                    q.rank(),
+                    q.numWorkers(),
+                    q.worker(),
+                    q.dropLast())
+                .length;
+    n.put("batches", batches);
+    n.put("batch_size", q.batchSize());
+    n.put("schema", r.pipeline().outputSchema().toJson());
+    return n;
+  }
+
+  @Override
+  public void close() {
+    cache.close();
+  }
+}

@@ -1,0 +1,90 @@
+package io.mlobj.feed.transform;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mlobj.arrow.FixedShapeTensorType;
+import io.mlobj.feed.FeedErrors;
+import io.mlobj.feed.Transform;
+import io.mlobj.feed.TransformContext;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+
+/**
+ * {@code {"op": "cast", "column": "image", "to": "float32", "scale": 0.0039215686}}: converts a
+ * numeric tensor or scalar column (uint8, int8..int64, float64) to float32, multiplying by {@code
+ * scale} (default 1).
+ */
+final class CastTransform implements Transform {
+  private final String column;
+  private final float scale;
+  private ArrowType source;
+
+  CastTransform(JsonNode spec) {
+    this.column = Specs.column(spec);
+    String to = spec.path("to").asText("float32");
+    if (!to.equals("float32")) {
+      throw FeedErrors.badTransform("cast", column, "'to' must be float32, got '" + to + "'");
+    }
+    this.scale = (float) Specs.number(spec, "scale", 1.0);
+  }
+
+  @Override
+  public Field outputField(Field input) {
+    FixedShapeTensorType tensor = Tensors.tensorType(input);
+    source = tensor != null ? tensor.valueType() : input.getType();
+    if (!Tensors.isNumeric(source)) {
+      throw FeedErrors.badTransform(
+          "cast", column, "the column holds " + source + ", not numbers or numeric tensors");
+    }
+    return tensor != null
+        ? Tensors.tensorField(input.getName(), Tensors.FLOAT32, tensor.shape())
+        : Tensors.scalar(input.getName(), Tensors.FLOAT32);
+  }
+
+  @Override
+  public FieldVector apply(FieldVector input, TransformContext context) {
+    int rows = input.getValueCount();
+    BaseFixedWidthVector from;
+    BaseFixedWidthVector to;
+    FieldVector out;
+    if (Tensors.tensorType(input.getField()) != null) {
+      FixedShapeTensorType tensor = Tensors.tensorType(input.getField());
+      out =
+          Tensors.allocate(
+              Tensors.tensorField(input.getName(), Tensors.FLOAT32, tensor.shape()),
+              rows,
+              context.allocator());
+      from = Tensors.elements(input);
+      to = Tensors.elements(out);
+    } else {
+      Float4Vector f = new Float4Vector(input.getName(), context.allocator());
+      f.allocateNew(Math.max(1, rows));
+      for (int i = 0; i < rows; i++) {
+        if (!input.isNull(i)) {
+          f.set(i, 0f);
+        }
+      }
+      f.setValueCount(rows);
+      out = f;
+      from = (BaseFixedWidthVector) input;
+      to = f;
+    }
+    convert(from.getDataBuffer(), to.getDataBuffer(), from.getValueCount());
+    return out;
+  }
+
+  private void convert(ArrowBuf in, ArrowBuf out, int n) {
+    if (source instanceof ArrowType.Int i && i.getBitWidth() == 8 && !i.getIsSigned()) {
+      for (int k = 0; k < n; k++) {
+        out.setFloat(k * 4L, (in.getByte(k) & 0xff) * scale);
+      }
+    } else {
+      for (int k = 0; k < n; k++) {
+        out.setFloat(k * 4L, (float) (Tensors.get(in, source, k) * scale));
+      }
+    }
+  }
+}

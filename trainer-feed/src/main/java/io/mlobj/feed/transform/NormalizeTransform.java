@@ -1,0 +1,96 @@
+package io.mlobj.feed.transform;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mlobj.arrow.FixedShapeTensorType;
+import io.mlobj.feed.FeedErrors;
+import io.mlobj.feed.Transform;
+import io.mlobj.feed.TransformContext;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.pojo.Field;
+
+/**
+ * {@code {"op": "normalize", "column": "image", "mean": [0.49, 0.48, 0.45], "std": [0.25, 0.24,
+ * 0.26]}}: {@code (x - mean[c]) / std[c]} per channel of a float32 tensor, channels first ({@code
+ * "channels_last": true} for HWC). One value applies to every channel. In place.
+ */
+final class NormalizeTransform implements Transform {
+  private final String column;
+  private final float[] mean;
+  private final float[] std;
+  private final boolean channelsLast;
+  private int channels;
+  private int size;
+
+  NormalizeTransform(JsonNode spec) {
+    this.column = Specs.column(spec);
+    this.mean = Specs.floats(spec, "mean");
+    this.std = Specs.floats(spec, "std");
+    this.channelsLast = spec.path("channels_last").asBoolean(false);
+    for (float s : std) {
+      if (s == 0f) {
+        throw FeedErrors.badTransform("normalize", column, "'std' must not contain 0");
+      }
+    }
+  }
+
+  @Override
+  public Field outputField(Field input) {
+    FixedShapeTensorType tensor = Tensors.tensorType(input);
+    if (tensor == null || !Tensors.FLOAT32.equals(tensor.valueType())) {
+      throw FeedErrors.badTransform(
+          "normalize",
+          column,
+          "it needs a float32 tensor, the column is " + input.getType() + " (cast it first)");
+    }
+    int[] shape = tensor.shape();
+    channels = channelsLast ? shape[shape.length - 1] : shape[0];
+    size = tensor.size();
+    for (float[] values : new float[][] {mean, std}) {
+      if (values.length != 1 && values.length != channels) {
+        throw FeedErrors.badTransform(
+            "normalize",
+            column,
+            "mean and std need 1 or "
+                + channels
+                + " values (the tensor has "
+                + channels
+                + " channels), got "
+                + values.length);
+      }
+    }
+    return input;
+  }
+
+  @Override
+  public FieldVector apply(FieldVector input, TransformContext context) {
+    ArrowBuf buf = Tensors.elements(input).getDataBuffer();
+    int rows = input.getValueCount();
+    int perChannel = size / channels;
+    float[] m = new float[channels];
+    float[] inv = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      m[c] = mean.length == 1 ? mean[0] : mean[c];
+      inv[c] = 1f / (std.length == 1 ? std[0] : std[c]);
+    }
+    for (int r = 0; r < rows; r++) {
+      long base = (long) r * size;
+      if (channelsLast) {
+        for (int k = 0; k < size; k++) {
+          int c = k % channels;
+          long at = (base + k) * 4;
+          buf.setFloat(at, (buf.getFloat(at) - m[c]) * inv[c]);
+        }
+      } else {
+        for (int c = 0; c < channels; c++) {
+          long from = base + (long) c * perChannel;
+          for (int k = 0; k < perChannel; k++) {
+            long at = (from + k) * 4;
+            buf.setFloat(at, (buf.getFloat(at) - m[c]) * inv[c]);
+          }
+        }
+      }
+    }
+    return input;
+  }
+}

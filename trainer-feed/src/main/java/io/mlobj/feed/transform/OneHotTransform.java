@@ -1,0 +1,66 @@
+package io.mlobj.feed.transform;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mlobj.feed.FeedErrors;
+import io.mlobj.feed.Transform;
+import io.mlobj.feed.TransformContext;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+
+/**
+ * {@code {"op": "one_hot", "column": "label", "classes": 10}}: an integer class id becomes a
+ * float32 tensor {@code [classes]} with a 1 at the id.
+ */
+final class OneHotTransform implements Transform {
+  private final String column;
+  private final int classes;
+  private Field output;
+
+  OneHotTransform(JsonNode spec) {
+    this.column = Specs.column(spec);
+    this.classes = Specs.positiveInt(spec, "classes");
+  }
+
+  @Override
+  public Field outputField(Field input) {
+    if (!(input.getType() instanceof ArrowType.Int)) {
+      throw FeedErrors.badTransform(
+          "one_hot",
+          column,
+          "it needs integer class ids, the column is "
+              + input.getType()
+              + " (map labels first with label_map)");
+    }
+    output = Tensors.tensorField(input.getName(), Tensors.FLOAT32, classes);
+    return output;
+  }
+
+  @Override
+  public FieldVector apply(FieldVector input, TransformContext context) {
+    int rows = input.getValueCount();
+    FieldVector out = Tensors.allocate(output, rows, context.allocator());
+    ArrowBuf buf = Tensors.elements(out).getDataBuffer();
+    for (int i = 0; i < rows; i++) {
+      if (input.isNull(i)) {
+        continue;
+      }
+      long id = ((Number) input.getObject(i)).longValue();
+      if (id < 0 || id >= classes) {
+        out.close();
+        throw FeedErrors.badTransform(
+            "one_hot",
+            column,
+            "class id "
+                + id
+                + " (sample "
+                + context.samples()[i]
+                + ") is not in 0.."
+                + (classes - 1));
+      }
+      buf.setFloat(((long) i * classes + id) * 4, 1f);
+    }
+    return out;
+  }
+}

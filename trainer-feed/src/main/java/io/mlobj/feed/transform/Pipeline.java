@@ -1,0 +1,109 @@
+package io.mlobj.feed.transform;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mlobj.MlobjErrors;
+import io.mlobj.feed.FeedErrors;
+import io.mlobj.feed.Transform;
+import io.mlobj.feed.TransformContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * A request's preprocessing steps, compiled against the input schema: unknown transforms, unknown
+ * columns and type mismatches are found before any data is read.
+ */
+public final class Pipeline {
+  private record Step(int column, Transform transform) {}
+
+  private final List<Step> steps;
+  private final Schema output;
+
+  private Pipeline(List<Step> steps, Schema output) {
+    this.steps = steps;
+    this.output = output;
+  }
+
+  /** The built-in transforms, by name. */
+  public static Map<String, Transform.Factory> builtins() {
+    Map<String, Transform.Factory> out = new LinkedHashMap<>();
+    out.put("cast", CastTransform::new);
+    out.put("normalize", NormalizeTransform::new);
+    out.put("reshape", ReshapeTransform::new);
+    out.put("label_map", LabelMapTransform::new);
+    out.put("one_hot", OneHotTransform::new);
+    out.put("random_crop", RandomCropTransform::new);
+    out.put("random_flip", RandomFlipTransform::new);
+    out.put("pad_truncate", PadTruncateTransform::new);
+    return out;
+  }
+
+  /**
+   * Compiles the JSON steps against the input schema.
+   *
+   * @param factories transforms by name (built-ins plus user ones)
+   */
+  public static Pipeline compile(
+      JsonNode steps, Map<String, Transform.Factory> factories, Schema input) {
+    List<Field> fields = new ArrayList<>(input.getFields());
+    List<String> names = fields.stream().map(Field::getName).toList();
+    List<Step> out = new ArrayList<>();
+    for (JsonNode spec : steps) {
+      if (!spec.isObject()) {
+        throw FeedErrors.badRequest("pipeline step " + spec + " is not a JSON object");
+      }
+      String op = spec.path("op").asText("");
+      Transform.Factory factory = factories.get(op);
+      if (factory == null) {
+        throw FeedErrors.unknownTransform(op, new TreeMap<>(factories).keySet());
+      }
+      String column = spec.path("column").asText("");
+      int index = names.indexOf(column);
+      if (index < 0) {
+        throw MlobjErrors.unknownColumn(
+            "the feed request (pipeline step '" + op + "')", column, names);
+      }
+      Transform transform = factory.create(spec);
+      Field produced = transform.outputField(fields.get(index));
+      fields.set(index, Tensors.renamed(produced, column));
+      out.add(new Step(index, transform));
+    }
+    return new Pipeline(out, new Schema(fields));
+  }
+
+  /** The schema of the batches the pipeline produces. */
+  public Schema outputSchema() {
+    return output;
+  }
+
+  /**
+   * Runs every step over one batch's columns (in input schema order). Takes ownership of {@code
+   * columns} and returns the output columns, which the caller closes.
+   */
+  public List<FieldVector> apply(
+      List<FieldVector> columns, BufferAllocator allocator, long seed, long epoch, long[] samples) {
+    List<FieldVector> current = new ArrayList<>(columns);
+    try {
+      for (int s = 0; s < steps.size(); s++) {
+        Step step = steps.get(s);
+        FieldVector in = current.get(step.column());
+        FieldVector out =
+            step.transform().apply(in, new TransformContext(allocator, seed, epoch, s, samples));
+        if (out != in) {
+          in.close();
+          current.set(step.column(), out);
+        }
+      }
+      return current;
+    } catch (RuntimeException e) {
+      current.forEach(FieldVector::close);
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package io.mlobj.feed.transform;
+
+import io.mlobj.arrow.FixedShapeTensorType;
+import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.ExtensionTypeVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+
+/** Helpers over {@code arrow.fixed_shape_tensor} columns and raw element buffers. */
+public final class Tensors {
+  /** float32. */
+  public static final ArrowType FLOAT32 =
+      new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
+
+  private Tensors() {}
+
+  /** The tensor type of a field (element type filled in), or null if it is not a tensor. */
+  public static FixedShapeTensorType tensorType(Field field) {
+    return field.getType() instanceof FixedShapeTensorType ? FixedShapeTensorType.of(field) : null;
+  }
+
+  /** A nullable tensor field. */
+  public static Field tensorField(String name, ArrowType element, int... shape) {
+    return FixedShapeTensorType.field(name, element, shape);
+  }
+
+  /** The storage list of a tensor vector. */
+  public static FixedSizeListVector storage(FieldVector tensor) {
+    return (FixedSizeListVector) ((ExtensionTypeVector<?>) tensor).getUnderlyingVector();
+  }
+
+  /** The flat element vector of a tensor vector. */
+  public static BaseFixedWidthVector elements(FieldVector tensor) {
+    return (BaseFixedWidthVector) storage(tensor).getDataVector();
+  }
+
+  /**
+   * Moves the buffers of {@code from} into {@code to} (same type), unwrapping extension vectors.
+   */
+  public static void transfer(FieldVector from, FieldVector to) {
+    FieldVector source =
+        from instanceof ExtensionTypeVector<?> e ? (FieldVector) e.getUnderlyingVector() : from;
+    FieldVector target =
+        to instanceof ExtensionTypeVector<?> e ? (FieldVector) e.getUnderlyingVector() : to;
+    source.makeTransferPair(target).transfer();
+  }
+
+  /** Bytes per element of a fixed-width numeric type, or -1. */
+  public static int byteWidth(ArrowType type) {
+    if (type instanceof ArrowType.Int i) {
+      return i.getBitWidth() / 8;
+    }
+    if (type instanceof ArrowType.FloatingPoint f) {
+      return switch (f.getPrecision()) {
+        case HALF -> 2;
+        case SINGLE -> 4;
+        case DOUBLE -> 8;
+      };
+    }
+    return -1;
+  }
+
+  /**
+   * A new tensor vector of {@code rows} valid rows, every element zero; the caller owns it. Fill
+   * the element buffer through {@link #elements(FieldVector)}.
+   */
+  public static FieldVector allocate(Field field, int rows, BufferAllocator allocator) {
+    FieldVector vector = field.createVector(allocator);
+    FixedSizeListVector list = storage(vector);
+    int size = list.getListSize();
+    list.setInitialCapacity(Math.max(1, rows));
+    list.allocateNew();
+    BaseFixedWidthVector values = (BaseFixedWidthVector) list.getDataVector();
+    if (values.getValueCapacity() < rows * size) {
+      values.allocateNew(Math.max(1, rows * size));
+    }
+    values.getDataBuffer().setZero(0, values.getDataBuffer().capacity());
+    setAllValid(values.getValidityBuffer(), rows * size);
+    setAllValid(list.getValidityBuffer(), rows);
+    values.setValueCount(rows * size);
+    list.setValueCount(rows);
+    return vector;
+  }
+
+  /** Marks the first {@code count} bits valid. */
+  public static void setAllValid(ArrowBuf validity, int count) {
+    int full = count / 8;
+    validity.setOne(0, full);
+    for (int i = full * 8; i < count; i++) {
+      validity.setByte(i / 8, validity.getByte(i / 8) | (1 << (i % 8)));
+    }
+  }
+
+  /** Reads element {@code i} of a numeric buffer as a double. */
+  public static double get(ArrowBuf buf, ArrowType type, long i) {
+    if (type instanceof ArrowType.Int t) {
+      return switch (t.getBitWidth()) {
+        case 8 -> t.getIsSigned() ? buf.getByte(i) : buf.getByte(i) & 0xff;
+        case 16 -> t.getIsSigned() ? buf.getShort(i * 2) : buf.getShort(i * 2) & 0xffff;
+        case 32 -> t.getIsSigned() ? buf.getInt(i * 4) : buf.getInt(i * 4) & 0xffffffffL;
+        default -> buf.getLong(i * 8);
+      };
+    }
+    ArrowType.FloatingPoint f = (ArrowType.FloatingPoint) type;
+    return f.getPrecision() == FloatingPointPrecision.DOUBLE
+        ? buf.getDouble(i * 8)
+        : buf.getFloat(i * 4);
+  }
+
+  /** Whether {@link #get} can read the type. */
+  public static boolean isNumeric(ArrowType type) {
+    return type instanceof ArrowType.Int
+        || type instanceof ArrowType.FloatingPoint f
+            && f.getPrecision() != FloatingPointPrecision.HALF;
+  }
+
+  /** Shape as a list, for messages. */
+  public static List<Integer> shapeList(int[] shape) {
+    return java.util.Arrays.stream(shape).boxed().toList();
+  }
+
+  /** A field with the same name. */
+  public static Field renamed(Field field, String name) {
+    return new Field(name, field.getFieldType(), field.getChildren());
+  }
+
+  /** A non-nullable-agnostic scalar field. */
+  public static Field scalar(String name, ArrowType type) {
+    return new Field(name, FieldType.nullable(type), null);
+  }
+}
