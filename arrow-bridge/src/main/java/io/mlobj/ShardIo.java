@@ -85,19 +85,63 @@ final class ShardIo {
       Schema schema,
       BufferAllocator allocator,
       int batchRows) {
+    BatchReader reader;
     try {
-      return switch (task.shard().format()) {
-        case PARQUET ->
-            new ParquetBatchReader(
-                bytes, schema, allocator, task.firstBatch(), task.batchCount(), batchRows);
-        case ARROW ->
-            new ArrowIpcBatchReader(bytes, schema, allocator, task.firstBatch(), task.batchCount());
-      };
+      reader =
+          switch (task.shard().format()) {
+            case PARQUET ->
+                new ParquetBatchReader(
+                    bytes, schema, allocator, task.firstBatch(), task.batchCount(), batchRows);
+            case ARROW ->
+                new ArrowIpcBatchReader(
+                    bytes, schema, allocator, task.firstBatch(), task.batchCount());
+          };
     } catch (MlobjException e) {
       throw e;
     } catch (Exception e) {
       throw MlobjErrors.unreadableShard(
           store.root(), version, store.uri(task.shard().path()), String.valueOf(e.getMessage()));
+    }
+    return new DecodeErrors(reader, store.root(), version, store.uri(task.shard().path()));
+  }
+
+  /**
+   * Turns a decoder failure while reading batches (damaged pages read without checksum
+   * verification, data of a type the dataset's schema does not declare) into the same clear error
+   * as a failure while opening the shard.
+   */
+  private static final class DecodeErrors implements BatchReader {
+    private final BatchReader delegate;
+    private final String dataset;
+    private final long version;
+    private final String object;
+
+    DecodeErrors(BatchReader delegate, String dataset, long version, String object) {
+      this.delegate = delegate;
+      this.dataset = dataset;
+      this.version = version;
+      this.object = object;
+    }
+
+    @Override
+    public boolean next() {
+      try {
+        return delegate.next();
+      } catch (MlobjException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw MlobjErrors.unreadableShard(dataset, version, object, String.valueOf(e));
+      }
+    }
+
+    @Override
+    public org.apache.arrow.vector.VectorSchemaRoot root() {
+      return delegate.root();
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
     }
   }
 }
