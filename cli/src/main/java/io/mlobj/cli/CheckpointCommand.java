@@ -59,10 +59,7 @@ final class CheckpointCommand {
     return m;
   }
 
-  @Command(
-      name = "put",
-      mixinStandardHelpOptions = true,
-      description = "Store a model file as the model's next version.")
+  @Command(name = "put", description = "Store a model file as the model's next version.")
   static final class Put implements Callable<Integer> {
     @Mixin CommonOptions opts;
     @Mixin RegistryOption reg;
@@ -134,10 +131,7 @@ final class CheckpointCommand {
     }
   }
 
-  @Command(
-      name = "get",
-      mixinStandardHelpOptions = true,
-      description = "Fetch a checkpoint (CRC32C-verified), or show its record.")
+  @Command(name = "get", description = "Fetch a checkpoint (CRC32C-verified), or show its record.")
   static final class Get implements Callable<Integer> {
     @Mixin CommonOptions opts;
     @Mixin RegistryOption reg;
@@ -185,10 +179,7 @@ final class CheckpointCommand {
     }
   }
 
-  @Command(
-      name = "ls",
-      mixinStandardHelpOptions = true,
-      description = "List models, or the checkpoints of one model.")
+  @Command(name = "ls", description = "List models, or the checkpoints of one model.")
   static final class Ls implements Callable<Integer> {
     @Mixin CommonOptions opts;
     @Mixin RegistryOption reg;
@@ -268,7 +259,6 @@ final class CheckpointCommand {
 
   @Command(
       name = "alias",
-      mixinStandardHelpOptions = true,
       description = {
         "Point an alias (e.g. serving) at a version, roll it back, or show it.",
         "mlobj checkpoint alias resnet serving 3 | --rollback | (no version: show with history)"
@@ -338,7 +328,6 @@ final class CheckpointCommand {
 
   @Command(
       name = "tag",
-      mixinStandardHelpOptions = true,
       description = "Add (or with --delete remove) a tag on a checkpoint, e.g. tested.")
   static final class TagCheckpoint implements Callable<Integer> {
     @Mixin CommonOptions opts;

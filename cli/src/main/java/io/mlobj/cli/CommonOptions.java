@@ -24,6 +24,12 @@ public final class CommonOptions {
       description = "Also read ~/.mlobj/NAME.properties (default: $MLOBJ_PROFILE).")
   String profile;
 
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
+
   @Option(names = "--json", description = "Print JSON for scripts instead of tables.")
   boolean json;
 

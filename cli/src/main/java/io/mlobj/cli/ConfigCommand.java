@@ -11,7 +11,6 @@ import picocli.CommandLine.Mixin;
 /** {@code mlobj config}: the effective settings, secrets redacted. */
 @Command(
     name = "config",
-    mixinStandardHelpOptions = true,
     description = "Show the effective settings and where they come from (secrets are redacted).")
 final class ConfigCommand implements Callable<Integer> {
   @Mixin CommonOptions opts;

@@ -15,7 +15,6 @@ import picocli.CommandLine.Parameters;
 /** {@code mlobj diff URI A B}: shards and rows added and removed between two versions. */
 @Command(
     name = "diff",
-    mixinStandardHelpOptions = true,
     description = "Show the shards and rows added and removed from version A to version B.")
 final class DiffCommand implements Callable<Integer> {
   @Mixin CommonOptions opts;

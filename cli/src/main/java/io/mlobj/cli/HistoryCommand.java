@@ -16,7 +16,6 @@ import picocli.CommandLine.Parameters;
 /** {@code mlobj history URI}: versions, newest first. */
 @Command(
     name = "history",
-    mixinStandardHelpOptions = true,
     description = "List a dataset's versions, newest first: what each did, who and which engine.")
 final class HistoryCommand implements Callable<Integer> {
   @Mixin CommonOptions opts;

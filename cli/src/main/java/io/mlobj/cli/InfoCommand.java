@@ -16,7 +16,6 @@ import picocli.CommandLine.Parameters;
 /** {@code mlobj info URI}: schema, size, versions, properties and tags. */
 @Command(
     name = "info",
-    mixinStandardHelpOptions = true,
     description = "Show a dataset's schema, size, versions, properties and tags.")
 final class InfoCommand implements Callable<Integer> {
   @Mixin CommonOptions opts;

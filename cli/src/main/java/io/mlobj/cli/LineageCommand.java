@@ -17,7 +17,6 @@ import picocli.CommandLine.Parameters;
 /** {@code mlobj lineage SUBJECT}: upstream and downstream. */
 @Command(
     name = "lineage",
-    mixinStandardHelpOptions = true,
     description = {
       "Walk lineage both ways from a dataset version or a checkpoint:",
       "upstream (what trained this model, what this version was made from) and",

@@ -18,7 +18,6 @@ import picocli.CommandLine.Parameters;
 /** {@code mlobj ls URI}: the datasets at or under a location. */
 @Command(
     name = "ls",
-    mixinStandardHelpOptions = true,
     description = {
       "List the datasets at or under a location, with their latest version, rows and size.",
       "Lists the objects under the prefix once (use a narrow prefix on large buckets)."

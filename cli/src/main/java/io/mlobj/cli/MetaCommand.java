@@ -21,7 +21,6 @@ final class MetaCommand {
 
   @Command(
       name = "get",
-      mixinStandardHelpOptions = true,
       description = "Print dataset properties and the version's summary key/values (read-only).")
   static final class Get implements Callable<Integer> {
     @Mixin CommonOptions opts;
@@ -93,7 +92,6 @@ final class MetaCommand {
 
   @Command(
       name = "set",
-      mixinStandardHelpOptions = true,
       description =
           "Set dataset properties (commits a new version). Version summaries cannot be changed.")
   static final class Set implements Callable<Integer> {

@@ -18,7 +18,6 @@ import picocli.CommandLine.Option;
 /** {@code mlobj query}: datasets, versions and checkpoints by metadata, from the index. */
 @Command(
     name = "query",
-    mixinStandardHelpOptions = true,
     description = {
       "Find checkpoints and dataset versions by tag, lineage and metadata, from the registry's index",
       "(no bucket scan). Example: checkpoints tagged tested that were trained on X at version 3:",

@@ -11,7 +11,6 @@ import picocli.CommandLine.Parameters;
 /** {@code mlobj rollback URI VERSION}. */
 @Command(
     name = "rollback",
-    mixinStandardHelpOptions = true,
     description = "Commit a new version that restores the data and schema of an earlier version.")
 final class RollbackCommand implements Callable<Integer> {
   @Mixin CommonOptions opts;

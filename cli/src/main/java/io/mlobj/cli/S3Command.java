@@ -23,7 +23,6 @@ final class S3Command {
 
   @Command(
       name = "serve",
-      mixinStandardHelpOptions = true,
       description = {
         "Run an S3 server (S3Proxy, filesystem backend) until interrupted.",
         "Binds 127.0.0.1 and generates credentials unless told otherwise, and prints the fs.s3a.*"

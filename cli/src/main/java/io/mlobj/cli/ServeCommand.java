@@ -7,7 +7,6 @@ import picocli.CommandLine.Mixin;
 /** {@code mlobj serve}: the trainer feed (Arrow Flight) for a dataset. */
 @Command(
     name = "serve",
-    mixinStandardHelpOptions = true,
     description = "Serve datasets to trainers over Arrow Flight (the trainer feed).")
 final class ServeCommand implements Callable<Integer> {
   @Mixin CommonOptions opts;

@@ -20,10 +20,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {TagCommand.Create.class, TagCommand.ListTags.class, TagCommand.Delete.class})
 final class TagCommand {
 
-  @Command(
-      name = "create",
-      mixinStandardHelpOptions = true,
-      description = "Point a tag at a version.")
+  @Command(name = "create", description = "Point a tag at a version.")
   static final class Create implements Callable<Integer> {
     @Mixin CommonOptions opts;
 
@@ -71,7 +68,7 @@ final class TagCommand {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List a dataset's tags.")
+  @Command(name = "list", description = "List a dataset's tags.")
   static final class ListTags implements Callable<Integer> {
     @Mixin CommonOptions opts;
 
@@ -120,7 +117,7 @@ final class TagCommand {
     }
   }
 
-  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a tag.")
+  @Command(name = "delete", description = "Delete a tag.")
   static final class Delete implements Callable<Integer> {
     @Mixin CommonOptions opts;
 

@@ -15,7 +15,6 @@ import picocli.CommandLine.Parameters;
 /** {@code mlobj vacuum URI}: dry run by default. */
 @Command(
     name = "vacuum",
-    mixinStandardHelpOptions = true,
     description = {
       "Delete shards and manifests no retained version needs. A dry run unless --execute.",
       "Retained: the latest --retain-versions, versions newer than --retain-hours, tagged versions;"

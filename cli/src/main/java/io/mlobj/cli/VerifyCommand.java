@@ -17,7 +17,6 @@ import picocli.CommandLine.Parameters;
 /** {@code mlobj verify URI}: every shard present with the right size and CRC32C. */
 @Command(
     name = "verify",
-    mixinStandardHelpOptions = true,
     description = {
       "Check that every shard of a version is present and has its recorded size and CRC32C.",
       "Exits with " + ExitCodes.DAMAGED + " and one line per damaged shard if any is not."
