@@ -59,7 +59,8 @@ public final class MlobjOptions implements Serializable {
           "overwriteschema",
           "startingversion",
           "maxversionspertrigger",
-          "writebatchrows");
+          "writebatchrows",
+          "partitionoverwritemode");
 
   private final Map<String, String> options;
   private final Map<String, String> conf;
@@ -112,6 +113,7 @@ public final class MlobjOptions implements Serializable {
       ShardFormat.parse(options.get("format"));
     }
     tensorShapes();
+    tensorElements();
     bool("overwriteschema", false);
     if (options.containsKey("targetshardsize")) {
       MlobjConf.parseBytes("targetShardSize", options.get("targetshardsize"));
@@ -177,6 +179,27 @@ public final class MlobjOptions implements Serializable {
     return v;
   }
 
+  /**
+   * Whether {@code mode("overwrite")} replaces only the partitions present in the data: option
+   * {@code partitionOverwriteMode}, else the session's {@code
+   * spark.sql.sources.partitionOverwriteMode}.
+   */
+  public boolean dynamicOverwrite() {
+    String v = options.get("partitionoverwritemode");
+    if (v == null) {
+      v =
+          SparkSession.getActiveSession().isDefined()
+              ? SparkSession.active()
+                  .conf()
+                  .get("spark.sql.sources.partitionOverwriteMode", "static")
+              : "static";
+    }
+    if (!v.equalsIgnoreCase("static") && !v.equalsIgnoreCase("dynamic")) {
+      throw MlobjErrors.badOption("partitionOverwriteMode", v, "static or dynamic");
+    }
+    return v.equalsIgnoreCase("dynamic");
+  }
+
   /** Whether an overwrite may replace the dataset's schema. */
   public boolean overwriteSchema() {
     return bool("overwriteschema", false);
@@ -190,6 +213,34 @@ public final class MlobjOptions implements Serializable {
           if (k.startsWith(TENSOR_SHAPE_PREFIX)) {
             String column = k.substring(TENSOR_SHAPE_PREFIX.length());
             out.put(column, SparkSchemas.parseShape(column, v));
+          }
+        });
+    return out;
+  }
+
+  /** Declared tensor element types by lower-case column name ({@code tensorElement.<col>}). */
+  public Map<String, String> tensorElements() {
+    Map<String, String> out = new HashMap<>();
+    options.forEach(
+        (k, v) -> {
+          if (k.startsWith(TENSOR_ELEMENT_PREFIX)) {
+            String column = k.substring(TENSOR_ELEMENT_PREFIX.length());
+            SparkSchemas.elementType(column, v);
+            out.put(column, v);
+          }
+        });
+    return out;
+  }
+
+  /** Resolves lower-case option column names to the schema's column names. */
+  public static <T> Map<String, T> byColumn(Map<String, T> lowerCase, String[] columns) {
+    Map<String, T> out = new HashMap<>();
+    lowerCase.forEach(
+        (lower, value) -> {
+          for (String name : columns) {
+            if (name.equalsIgnoreCase(lower)) {
+              out.put(name, value);
+            }
           }
         });
     return out;

@@ -200,17 +200,9 @@ public final class MlobjCatalog implements TableCatalog {
           }
         });
     MlobjOptions parsed = MlobjOptions.parse(tableOptions);
-    Map<String, int[]> shapes = new HashMap<>();
-    parsed
-        .tensorShapes()
-        .forEach(
-            (lower, shape) -> {
-              for (String f : schema.fieldNames()) {
-                if (f.equalsIgnoreCase(lower)) {
-                  shapes.put(f, shape);
-                }
-              }
-            });
+    Map<String, int[]> shapes = MlobjOptions.byColumn(parsed.tensorShapes(), schema.fieldNames());
+    Map<String, String> elements =
+        MlobjOptions.byColumn(parsed.tensorElements(), schema.fieldNames());
     List<String> partitionColumns = new ArrayList<>();
     for (Transform t : partitions) {
       if (!t.name().equals("identity")) {
@@ -223,7 +215,7 @@ public final class MlobjCatalog implements TableCatalog {
         Dataset.create(
             dataset.uri(),
             options.conf(),
-            SparkSchemas.toArrow(schema, null, shapes),
+            SparkSchemas.toArrow(schema, null, shapes, elements),
             partitionColumns,
             props);
     return table(ident, created, created.latest());

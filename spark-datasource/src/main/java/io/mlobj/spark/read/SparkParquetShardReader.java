@@ -17,7 +17,6 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.mapreduce.TaskAttemptID;
-import org.apache.hadoop.mapreduce.lib.input.FileSplit;
 import org.apache.hadoop.mapreduce.task.TaskAttemptContextImpl;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
@@ -52,6 +51,9 @@ final class SparkParquetShardReader implements PartitionReader<ColumnarBatch> {
     Configuration hadoop = new Configuration();
     conf.forEach(hadoop::set);
     hadoop.set("org.apache.spark.sql.parquet.row.requested_schema", sparkSchema.json());
+    hadoop.set(
+        "parquet.read.support.class",
+        "org.apache.spark.sql.execution.datasources.parquet.ParquetReadSupport");
     hadoop.set("spark.sql.parquet.binaryAsString", "false");
     hadoop.set("spark.sql.parquet.int96AsTimestamp", "true");
     hadoop.set("spark.sql.parquet.inferTimestampNTZ.enabled", "true");
@@ -82,7 +84,8 @@ final class SparkParquetShardReader implements PartitionReader<ColumnarBatch> {
         }
       }
       this.bytes = length;
-      FileSplit split = new FileSplit(path, start, length, new String[0]);
+      org.apache.hadoop.mapred.FileSplit split =
+          new org.apache.hadoop.mapred.FileSplit(path, start, length, new String[0]);
       reader =
           new VectorizedParquetRecordReader(
               null, "CORRECTED", "UTC", "CORRECTED", "UTC", false, batchRows);

@@ -143,14 +143,19 @@ public final class SparkSchemas {
    *
    * @param existing the dataset's schema, or null for a new dataset
    */
-  public static Schema toArrow(StructType spark, Schema existing, Map<String, int[]> tensorShapes) {
+  public static Schema toArrow(
+      StructType spark,
+      Schema existing,
+      Map<String, int[]> tensorShapes,
+      Map<String, String> tensorElements) {
     List<Field> fields = new ArrayList<>();
     for (StructField field : spark.fields()) {
       Field known = existing == null ? null : find(existing, field.name());
       if (known != null && compatible(known, field)) {
         fields.add(known);
       } else {
-        fields.add(toArrow(field, tensorShapes.get(field.name())));
+        fields.add(
+            toArrow(field, tensorShapes.get(field.name()), tensorElements.get(field.name())));
       }
     }
     return new Schema(fields);
@@ -185,7 +190,7 @@ public final class SparkSchemas {
     return type.sameType(SQLDataTypes.VectorType());
   }
 
-  static Field toArrow(StructField field, int[] declaredShape) {
+  static Field toArrow(StructField field, int[] declaredShape, String declaredElement) {
     int[] shape = declaredShape;
     if (shape == null && field.metadata().contains(TENSOR_SHAPE)) {
       shape = parseShape(field.name(), field.metadata().getString(TENSOR_SHAPE));
@@ -193,7 +198,9 @@ public final class SparkSchemas {
     DataType type = field.dataType();
     if (shape != null) {
       ArrowType element;
-      if (field.metadata().contains(TENSOR_ELEMENT)) {
+      if (declaredElement != null) {
+        element = elementType(field.name(), declaredElement);
+      } else if (field.metadata().contains(TENSOR_ELEMENT)) {
         element = elementType(field.name(), field.metadata().getString(TENSOR_ELEMENT));
       } else if (isVector(type)) {
         element = new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);

@@ -8,7 +8,6 @@ import io.mlobj.commit.SchemaEvolution;
 import io.mlobj.spark.MlobjOptions;
 import io.mlobj.spark.MlobjTable;
 import io.mlobj.spark.types.SparkSchemas;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -47,23 +46,20 @@ final class MlobjWrite implements Write {
     this.dataset = table.dataset();
     this.base = dataset.exists() ? dataset.latest() : null;
     StructType input = info.schema();
-    Map<String, int[]> shapes = new HashMap<>();
-    options
-        .tensorShapes()
-        .forEach(
-            (lowerName, shape) -> {
-              for (String name : input.fieldNames()) {
-                if (name.equalsIgnoreCase(lowerName)) {
-                  shapes.put(name, shape);
-                }
-              }
-            });
+    Map<String, int[]> shapes = MlobjOptions.byColumn(options.tensorShapes(), input.fieldNames());
+    Map<String, String> elements =
+        MlobjOptions.byColumn(options.tensorElements(), input.fieldNames());
     boolean replacing = mode == WriteMode.OVERWRITE_ALL && options.overwriteSchema();
     this.schema =
-        SparkSchemas.toArrow(input, base == null || replacing ? null : base.schema(), shapes);
+        SparkSchemas.toArrow(
+            input, base == null || replacing ? null : base.schema(), shapes, elements);
     if (base != null && !replacing) {
-      // Fails with the kernel's "incompatible schema" message before any task runs.
-      SchemaEvolution.merge(base.schema(), schema);
+      // Fail before any task runs, with the kernel's wording.
+      try {
+        SchemaEvolution.merge(base.schema(), schema);
+      } catch (IllegalArgumentException e) {
+        throw MlobjErrors.incompatibleSchema(dataset.uri(), e.getMessage());
+      }
     }
     if (base != null) {
       List<String> requested = options.partitionBy();

@@ -37,7 +37,11 @@ public final class MlobjWriteBuilder
 
   @Override
   public WriteBuilder truncate() {
-    mode = WriteMode.OVERWRITE_ALL;
+    boolean partitioned = !table.partitionColumns().isEmpty();
+    mode =
+        partitioned && options.dynamicOverwrite()
+            ? WriteMode.OVERWRITE_DYNAMIC
+            : WriteMode.OVERWRITE_ALL;
     return this;
   }
 
@@ -67,13 +71,13 @@ public final class MlobjWriteBuilder
                           "=, <, >, IN or IS NULL on partition columns")));
     }
     if (parts.isEmpty()) {
-      mode = WriteMode.OVERWRITE_ALL;
+      return truncate();
     } else {
       mode = WriteMode.OVERWRITE_WHERE;
       overwriteWhere =
           parts.size() == 1 ? parts.get(0) : Predicates.and(parts.toArray(Predicate[]::new));
+      return this;
     }
-    return this;
   }
 
   @Override
