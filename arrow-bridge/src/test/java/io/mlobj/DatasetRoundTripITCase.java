@@ -4,13 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mlobj.arrow.BatchReader;
 import io.mlobj.arrow.FixedShapeTensorType;
+import io.mlobj.arrow.FixedShapeTensorVector;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -100,5 +109,54 @@ class DatasetRoundTripITCase {
     assertThat(first.stats().get("label").nullCount()).isGreaterThan(0);
     assertThat(dataset.store().head(first.path()).orElseThrow().userMetadata())
         .containsEntry("mlobj-dataset", dataset.uri());
+  }
+
+  @ParameterizedTest(name = "compression = {0}")
+  @CsvSource({"none", "snappy", "zstd"})
+  void denseTensorsAndLabelsTakeTheBulkCopyPathAndRoundTrip(String compression) {
+    Schema schema =
+        new Schema(
+            List.of(
+                Field.notNullable("label", new ArrowType.Int(32, true)),
+                Field.notNullable(
+                    "weight", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
+                FixedShapeTensorType.field("x", TestData.FLOAT32, 3, 4, 4)));
+    Dataset dataset = Dataset.create(S3.newDatasetUri(), S3.conf(), schema, List.of(), Map.of());
+    List<List<Object>> expected = new ArrayList<>();
+    try (DatasetWriter writer =
+            dataset
+                .newWriter(schema)
+                .compression(compression)
+                .rowGroupBytes(4096)
+                .build(allocator);
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+      for (int b = 0; b < 3; b++) {
+        root.allocateNew();
+        FixedSizeListVector x =
+            ((FixedShapeTensorVector) root.getVector("x")).getUnderlyingVector();
+        for (int r = 0; r < 500; r++) {
+          int id = b * 500 + r;
+          ((IntVector) root.getVector("label")).setSafe(r, id % 10);
+          ((Float8Vector) root.getVector("weight")).setSafe(r, id / 3.0);
+          int base = x.startNewValue(r);
+          for (int k = 0; k < 48; k++) {
+            ((Float4Vector) x.getDataVector()).setSafe(base + k, id * 100 + k);
+          }
+        }
+        root.setRowCount(500);
+        writer.write(root);
+        expected.addAll(TestData.rows(root));
+      }
+      dataset.newAppend().addShards(writer.complete()).commit();
+    }
+    Shard shard = dataset.latest().shards().get(0);
+    assertThat(shard.batchRows()).hasSizeGreaterThan(3); // several row groups
+    List<List<Object>> actual = new ArrayList<>();
+    try (BatchReader reader = dataset.latest().newScan().batchRows(333).build().open(allocator)) {
+      while (reader.next()) {
+        actual.addAll(TestData.rows(reader.root()));
+      }
+    }
+    assertThat(actual).isEqualTo(expected);
   }
 }

@@ -31,6 +31,8 @@ public final class ParquetBatchReader implements BatchReader {
   private final ArrowConverters.RootConverter converter;
   private final RecordMaterializer<Object> materializer;
   private final boolean noColumns;
+  private final ColumnarParquetDecoder decoder;
+  private int currentGroup;
   private final int maxBatchRows;
   private int groupsLeft;
   private RecordReader<Object> records;
@@ -55,17 +57,33 @@ public final class ParquetBatchReader implements BatchReader {
     try {
       MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
       Schema target = schema != null ? schema : fileArrowSchema(reader);
-      List<Type> requested = new ArrayList<>();
-      for (Field field : target.getFields()) {
-        if (fileSchema.containsField(field.getName())) {
-          requested.add(fileSchema.getType(field.getName()));
-        }
-      }
-      MessageType requestedSchema = new MessageType(fileSchema.getName(), requested);
-      reader.setRequestedSchema(requestedSchema);
       this.root = VectorSchemaRoot.create(target, allocator);
       this.root.allocateNew();
-      this.noColumns = requested.isEmpty();
+      List<Type> requested = new ArrayList<>();
+      List<Type> columnar = new ArrayList<>();
+      List<FieldVector> columnarVectors = new ArrayList<>();
+      List<Type> assembled = new ArrayList<>();
+      for (Field field : target.getFields()) {
+        if (fileSchema.containsField(field.getName())) {
+          Type type = fileSchema.getType(field.getName());
+          FieldVector vector = root.getVector(field.getName());
+          requested.add(type);
+          if (ColumnarParquetDecoder.supports(type, vector)) {
+            columnar.add(type);
+            columnarVectors.add(vector);
+          } else {
+            assembled.add(type);
+          }
+        }
+      }
+      reader.setRequestedSchema(new MessageType(fileSchema.getName(), requested));
+      String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+      this.decoder =
+          columnar.isEmpty()
+              ? null
+              : ColumnarParquetDecoder.create(fileSchema, columnar, columnarVectors, createdBy);
+      MessageType requestedSchema = new MessageType(fileSchema.getName(), assembled);
+      this.noColumns = assembled.isEmpty();
       this.columnIo = new ColumnIOFactory(false).getColumnIO(requestedSchema, fileSchema, false);
       List<FieldVector> vectors = root.getFieldVectors();
       this.converter = new ArrowConverters.RootConverter(vectors, requestedSchema);
@@ -89,6 +107,7 @@ public final class ParquetBatchReader implements BatchReader {
       for (int i = 0; i < firstGroup; i++) {
         reader.skipNextRowGroup();
       }
+      this.currentGroup = firstGroup;
       this.groupsLeft =
           groupCount < 0 ? total - firstGroup : Math.min(groupCount, total - firstGroup);
       this.maxBatchRows = Math.max(1, maxBatchRows);
@@ -127,6 +146,10 @@ public final class ParquetBatchReader implements BatchReader {
         groupsLeft--;
         rowsLeftInGroup = pages.getRowCount();
         records = noColumns ? null : columnIo.getRecordReader(pages, materializer);
+        if (decoder != null) {
+          decoder.start(pages, reader.getRowGroups().get(currentGroup));
+        }
+        currentGroup++;
       }
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(
@@ -139,6 +162,9 @@ public final class ParquetBatchReader implements BatchReader {
     converter.reset();
     for (int i = 0; i < n && records != null; i++) {
       records.read();
+    }
+    if (decoder != null) {
+      decoder.read(n);
     }
     rowsLeftInGroup -= n;
     root.setRowCount(n);

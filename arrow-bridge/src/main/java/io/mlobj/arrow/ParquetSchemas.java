@@ -41,11 +41,18 @@ public final class ParquetSchemas {
     ArrowType type = field.getType();
     String name = field.getName();
     if (type instanceof ArrowType.ExtensionType ext) {
+      List<Field> children = field.getChildren();
+      if (ext instanceof FixedShapeTensorType) {
+        // Tensor elements are written 'optional', as pyarrow writes them: pyarrow restores the
+        // tensor type from ARROW:schema only when the Parquet layout matches the canonical
+        // storage (a nullable element); a 'required' element made it fall back to a plain list.
+        children =
+            children.stream()
+                .map(c -> new Field(c.getName(), FieldType.nullable(c.getType()), c.getChildren()))
+                .toList();
+      }
       Field storage =
-          new Field(
-              name,
-              new FieldType(field.isNullable(), ext.storageType(), null),
-              field.getChildren());
+          new Field(name, new FieldType(field.isNullable(), ext.storageType(), null), children);
       return toParquet(storage);
     }
     switch (type.getTypeID()) {

@@ -17,6 +17,7 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
  * Encodes Arrow batches as one Parquet file with parquet-mr. The Arrow schema is stored under the
@@ -34,8 +35,18 @@ public final class ParquetShardEncoder implements ShardEncoder {
     this.out = new ByteBufferOutputFile(initialCapacity);
     this.support = new ArrowWriteSupport(schema);
     try {
+      Builder builder = new Builder(out, support);
+      // Dictionaries rarely pay off for floating point (tensors, embeddings) and would disable the
+      // bulk-copy read path (PlainPageCopier).
+      for (org.apache.parquet.column.ColumnDescriptor column :
+          ParquetSchemas.toParquet(schema).getColumns()) {
+        PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
+        if (type == PrimitiveTypeName.FLOAT || type == PrimitiveTypeName.DOUBLE) {
+          builder.withDictionaryEncoding(String.join(".", column.getPath()), false);
+        }
+      }
       this.writer =
-          new Builder(out, support)
+          builder
               .withCompressionCodec(codec(compression))
               .withRowGroupSize(rowGroupBytes)
               .withPageSize(1 << 20)
