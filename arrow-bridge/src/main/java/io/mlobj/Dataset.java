@@ -46,10 +46,22 @@ public final class Dataset {
   private final VersionLog log;
 
   private Dataset(String uri, MlobjConf conf) {
-    this.uri = ObjectStores.normalize(uri);
+    this(ObjectStores.open(ObjectStores.normalize(uri), conf), conf);
+  }
+
+  private Dataset(ObjectStore store, MlobjConf conf) {
+    this.uri = store.root();
     this.conf = conf;
-    this.store = ObjectStores.open(this.uri, conf);
+    this.store = store;
     this.log = new VersionLog(store);
+  }
+
+  /**
+   * A handle on a dataset in a custom {@link ObjectStore} (the storage SPI), rooted at the store's
+   * root. Does no I/O.
+   */
+  public static Dataset at(ObjectStore store, MlobjConf conf) {
+    return new Dataset(store, conf);
   }
 
   /** A handle on the dataset at {@code uri}, which may not exist yet. Does no I/O. */
