@@ -1,0 +1,13 @@
+package io.mlobj.spark;
+
+import io.mlobj.testing.EmbeddedS3Extension;
+import org.apache.spark.sql.SparkSession;
+
+/** {@link SparkSessions} for tests in sub-packages. */
+public final class SparkSessionsAccess {
+  private SparkSessionsAccess() {}
+
+  public static SparkSession start(EmbeddedS3Extension s3) {
+    return SparkSessions.start(s3);
+  }
+}
