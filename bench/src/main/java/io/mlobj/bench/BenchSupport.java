@@ -1,0 +1,142 @@
+package io.mlobj.bench;
+
+import io.mlobj.testing.EmbeddedS3;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+
+/** Shared pieces of the benchmarks: the embedded server, a raw SDK client, timing and output. */
+final class BenchSupport {
+  static final String BUCKET = "bench";
+
+  private BenchSupport() {}
+
+  /** An embedded S3 server with the benchmark bucket. */
+  static EmbeddedS3 startS3() {
+    return EmbeddedS3.builder().build().start().createBucket(BUCKET);
+  }
+
+  /** A plain SDK v2 client with the settings mlobj derives from the same fs.s3a.* keys. */
+  static S3Client rawClient(EmbeddedS3 s3) {
+    return S3Client.builder()
+        .region(Region.US_EAST_1)
+        .endpointOverride(URI.create(s3.endpoint()))
+        .credentialsProvider(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
+        .httpClientBuilder(ApacheHttpClient.builder().maxConnections(96))
+        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .build();
+  }
+
+  /** Full keys (bucket-relative) of every shard of a dataset at {@code s3a://bench/<prefix>}. */
+  static String fullKey(String datasetPrefix, String shardPath) {
+    return datasetPrefix + "/" + shardPath;
+  }
+
+  /**
+   * Raw baseline: downloads every object completely with parallel ranged GETs of {@code partSize}
+   * bytes on {@code threads} threads (as a tuned downloader would). Returns the bytes read.
+   */
+  static long rawParallelGet(
+      S3Client client, List<String> keys, List<Long> sizes, int partSize, int threads)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Long>> parts = new ArrayList<>();
+      for (int i = 0; i < keys.size(); i++) {
+        String key = keys.get(i);
+        long size = sizes.get(i);
+        for (long offset = 0; offset < size; offset += partSize) {
+          long start = offset;
+          long end = Math.min(size, offset + partSize) - 1;
+          parts.add(
+              pool.submit(
+                  () ->
+                      (long)
+                          client
+                              .getObject(
+                                  b ->
+                                      b.bucket(BUCKET).key(key).range("bytes=" + start + "-" + end),
+                                  ResponseTransformer.toBytes())
+                              .asByteArrayUnsafe()
+                              .length));
+        }
+      }
+      long total = 0;
+      for (Future<Long> part : parts) {
+        total += part.get();
+      }
+      return total;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Raw baseline for writes: one PutObject per object, one object at a time. */
+  static void rawPut(S3Client client, String key, byte[] bytes) {
+    client.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(bytes));
+  }
+
+  static double mbPerSecond(long bytes, long nanos) {
+    return bytes / 1e6 / (nanos / 1e9);
+  }
+
+  static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  static double percentile(List<Double> values, double p) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+  }
+
+  static String f(String format, Object... args) {
+    return String.format(Locale.ROOT, format, args);
+  }
+
+  /** Reads {@code -Dname=value}-style arguments given as {@code name=value}. */
+  static Map<String, String> args(String[] args) {
+    Map<String, String> out = new java.util.HashMap<>();
+    for (String a : args) {
+      int eq = a.indexOf('=');
+      if (eq > 0) {
+        out.put(a.substring(0, eq), a.substring(eq + 1));
+      }
+    }
+    return out;
+  }
+
+  static void environment() {
+    System.out.println(
+        f(
+            "# JVM %s, %d CPUs visible, max heap %d MiB; embedded S3Proxy (filesystem backend) on"
+                + " 127.0.0.1",
+            System.getProperty("java.version"),
+            Runtime.getRuntime().availableProcessors(),
+            Runtime.getRuntime().maxMemory() >> 20));
+  }
+}

@@ -1,0 +1,128 @@
+package io.mlobj.bench;
+
+import io.mlobj.ColumnStats;
+import io.mlobj.Dataset;
+import io.mlobj.Shard;
+import io.mlobj.ShardFormat;
+import io.mlobj.Snapshot;
+import io.mlobj.format.LogLayout;
+import io.mlobj.testing.EmbeddedS3;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Commit latency as the dataset grows: datasets of 1k, 10k and 100k shards, each built by the same
+ * number of commits (so they have the same number of manifests), then timed appends of one shard
+ * each. Commits are O(shards added): unchanged manifests are reused by reference, so the latency
+ * should be flat across sizes. Shards are synthetic manifest entries (no data objects): a commit
+ * never reads shard data.
+ *
+ * <p>Arguments ({@code -Dbench.args="sizes=1000,10000,100000 commits=30"}): {@code sizes}, {@code
+ * commits} (timed appends per size), {@code build} (commits used to build each dataset).
+ */
+public final class CommitLatencyBench {
+  private CommitLatencyBench() {}
+
+  private static final Schema SCHEMA =
+      new Schema(
+          List.of(
+              Field.notNullable("id", new ArrowType.Int(64, true)),
+              Field.nullable("label", new ArrowType.Int(32, true))));
+
+  static List<Shard> synthetic(int count, long firstId) {
+    List<Shard> shards = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      String id = UUID.randomUUID().toString();
+      long min = (firstId + i) * 1000;
+      shards.add(
+          new Shard(
+              LogLayout.DATA + id.substring(0, 2) + "/bench-" + id + ".parquet",
+              ShardFormat.PARQUET,
+              1000,
+              1 << 20,
+              0x1234abcdL,
+              List.of(1000L),
+              Map.of(
+                  "id", new ColumnStats(min, min + 999, 0),
+                  "label", new ColumnStats(0L, 9L, 0)),
+              Map.of(),
+              Map.of()));
+    }
+    return shards;
+  }
+
+  public static void main(String[] args) {
+    Map<String, String> a = BenchSupport.args(args);
+    int commits = Integer.parseInt(a.getOrDefault("commits", "30"));
+    int build = Integer.parseInt(a.getOrDefault("build", "10"));
+    List<Integer> sizes =
+        java.util.Arrays.stream(a.getOrDefault("sizes", "1000,10000,100000").split(","))
+            .map(Integer::parseInt)
+            .toList();
+    BenchSupport.environment();
+    System.out.println(
+        BenchSupport.f(
+            "# %d timed one-shard appends per size, each dataset built by %d commits",
+            commits, build));
+    System.out.println(
+        "shards_in_dataset  build_s  append_median_ms  append_p90_ms  cold_open_and_append_ms"
+            + "  version_file_bytes");
+    try (EmbeddedS3 s3 = BenchSupport.startS3()) {
+      Map<String, String> conf = s3.hadoopConf();
+      // Warm up the JVM and the client on a small dataset first.
+      run(conf, 100, build, 20, true);
+      for (int size : sizes) {
+        run(conf, size, build, commits, false);
+      }
+    }
+  }
+
+  private static void run(
+      Map<String, String> conf, int size, int build, int commits, boolean warmup) {
+    String uri = "s3a://" + BenchSupport.BUCKET + "/commit-" + size + "-" + UUID.randomUUID();
+    Dataset dataset = Dataset.create(uri, conf, SCHEMA, List.of(), Map.of());
+    long start = System.nanoTime();
+    int per = size / build;
+    for (int c = 0; c < build; c++) {
+      dataset.newAppend().addShards(synthetic(per, (long) c * per)).commit();
+    }
+    double buildSeconds = (System.nanoTime() - start) / 1e9;
+    List<Double> millis = new ArrayList<>();
+    for (int c = 0; c < commits; c++) {
+      List<Shard> one = synthetic(1, 10_000_000L + c);
+      long t = System.nanoTime();
+      dataset.newAppend().addShards(one).commit();
+      millis.add((System.nanoTime() - t) / 1e6);
+    }
+    // A fresh handle (as a new process would have) must read the latest version first.
+    List<Double> cold = new ArrayList<>();
+    for (int c = 0; c < 5; c++) {
+      List<Shard> one = synthetic(1, 20_000_000L + c);
+      long t = System.nanoTime();
+      Dataset.open(uri, conf).newAppend().addShards(one).commit();
+      cold.add((System.nanoTime() - t) / 1e6);
+    }
+    Snapshot latest = dataset.latest();
+    if (latest.summary().totalShards() != size + commits + 5L) {
+      throw new IllegalStateException("unexpected shard count " + latest.summary().totalShards());
+    }
+    long versionBytes =
+        dataset.store().head(LogLayout.versionKey(latest.version())).orElseThrow().size();
+    if (!warmup) {
+      System.out.println(
+          BenchSupport.f(
+              "%17d  %7.1f  %16.1f  %13.1f  %23.1f  %18d",
+              size,
+              buildSeconds,
+              BenchSupport.median(millis),
+              BenchSupport.percentile(millis, 90),
+              BenchSupport.median(cold),
+              versionBytes));
+    }
+  }
+}
