@@ -22,6 +22,7 @@ public final class FeedMetrics {
   public final AtomicLong streamsFailed = new AtomicLong();
   public final AtomicLong shardFetches = new AtomicLong();
   public final AtomicLong shardCacheHits = new AtomicLong();
+  public final AtomicLong shardCachePeakBytes = new AtomicLong();
 
   /**
    * A JSON snapshot. Rates are per second of streaming time (summed over streams), so an idle
@@ -47,6 +48,7 @@ public final class FeedMetrics {
     n.put("streams_failed", streamsFailed.get());
     n.put("shard_fetches", shardFetches.get());
     n.put("shard_cache_hits", shardCacheHits.get());
+    n.put("shard_cache_peak_bytes", shardCachePeakBytes.get());
     return n;
   }
 }

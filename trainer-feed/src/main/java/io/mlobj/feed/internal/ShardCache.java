@@ -77,6 +77,7 @@ public final class ShardCache implements AutoCloseable {
         CompletableFuture.supplyAsync(() -> fetch(dataset, version, shard), pool);
     entries.put(key, new Entry(future, shard.bytes()));
     heldBytes += shard.bytes();
+    metrics.shardCachePeakBytes.accumulateAndGet(heldBytes, Math::max);
     future.whenComplete(
         (b, e) -> {
           if (e != null) {

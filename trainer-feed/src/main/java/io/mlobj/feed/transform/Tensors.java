@@ -33,7 +33,9 @@ public final class Tensors {
 
   /** The storage list of a tensor vector. */
   public static FixedSizeListVector storage(FieldVector tensor) {
-    return (FixedSizeListVector) ((ExtensionTypeVector<?>) tensor).getUnderlyingVector();
+    return tensor instanceof ExtensionTypeVector<?> e
+        ? (FixedSizeListVector) e.getUnderlyingVector()
+        : (FixedSizeListVector) tensor;
   }
 
   /** The flat element vector of a tensor vector. */
