@@ -24,6 +24,11 @@ public final class Datasets {
         List.of(uri, Map.copyOf(conf)), k -> Dataset.at(uri, MlobjConf.of(conf)));
   }
 
+  /** Drops cached handles of {@code uri} (after the dataset was deleted). */
+  public static void forget(String uri) {
+    HANDLES.keySet().removeIf(k -> k.get(0).equals(uri));
+  }
+
   /** A child allocator named after its use; close it when the task ends. */
   public static BufferAllocator allocator(String name) {
     if (root == null) {

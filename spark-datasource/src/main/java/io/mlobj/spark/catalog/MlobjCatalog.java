@@ -249,6 +249,8 @@ public final class MlobjCatalog implements TableCatalog {
         store.delete(info.key());
       }
     }
+    Datasets.forget(dataset.uri());
+    Datasets.forget(location(ident.namespace(), ident.name()));
     return true;
   }
 

@@ -98,6 +98,8 @@ final class SparkParquetShardReader implements PartitionReader<ColumnarBatch> {
       reader.initBatch(new StructType(), null);
       reader.enableReturningBatches();
       this.shardsRead = 1;
+    } catch (java.io.FileNotFoundException e) {
+      throw MlobjErrors.shardMissing(uri, partition.version(), path.toString());
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot read shard " + path + " of dataset " + uri + ": " + e.getMessage(), e);
