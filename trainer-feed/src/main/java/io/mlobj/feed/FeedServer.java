@@ -5,7 +5,7 @@ import io.mlobj.feed.internal.BearerAuthenticator;
 import io.mlobj.feed.internal.FeedMetrics;
 import io.mlobj.feed.internal.FeedProducer;
 import io.mlobj.feed.internal.FeedService;
-import io.mlobj.feed.internal.PrefixCheckpointStore;
+import io.mlobj.feed.internal.RegistryCheckpointStore;
 import io.mlobj.feed.transform.Pipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +49,7 @@ public final class FeedServer implements AutoCloseable {
   private final FeedMetrics metrics = new FeedMetrics();
   private final FeedService service;
   private final FlightServer server;
+  private final CheckpointStore checkpoints;
 
   private FeedServer(Builder b) {
     this.settings = b;
@@ -62,16 +63,17 @@ public final class FeedServer implements AutoCloseable {
             b.fetchThreads,
             b.factories,
             metrics);
-    CheckpointStore checkpoints = b.checkpoints;
-    if (checkpoints == null && b.checkpointRoot != null) {
-      checkpoints = new PrefixCheckpointStore(b.checkpointRoot, MlobjConf.of(b.conf));
+    CheckpointStore store = b.checkpoints;
+    if (store == null && b.checkpointRoot != null) {
+      store = new RegistryCheckpointStore(b.checkpointRoot, MlobjConf.of(b.conf));
     }
+    this.checkpoints = store;
     Location location =
         b.tlsCert != null
             ? Location.forGrpcTls(b.host, b.port)
             : Location.forGrpcInsecure(b.host, b.port);
     FlightServer.Builder fb =
-        FlightServer.builder(allocator, location, new FeedProducer(service, checkpoints));
+        FlightServer.builder(allocator, location, new FeedProducer(service, store));
     if (b.token != null) {
       fb.headerAuthenticator(new BearerAuthenticator(b.token));
     }
@@ -148,6 +150,13 @@ public final class FeedServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       service.close();
+      if (settings.checkpoints == null && checkpoints instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          // Closing connections only.
+        }
+      }
       allocator.close();
     }
   }

@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mlobj.MlobjConf;
 import io.mlobj.ShardFormat;
 import io.mlobj.arrow.FixedShapeTensorType;
-import io.mlobj.store.ObjectStore;
-import io.mlobj.store.ObjectStores;
+import io.mlobj.registry.Checkpoint;
+import io.mlobj.registry.CheckpointRegistry;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -344,9 +343,12 @@ class FeedServerITCase {
     assertThat(second.get("version").asLong()).isEqualTo(2);
     assertThat(second.get("lineage").get(0).asText()).isEqualTo(uri + "@v2");
     assertThat(second.get("metadata").get("loss").asText()).isEqualTo("0.25");
-    try (ObjectStore store = ObjectStores.open(checkpointRoot, MlobjConf.of(S3.conf()))) {
-      String key = second.get("uri").asText().substring(checkpointRoot.length() + 1);
-      assertThat(new String(store.read(key), StandardCharsets.UTF_8)).isEqualTo("model-2!");
+    try (CheckpointRegistry registry = CheckpointRegistry.open(checkpointRoot, S3.conf())) {
+      Checkpoint stored = registry.require("cnn", 2);
+      assertThat(new String(registry.content(stored), StandardCharsets.UTF_8))
+          .isEqualTo("model-2!");
+      assertThat(stored.lineage()).containsExactly(uri + "@v2");
+      assertThat(stored.metadata()).containsEntry("loss", "0.25");
     }
   }
 
