@@ -130,6 +130,19 @@ final class BenchSupport {
     return out;
   }
 
+  /** The configuration plus any {@code fs.*} or {@code mlobj.*} arguments (e.g. part size). */
+  static Map<String, String> withOverrides(Map<String, String> conf, Map<String, String> args) {
+    Map<String, String> out = new java.util.LinkedHashMap<>(conf);
+    args.forEach(
+        (k, v) -> {
+          if (k.startsWith("fs.") || k.startsWith("mlobj.")) {
+            out.put(k, v);
+            System.out.println("# setting " + k + "=" + v);
+          }
+        });
+    return out;
+  }
+
   static void environment() {
     System.out.println(
         f(

@@ -38,7 +38,7 @@ public final class ScanThroughputBench {
     try (EmbeddedS3 s3 = BenchSupport.startS3();
         BufferAllocator allocator = new RootAllocator();
         S3Client raw = BenchSupport.rawClient(s3)) {
-      Map<String, String> conf = s3.hadoopConf();
+      Map<String, String> conf = BenchSupport.withOverrides(s3.hadoopConf(), a);
       Map<ShardFormat, String> uris = new EnumMap<>(ShardFormat.class);
       List<VectorSchemaRoot> batches = TensorData.batches(allocator, total, 4096);
       try {
