@@ -42,6 +42,9 @@ public final class RegistryQuery {
   private static final Pattern CONDITION =
       Pattern.compile("\\s*([^<>=!\\s]+)\\s*(=|==|!=|<=|>=|<|>)\\s*(.*?)\\s*");
 
+  /** Candidate count below which remaining conditions are checked on records, not listed. */
+  static final int FEW = 256;
+
   private record Condition(String key, String op, String value) {}
 
   private final CheckpointRegistry registry;
@@ -144,23 +147,29 @@ public final class RegistryQuery {
     long start = System.nanoTime();
     long calls0 = index.listCalls();
     long keys0 = index.keysListed();
+    // Narrowest conditions first; once the candidates are few, the remaining conditions are
+    // checked on the candidates' records instead of listing more (possibly large) prefixes.
     Set<Ref> candidates = null;
-    for (String tag : tags) {
-      candidates = intersect(candidates, index.tagged(tag));
-    }
     for (Object[] l : lineage) {
       candidates = intersect(candidates, index.derivedFrom((String) l[0], (long) l[1]));
     }
+    if (model != null && !fewEnough(candidates)) {
+      candidates = intersect(candidates, modelVersions(model));
+    }
+    if (dataset != null && !fewEnough(candidates)) {
+      candidates = intersect(candidates, datasetVersions(dataset));
+    }
     for (Condition c : conditions) {
-      if (c.op().equals("=") && MetadataIndex.indexable(c.key(), c.value())) {
+      if (c.op().equals("=")
+          && MetadataIndex.indexable(c.key(), c.value())
+          && !fewEnough(candidates)) {
         candidates = intersect(candidates, index.withMeta(c.key(), c.value()));
       }
     }
-    if (model != null) {
-      candidates = intersect(candidates, modelVersions(model));
-    }
-    if (dataset != null) {
-      candidates = intersect(candidates, datasetVersions(dataset));
+    for (String tag : tags) {
+      if (!fewEnough(candidates)) {
+        candidates = intersect(candidates, index.tagged(tag));
+      }
     }
     if (candidates == null) {
       candidates = everything();
@@ -215,6 +224,12 @@ public final class RegistryQuery {
   }
 
   private boolean matches(QueryHit hit, Map<String, Dataset> datasets) {
+    if (model != null && !(hit.kind() == Kind.CHECKPOINT && hit.name().equals(model))) {
+      return false;
+    }
+    if (dataset != null && !(hit.kind() == Kind.DATASET && hit.name().equals(dataset))) {
+      return false;
+    }
     for (Condition c : conditions) {
       String actual = hit.properties().get(c.key());
       if (!compare(actual, c.op(), c.value())) {
@@ -232,6 +247,10 @@ public final class RegistryQuery {
       }
     }
     return true;
+  }
+
+  private static boolean fewEnough(Set<Ref> candidates) {
+    return candidates != null && candidates.size() <= FEW;
   }
 
   static boolean compare(String actual, String op, String expected) {
