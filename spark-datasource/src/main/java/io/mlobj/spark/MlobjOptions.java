@@ -58,7 +58,8 @@ public final class MlobjOptions implements Serializable {
           "partitionby",
           "overwriteschema",
           "startingversion",
-          "maxversionspertrigger",
+          "checkpointlocation",
+          "queryname",
           "writebatchrows",
           "partitionoverwritemode");
 
