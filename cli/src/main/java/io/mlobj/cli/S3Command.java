@@ -137,16 +137,9 @@ final class S3Command {
               "Use these settings (mlobj --conf, ~/.mlobj/config.properties, Spark/Flink Hadoop conf):");
           conf.forEach((k, v) -> out.line("  " + k + "=" + v));
           out.line(
-              "Example: mlobj ls s3a://"
-                  + buckets.get(0)
-                  + "/ "
-                  + String.join(
-                      " ",
-                      conf.entrySet().stream()
-                          .filter(e -> !e.getKey().contains("secret"))
-                          .map(e -> "-c " + e.getKey() + "=" + e.getValue())
-                          .toList())
-                  + " ...");
+              "Save them in ~/.mlobj/config.properties (or run with --write-config FILE), then:"
+                  + " mlobj ls s3a://"
+                  + buckets.get(0));
           out.line("Press Ctrl-C to stop.");
         }
         if (runForSeconds >= 0) {

@@ -1,21 +1,163 @@
 package io.mlobj.cli;
 
+import io.mlobj.MlobjConf;
+import io.mlobj.feed.FeedServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** {@code mlobj serve}: the trainer feed (Arrow Flight) for a dataset. */
+/** {@code mlobj serve}: the trainer feed (Arrow Flight) over mlobj datasets. */
 @Command(
     name = "serve",
-    description = "Serve datasets to trainers over Arrow Flight (the trainer feed).")
+    description = {
+      "Serve datasets to trainers over Arrow Flight (the trainer feed), until interrupted.",
+      "Binds 127.0.0.1 by default; any other address needs --token-file and --tls-cert/--tls-key.",
+      "Checkpoints sent with the checkpoint.put action go to --registry (or mlobj.registry)."
+    })
 final class ServeCommand implements Callable<Integer> {
   @Mixin CommonOptions opts;
 
+  @Option(
+      names = "--host",
+      paramLabel = "ADDR",
+      description = "Address to bind (default 127.0.0.1).")
+  String host = "127.0.0.1";
+
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      description = "Port (default 8815; 0 picks a free one).")
+  int port = 8815;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "Bearer token clients must send, read from a file (default: $MLOBJ_FEED_TOKEN).")
+  Path tokenFile;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "TLS certificate chain.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "TLS private key.")
+  Path tlsKey;
+
+  @Option(
+      names = "--memory-cap",
+      paramLabel = "BYTES",
+      description = "Arrow memory cap, e.g. 1g (default 1g).")
+  String memoryCap = "1g";
+
+  @Option(
+      names = "--read-ahead",
+      paramLabel = "BYTES",
+      description = "Shard bytes fetched ahead, e.g. 256m (default 256m).")
+  String readAhead = "256m";
+
+  @Option(
+      names = "--read-ahead-shards",
+      paramLabel = "N",
+      description = "Shards fetched ahead per stream (default 4).")
+  int readAheadShards = 4;
+
+  @Option(
+      names = "--fetch-threads",
+      paramLabel = "N",
+      description = "Parallel shard fetches (default 4).")
+  int fetchThreads = 4;
+
+  @Option(
+      names = {"-r", "--registry"},
+      paramLabel = "URI",
+      description = "Checkpoint registry for checkpoint.put (default: mlobj.registry).")
+  String registry;
+
+  @Option(names = "--run-for", hidden = true, paramLabel = "SECONDS")
+  long runForSeconds = -1;
+
   @Override
-  public Integer call() {
-    throw new CliException(
-        ExitCodes.UNAVAILABLE,
-        "Cannot start the trainer feed: this build has no feed server yet. Use the trainer-feed"
-            + " module's server directly.");
+  public Integer call() throws Exception {
+    String token = System.getenv("MLOBJ_FEED_TOKEN");
+    if (tokenFile != null) {
+      try {
+        token = Files.readString(tokenFile).strip();
+      } catch (IOException e) {
+        throw new CliException(
+            ExitCodes.USAGE,
+            "Cannot read the token file " + tokenFile + ": " + e.getMessage() + ".");
+      }
+    }
+    MlobjConf conf = opts.conf();
+    FeedServer.Builder builder =
+        FeedServer.builder()
+            .host(host)
+            .port(port)
+            .token(token)
+            .memoryCap(MlobjConf.parseBytes("--memory-cap", memoryCap))
+            .readAhead(MlobjConf.parseBytes("--read-ahead", readAhead), readAheadShards)
+            .fetchThreads(fetchThreads)
+            .conf(conf.asMap());
+    if (tlsCert != null || tlsKey != null) {
+      builder.tls(tlsCert, tlsKey);
+    }
+    String reg = registry != null ? registry : conf.get(Config.REGISTRY);
+    if (reg != null && !reg.isBlank()) {
+      builder.checkpointRoot(reg);
+    }
+    FeedServer server = builder.build().start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              server.close();
+              stopped.countDown();
+            },
+            "mlobj-feed-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      Output out = opts.output();
+      if (out.json()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("endpoint", server.endpoint());
+        m.put("port", server.port());
+        m.put("registry", reg);
+        out.json(m);
+      } else {
+        out.line(
+            "Trainer feed on "
+                + server.endpoint()
+                + (token != null ? " (bearer token required)" : "")
+                + ".");
+        out.line(
+            "Python: MlobjIterableDataset(\""
+                + server.endpoint()
+                + "\", \"s3a://bucket/dataset\", batch_size=256)"
+                + (reg != null ? "; checkpoints go to " + reg : "")
+                + ". Press Ctrl-C to stop.");
+      }
+      if (runForSeconds >= 0) {
+        stopped.await(runForSeconds, TimeUnit.SECONDS);
+      } else {
+        stopped.await();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+        server.close();
+      } catch (IllegalStateException e) {
+        // JVM shutting down: the hook closes the server.
+      }
+    }
+    return ExitCodes.OK;
   }
 }
