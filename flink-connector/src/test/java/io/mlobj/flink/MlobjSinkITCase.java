@@ -61,7 +61,7 @@ class MlobjSinkITCase {
   void streamingJobAppendsOneVersionPerCheckpointAndEveryRowExactlyOnce() throws Exception {
     String uri = S3.newDatasetUri();
     StreamExecutionEnvironment env = env(2);
-    env.fromSource(rows(600, 400), WatermarkStrategy.noWatermarks(), "rows")
+    env.fromSource(rows(600, 150), WatermarkStrategy.noWatermarks(), "rows")
         .sinkTo(
             MlobjSink.<String>builder()
                 .path(uri)

@@ -56,6 +56,11 @@ public final class StringRows {
 
   /** Commits one version holding one shard with these values. */
   public static Snapshot append(Dataset dataset, List<String> values) {
+    return dataset.newAppend().addShards(write(dataset, values)).commit();
+  }
+
+  /** Writes (but does not commit) one shard with these values. */
+  public static List<Shard> write(Dataset dataset, List<String> values) {
     try (BufferAllocator allocator = new RootAllocator();
         VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator);
         DatasetWriter writer = dataset.newWriter(SCHEMA).build(allocator)) {
@@ -66,7 +71,7 @@ public final class StringRows {
       }
       root.setRowCount(values.size());
       writer.write(root);
-      return dataset.newAppend().addShards(writer.complete()).commit();
+      return writer.complete();
     }
   }
 

@@ -101,7 +101,6 @@ public final class MlobjSink<IN>
             "mlobj-shard-aggregator",
             CommittableMessageTypeInfo.of(MlobjCommittableSerializer::new),
             new ShardAggregator(settings.sinkId()))
-        .uid("mlobj-shard-aggregator-" + settings.sinkId())
         .setParallelism(1)
         .setMaxParallelism(1)
         .global();

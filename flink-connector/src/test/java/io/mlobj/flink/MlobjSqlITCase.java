@@ -1,0 +1,126 @@
+package io.mlobj.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mlobj.Dataset;
+import io.mlobj.Snapshot;
+import io.mlobj.arrow.FixedShapeTensorType;
+import io.mlobj.testing.EmbeddedS3Extension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Flink SQL DDL, INSERT and SELECT through the 'mlobj' connector, checked with the kernel. */
+class MlobjSqlITCase {
+  @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  private static StreamTableEnvironment tableEnv;
+
+  @BeforeAll
+  static void setUp() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1);
+    tableEnv = StreamTableEnvironment.create(env);
+  }
+
+  /** The storage options for DDL, as {@code 'k' = 'v'} pairs. */
+  static String storageOptions() {
+    return storageOptionsOf(S3);
+  }
+
+  /** The storage options of an embedded S3 server for DDL. */
+  static String storageOptionsOf(EmbeddedS3Extension s3) {
+    return s3.conf().entrySet().stream()
+        .map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'")
+        .collect(Collectors.joining(",\n"));
+  }
+
+  private static List<Row> collect(String sql) throws Exception {
+    List<Row> rows = new ArrayList<>();
+    try (CloseableIterator<Row> it = tableEnv.executeSql(sql).collect()) {
+      it.forEachRemaining(rows::add);
+    }
+    return rows;
+  }
+
+  @Test
+  void insertedRowsWithATensorColumnRoundTripThroughSqlAndTheKernel() throws Exception {
+    String uri = S3.newDatasetUri();
+    tableEnv.executeSql(
+        "CREATE TABLE samples (image ARRAY<FLOAT>, label INT, split STRING) WITH (\n"
+            + "'connector' = 'mlobj',\n"
+            + "'path' = '"
+            + uri
+            + "',\n"
+            + "'tensor.image.shape' = '2,3',\n"
+            + storageOptions()
+            + ")");
+    tableEnv
+        .executeSql(
+            "INSERT INTO samples VALUES"
+                + " (ARRAY[CAST(0.5 AS FLOAT), 1, 2, 3, 4, 5], 1, 'train'),"
+                + " (ARRAY[CAST(1.5 AS FLOAT), 1, 2, 3, 4, 5], 2, 'test')")
+        .await();
+    tableEnv
+        .executeSql(
+            "INSERT INTO samples VALUES (ARRAY[CAST(9 AS FLOAT), 9, 9, 9, 9, 9], 30, 'train')")
+        .await();
+
+    Snapshot latest = Dataset.open(uri, S3.conf()).latest();
+    assertThat(latest.rows()).isEqualTo(3);
+    assertThat(latest.shards()).hasSize(2);
+    FixedShapeTensorType tensor =
+        (FixedShapeTensorType) latest.schema().findField("image").getType();
+    assertThat(tensor.shape()).containsExactly(2, 3);
+
+    assertThat(collect("SELECT label, split, image FROM samples"))
+        .extracting(Row::toString)
+        .containsExactlyInAnyOrder(
+            "+I[1, train, [0.5, 1.0, 2.0, 3.0, 4.0, 5.0]]",
+            "+I[2, test, [1.5, 1.0, 2.0, 3.0, 4.0, 5.0]]",
+            "+I[30, train, [9.0, 9.0, 9.0, 9.0, 9.0, 9.0]]");
+    assertThat(collect("SELECT label FROM samples WHERE label >= 10 AND split = 'train'"))
+        .extracting(Row::toString)
+        .containsExactly("+I[30]");
+    assertThat(tableEnv.explainSql("SELECT label FROM samples WHERE label >= 10"))
+        .contains("filter=[")
+        .contains("project=[label]");
+  }
+
+  @Test
+  void timeTravelOptionReadsAnOlderVersion() throws Exception {
+    String uri = S3.newDatasetUri();
+    Dataset dataset = Dataset.create(uri, S3.conf(), StringRows.SCHEMA, List.of(), Map.of());
+    long v2 = StringRows.append(dataset, List.of("first")).version();
+    StringRows.append(dataset, List.of("second"));
+    tableEnv.executeSql(
+        "CREATE TABLE old_values (`value` STRING) WITH ('connector' = 'mlobj', 'path' = '"
+            + uri
+            + "', 'version' = '"
+            + v2
+            + "',\n"
+            + storageOptions()
+            + ")");
+    assertThat(collect("SELECT * FROM old_values"))
+        .extracting(Row::toString)
+        .containsExactly("+I[first]");
+  }
+}
