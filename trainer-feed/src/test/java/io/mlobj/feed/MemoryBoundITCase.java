@@ -33,7 +33,7 @@ class MemoryBoundITCase {
     }
     long datasetBytes =
         Dataset.open(uri, S3.conf()).latest().shards().stream().mapToLong(Shard::bytes).sum();
-    long arrowCap = 2L << 20;
+    long arrowCap = 3L << 20;
     long readAheadCap = 1L << 20;
     long largestShard =
         Dataset.open(uri, S3.conf()).latest().shards().stream()
@@ -50,7 +50,7 @@ class MemoryBoundITCase {
         BufferAllocator allocator = new RootAllocator();
         TestClient client = new TestClient(allocator, server.port(), null)) {
       ObjectNode request =
-          FeedRequest.json(uri).put("batch_size", 32).put("shuffle_buffer", 128).put("seed", 1);
+          FeedRequest.json(uri).put("batch_size", 16).put("shuffle_buffer", 128).put("seed", 1);
       request
           .putArray("pipeline")
           .addObject()

@@ -16,6 +16,7 @@ public final class FeedMetrics {
   public final AtomicLong storageWaitNanos = new AtomicLong();
   public final AtomicLong clientWaitNanos = new AtomicLong();
   public final AtomicLong processNanos = new AtomicLong();
+  public final AtomicLong prepareWaitNanos = new AtomicLong();
   public final AtomicLong streamNanos = new AtomicLong();
   public final AtomicLong streamsStarted = new AtomicLong();
   public final AtomicLong streamsActive = new AtomicLong();
@@ -27,7 +28,9 @@ public final class FeedMetrics {
   /**
    * A JSON snapshot. Rates are per second of streaming time (summed over streams), so an idle
    * server does not dilute them; {@code storage_wait_s} is time streams were blocked on shard
-   * fetches, {@code client_wait_s} time they were blocked by a slow client (back-pressure).
+   * fetches, {@code client_wait_s} time they were blocked by a slow client (back-pressure), {@code
+   * process_s} time spent gathering and preprocessing, {@code prepare_wait_s} time the sending
+   * thread waited for a prepared batch.
    */
   public ObjectNode toJson() {
     ObjectNode n = JSON.createObjectNode();
@@ -43,6 +46,7 @@ public final class FeedMetrics {
     n.put("storage_wait_s", storageWaitNanos.get() / 1e9);
     n.put("client_wait_s", clientWaitNanos.get() / 1e9);
     n.put("process_s", processNanos.get() / 1e9);
+    n.put("prepare_wait_s", prepareWaitNanos.get() / 1e9);
     n.put("streams_started", streamsStarted.get());
     n.put("streams_active", streamsActive.get());
     n.put("streams_failed", streamsFailed.get());

@@ -5,10 +5,18 @@ import io.mlobj.ScanTask;
 import io.mlobj.Shard;
 import io.mlobj.feed.FeedRequest;
 import io.mlobj.feed.plan.SamplePlan;
+import io.mlobj.feed.transform.Tensors;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.memory.BufferAllocator;
@@ -20,19 +28,40 @@ import org.slf4j.LoggerFactory;
 /**
  * Streams one consumer's share of an epoch (or the rows of a {@code take}) to a Flight listener.
  *
+ * <p>Two threads per stream: a preparing thread gathers rows from decoded blocks and runs the
+ * pipeline, handing finished batches over a queue of {@value #PREPARED_AHEAD}; the gRPC thread
+ * sends them. So preprocessing overlaps with serialization and sending.
+ *
  * <p>Memory: a decoded block is kept from the first batch that needs it to the last, so a stream
- * holds about one shuffle window of decoded samples plus one output batch; whole shards wait in the
- * server's {@link ShardCache} under its byte cap, fetched ahead in the order this stream will need
- * them. Back-pressure: before each batch the stream waits until the client's gRPC window has room
- * ({@code listener.isReady()}), so a slow client slows the stream instead of growing buffers.
+ * holds about one shuffle window of decoded samples plus {@value #PREPARED_AHEAD} + 1 output
+ * batches; whole shards wait in the server's {@link ShardCache} under its byte cap, fetched ahead
+ * in the order this stream will need them. Back-pressure: before each batch the gRPC thread waits
+ * until the client's flow-control window has room ({@code listener.isReady()}); the preparing
+ * thread then blocks on the full queue, so a slow client slows the stream instead of growing
+ * buffers.
  */
 final class FeedStream {
   private static final Logger LOG = LoggerFactory.getLogger(FeedStream.class);
+  private static final int PREPARED_AHEAD = 2;
+  private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final ExecutorService PREPARE =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "mlobj-feed-prepare-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
 
   private final FeedService service;
   private final FeedService.Resolved resolved;
   private final ServerStreamListener listener;
   private final BufferAllocator allocator;
+  private volatile boolean stopped;
+
+  /** A prepared batch, the end of the stream, or the failure of the preparing thread. */
+  private record Prepared(List<FieldVector> columns, int rows, RuntimeException error) {
+    static final Prepared END = new Prepared(null, 0, null);
+  }
 
   FeedStream(
       FeedService service,
@@ -47,40 +76,116 @@ final class FeedStream {
 
   void run() {
     FeedRequest q = resolved.request();
-    SamplePlan plan = resolved.planned().plan();
-    long[][] batches;
-    boolean samplesAreIndexes = q.take() != null;
-    if (samplesAreIndexes) {
-      int n = q.take().length;
-      batches = new long[(n + q.batchSize() - 1) / q.batchSize()][];
-      for (int b = 0; b < batches.length; b++) {
-        int len = Math.min(q.batchSize(), n - b * q.batchSize());
-        batches[b] =
-            java.util.Arrays.copyOfRange(q.take(), b * q.batchSize(), b * q.batchSize() + len);
+    long[][] samples = samples();
+    BlockingQueue<Prepared> queue = new ArrayBlockingQueue<>(PREPARED_AHEAD);
+    long started = System.nanoTime();
+    long sent = 0;
+    FeedMetrics metrics = service.metrics;
+    Future<?> preparing = PREPARE.submit(() -> prepareAll(samples, queue));
+    try (VectorSchemaRoot out =
+        VectorSchemaRoot.create(resolved.pipeline().outputSchema(), allocator)) {
+      listener.start(out);
+      while (true) {
+        Prepared p = take(queue);
+        if (p == Prepared.END) {
+          break;
+        }
+        if (p.error() != null) {
+          throw p.error();
+        }
+        try {
+          for (int c = 0; c < p.columns().size(); c++) {
+            Tensors.transfer(p.columns().get(c), out.getVector(c));
+          }
+          out.setRowCount(p.rows());
+        } finally {
+          p.columns().forEach(FieldVector::close);
+        }
+        awaitClient();
+        if (listener.isCancelled()) {
+          LOG.info("Client cancelled the stream after {} samples", sent);
+          return;
+        }
+        long size = 0;
+        for (FieldVector v : out.getFieldVectors()) {
+          size += v.getBufferSize();
+        }
+        listener.putNext();
+        metrics.samples.addAndGet(p.rows());
+        metrics.bytes.addAndGet(size);
+        metrics.batches.incrementAndGet();
+        sent += p.rows();
       }
-    } else {
-      batches =
-          plan.assignment(
-              q.position(),
-              q.batchSize(),
-              q.worldSize(),
-              q.rank(),
-              q.numWorkers(),
-              q.worker(),
-              q.dropLast());
+      awaitClient();
+      listener.completed();
+    } finally {
+      stopped = true;
+      try {
+        preparing.get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        preparing.cancel(true);
+      }
+      for (Prepared p : queue) {
+        if (p.columns() != null) {
+          p.columns().forEach(FieldVector::close);
+        }
+      }
+      long nanos = System.nanoTime() - started;
+      metrics.streamNanos.addAndGet(nanos);
+      LOG.info(
+          "Streamed {} samples of {} (rank {}/{}, worker {}/{}, epoch {}) in {} ms",
+          sent,
+          resolved.snapshot(),
+          q.rank(),
+          q.worldSize(),
+          q.worker(),
+          q.numWorkers(),
+          q.epoch(),
+          nanos / 1_000_000);
     }
-    // Sample ids, blocks, and the last batch that needs each block.
+  }
+
+  /** The global sample index of every row of every batch this stream sends. */
+  private long[][] samples() {
+    FeedRequest q = resolved.request();
+    SamplePlan plan = resolved.planned().plan();
+    if (q.take() != null) {
+      int n = q.take().length;
+      long[][] out = new long[(n + q.batchSize() - 1) / q.batchSize()][];
+      for (int b = 0; b < out.length; b++) {
+        int from = b * q.batchSize();
+        out[b] = java.util.Arrays.copyOfRange(q.take(), from, Math.min(n, from + q.batchSize()));
+      }
+      return out;
+    }
+    long[][] positions =
+        plan.assignment(
+            q.position(),
+            q.batchSize(),
+            q.worldSize(),
+            q.rank(),
+            q.numWorkers(),
+            q.worker(),
+            q.dropLast());
+    for (long[] batch : positions) {
+      for (int i = 0; i < batch.length; i++) {
+        batch[i] = plan.sampleAt(batch[i]);
+      }
+    }
+    return positions;
+  }
+
+  /** Runs on the preparing thread: gathers, transforms and queues every batch. */
+  private void prepareAll(long[][] samples, BlockingQueue<Prepared> queue) {
+    SamplePlan plan = resolved.planned().plan();
     int blockCount = plan.blocks().size();
+    // The last batch that needs each block, and blocks in order of first use (for read-ahead).
     int[] lastUse = new int[blockCount];
     java.util.Arrays.fill(lastUse, -1);
     List<Integer> firstUseOrder = new ArrayList<>();
     int[] firstUseBatch = new int[blockCount];
-    long[][] samples = new long[batches.length][];
-    for (int m = 0; m < batches.length; m++) {
-      samples[m] = new long[batches[m].length];
-      for (int i = 0; i < batches[m].length; i++) {
-        long sample = samplesAreIndexes ? batches[m][i] : plan.sampleAt(batches[m][i]);
-        samples[m][i] = sample;
+    for (int m = 0; m < samples.length; m++) {
+      for (long sample : samples[m]) {
         int block = plan.blockOf(sample);
         if (lastUse[block] < 0) {
           firstUseOrder.add(block);
@@ -93,19 +198,11 @@ final class FeedStream {
     long version = resolved.snapshot().version();
     Blocks.Decoded[] decoded = new Blocks.Decoded[blockCount];
     VectorSchemaRoot[] roots = new VectorSchemaRoot[blockCount];
+    List<Integer> open = new ArrayList<>();
+    FeedRequest q = resolved.request();
     int prefetchFrom = 0;
-    long started = System.nanoTime();
-    long sentSamples = 0;
-    FeedMetrics metrics = service.metrics;
-    try (VectorSchemaRoot out =
-        VectorSchemaRoot.create(resolved.pipeline().outputSchema(), allocator)) {
-      listener.start(out);
-      for (int m = 0; m < batches.length; m++) {
-        if (listener.isCancelled()) {
-          LOG.info("Client cancelled the stream after {} of {} batches", m, batches.length);
-          return;
-        }
-        // Read ahead: shards of the blocks needed next, in order, within the byte budget.
+    try {
+      for (int m = 0; m < samples.length && !stopped; m++) {
         while (prefetchFrom < firstUseOrder.size()
             && firstUseBatch[firstUseOrder.get(prefetchFrom)] <= m) {
           prefetchFrom++;
@@ -120,6 +217,7 @@ final class FeedStream {
           if (decoded[block] == null) {
             decoded[block] = decode(dataset, version, plan.blocks().get(block));
             roots[block] = decoded[block].root();
+            open.add(block);
           }
           source[i] = block;
           row[i] =
@@ -132,56 +230,58 @@ final class FeedStream {
             Gather.rows(resolved.scan().schema(), roots, source, row, allocator);
         List<FieldVector> produced =
             resolved.pipeline().apply(columns, allocator, q.seed(), q.epoch(), samples[m]);
-        try {
-          for (int c = 0; c < produced.size(); c++) {
-            io.mlobj.feed.transform.Tensors.transfer(produced.get(c), out.getVector(c));
-          }
-          out.setRowCount(n);
-        } finally {
+        int batch = m;
+        open.removeIf(
+            b -> {
+              if (lastUse[b] <= batch) {
+                decoded[b].close();
+                decoded[b] = null;
+                roots[b] = null;
+                return true;
+              }
+              return false;
+            });
+        service.metrics.processNanos.addAndGet(System.nanoTime() - t0);
+        Prepared prepared = new Prepared(produced, n, null);
+        if (!offer(queue, prepared)) {
           produced.forEach(FieldVector::close);
-        }
-        for (int b = 0; b < blockCount; b++) {
-          if (decoded[b] != null && lastUse[b] <= m) {
-            decoded[b].close();
-            decoded[b] = null;
-            roots[b] = null;
-          }
-        }
-        metrics.processNanos.addAndGet(System.nanoTime() - t0);
-        awaitClient();
-        if (listener.isCancelled()) {
           return;
         }
-        long size = 0;
-        for (FieldVector v : out.getFieldVectors()) {
-          size += v.getBufferSize();
-        }
-        listener.putNext();
-        metrics.samples.addAndGet(n);
-        metrics.bytes.addAndGet(size);
-        metrics.batches.incrementAndGet();
-        sentSamples += n;
       }
-      awaitClient();
-      listener.completed();
+      offer(queue, Prepared.END);
+    } catch (RuntimeException e) {
+      offer(queue, new Prepared(null, 0, e));
     } finally {
-      for (Blocks.Decoded d : decoded) {
-        if (d != null) {
-          d.close();
+      for (int b : open) {
+        decoded[b].close();
+      }
+    }
+  }
+
+  /** Queues an item, waiting while the queue is full; false if the stream stopped meanwhile. */
+  private boolean offer(BlockingQueue<Prepared> queue, Prepared p) {
+    try {
+      while (!stopped) {
+        if (queue.offer(p, 10, TimeUnit.MILLISECONDS)) {
+          return true;
         }
       }
-      long nanos = System.nanoTime() - started;
-      metrics.streamNanos.addAndGet(nanos);
-      LOG.info(
-          "Streamed {} samples of {} (rank {}/{}, worker {}/{}, epoch {}) in {} ms",
-          sentSamples,
-          resolved.snapshot(),
-          q.rank(),
-          q.worldSize(),
-          q.worker(),
-          q.numWorkers(),
-          q.epoch(),
-          nanos / 1_000_000);
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private Prepared take(BlockingQueue<Prepared> queue) {
+    long start = System.nanoTime();
+    try {
+      return queue.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Cannot stream: interrupted while preparing a batch", e);
+    } finally {
+      service.metrics.prepareWaitNanos.addAndGet(System.nanoTime() - start);
     }
   }
 
@@ -223,7 +323,7 @@ final class FeedStream {
     long park = 20_000;
     while (!listener.isReady() && !listener.isCancelled()) {
       LockSupport.parkNanos(park);
-      park = Math.min(park * 2, 2_000_000);
+      park = Math.min(park * 2, 1_000_000);
     }
     service.metrics.clientWaitNanos.addAndGet(System.nanoTime() - start);
   }

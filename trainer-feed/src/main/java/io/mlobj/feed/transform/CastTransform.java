@@ -77,14 +77,17 @@ final class CastTransform implements Transform {
   }
 
   private void convert(ArrowBuf in, ArrowBuf out, int n) {
-    if (source instanceof ArrowType.Int i && i.getBitWidth() == 8 && !i.getIsSigned()) {
-      for (int k = 0; k < n; k++) {
-        out.setFloat(k * 4L, (in.getByte(k) & 0xff) * scale);
+    // Chunks of 64 Ki elements: bulk reads and writes, a tight loop in between.
+    float[] chunk = new float[Math.min(n, 1 << 16)];
+    for (int from = 0; from < n; from += chunk.length) {
+      float[] part = n - from >= chunk.length ? chunk : new float[n - from];
+      Tensors.readFloats(in, source, from, part);
+      if (scale != 1f) {
+        for (int i = 0; i < part.length; i++) {
+          part[i] *= scale;
+        }
       }
-    } else {
-      for (int k = 0; k < n; k++) {
-        out.setFloat(k * 4L, (float) (Tensors.get(in, source, k) * scale));
-      }
+      Tensors.writeFloats(out, from, part);
     }
   }
 }

@@ -73,23 +73,25 @@ final class NormalizeTransform implements Transform {
       m[c] = mean.length == 1 ? mean[0] : mean[c];
       inv[c] = 1f / (std.length == 1 ? std[0] : std[c]);
     }
+    float[] row = new float[size];
     for (int r = 0; r < rows; r++) {
       long base = (long) r * size;
+      Tensors.readFloats(buf, Tensors.FLOAT32, base, row);
       if (channelsLast) {
         for (int k = 0; k < size; k++) {
           int c = k % channels;
-          long at = (base + k) * 4;
-          buf.setFloat(at, (buf.getFloat(at) - m[c]) * inv[c]);
+          row[k] = (row[k] - m[c]) * inv[c];
         }
       } else {
         for (int c = 0; c < channels; c++) {
-          long from = base + (long) c * perChannel;
-          for (int k = 0; k < perChannel; k++) {
-            long at = (from + k) * 4;
-            buf.setFloat(at, (buf.getFloat(at) - m[c]) * inv[c]);
+          float mc = m[c];
+          float ic = inv[c];
+          for (int k = c * perChannel, end = k + perChannel; k < end; k++) {
+            row[k] = (row[k] - mc) * ic;
           }
         }
       }
+      Tensors.writeFloats(buf, base, row);
     }
     return input;
   }

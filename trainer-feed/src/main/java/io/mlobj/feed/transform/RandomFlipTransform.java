@@ -47,22 +47,22 @@ final class RandomFlipTransform implements Transform {
   public FieldVector apply(FieldVector input, TransformContext context) {
     ArrowBuf buf = Tensors.elements(input).getDataBuffer();
     int rows = input.getValueCount();
-    byte[] a = new byte[width];
-    byte[] b = new byte[width];
+    byte[] row = new byte[size * width];
+    byte[] tmp = new byte[width];
     for (int r = 0; r < rows; r++) {
       if (context.random(r).nextDouble() >= p) {
         continue;
       }
-      for (long line = (long) r * size; line < (long) (r + 1) * size; line += last) {
-        for (int i = 0, j = last - 1; i < j; i++, j--) {
-          long x = (line + i) * width;
-          long y = (line + j) * width;
-          buf.getBytes(x, a);
-          buf.getBytes(y, b);
-          buf.setBytes(x, b);
-          buf.setBytes(y, a);
+      long at = (long) r * size * width;
+      buf.getBytes(at, row);
+      for (int line = 0; line < size; line += last) {
+        for (int i = line, j = line + last - 1; i < j; i++, j--) {
+          System.arraycopy(row, i * width, tmp, 0, width);
+          System.arraycopy(row, j * width, row, i * width, width);
+          System.arraycopy(tmp, 0, row, j * width, width);
         }
       }
+      buf.setBytes(at, row);
     }
     return input;
   }

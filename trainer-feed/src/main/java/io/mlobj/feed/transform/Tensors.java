@@ -116,6 +116,71 @@ public final class Tensors {
         : buf.getFloat(i * 4);
   }
 
+  /**
+   * Reads {@code out.length} elements from element index {@code start} as floats, in bulk (one
+   * bounds check, no per-element buffer calls).
+   */
+  public static void readFloats(ArrowBuf buf, ArrowType type, long start, float[] out) {
+    int n = out.length;
+    int width = byteWidth(type);
+    java.nio.ByteBuffer bytes =
+        buf.nioBuffer(start * width, n * width).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    if (type instanceof ArrowType.Int t) {
+      switch (t.getBitWidth()) {
+        case 8 -> {
+          byte[] b = new byte[n];
+          bytes.get(b);
+          if (t.getIsSigned()) {
+            for (int i = 0; i < n; i++) {
+              out[i] = b[i];
+            }
+          } else {
+            for (int i = 0; i < n; i++) {
+              out[i] = b[i] & 0xff;
+            }
+          }
+        }
+        case 16 -> {
+          short[] v = new short[n];
+          bytes.asShortBuffer().get(v);
+          for (int i = 0; i < n; i++) {
+            out[i] = t.getIsSigned() ? v[i] : v[i] & 0xffff;
+          }
+        }
+        case 32 -> {
+          int[] v = new int[n];
+          bytes.asIntBuffer().get(v);
+          for (int i = 0; i < n; i++) {
+            out[i] = t.getIsSigned() ? v[i] : (float) (v[i] & 0xffffffffL);
+          }
+        }
+        default -> {
+          long[] v = new long[n];
+          bytes.asLongBuffer().get(v);
+          for (int i = 0; i < n; i++) {
+            out[i] = v[i];
+          }
+        }
+      }
+    } else if (width == 8) {
+      double[] v = new double[n];
+      bytes.asDoubleBuffer().get(v);
+      for (int i = 0; i < n; i++) {
+        out[i] = (float) v[i];
+      }
+    } else {
+      bytes.asFloatBuffer().get(out);
+    }
+  }
+
+  /** Writes floats in bulk at element index {@code start} of a float32 buffer. */
+  public static void writeFloats(ArrowBuf buf, long start, float[] values) {
+    buf.nioBuffer(start * 4, values.length * 4)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .asFloatBuffer()
+        .put(values);
+  }
+
   /** Whether {@link #get} can read the type. */
   public static boolean isNumeric(ArrowType type) {
     return type instanceof ArrowType.Int

@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+"""Trainer feed benchmark, three ways side by side on the same data in one run.
+
+  (a) feed:    the mlobj feed server (FeedServerMain, its own JVM) -> MlobjIterableDataset
+  (b) pyarrow: pyarrow.fs.S3FileSystem reading the same Arrow shards straight from the S3
+               server, numpy shuffle and the same preprocessing in the client
+  (c) noop:    a Flight server sending the very same batches from memory (the loopback limit)
+
+Every mode delivers the same tensors (image float32 [3,32,32] cast/normalized/flipped, label
+int32) for one epoch; each client runs in its own process so its peak RSS is its own. Also
+measures the shuffle buffer's throughput cost and the shuffle quality. Not a test: run it by
+hand (after `mvn -pl trainer-feed test-compile`):
+
+    python python/benchmarks/bench_feed.py --samples 40960 --out bench.json
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = pathlib.Path(__file__).resolve()
+ROOT = HERE.parents[2]
+sys.path.insert(0, str(ROOT / "python"))
+sys.path.insert(0, str(ROOT / "python" / "tests"))
+
+MEAN, STD = 0.5, 0.25
+
+
+def pipeline():
+    return [
+        {"op": "cast", "column": "image", "to": "float32", "scale": 1 / 255},
+        {"op": "normalize", "column": "image", "mean": [MEAN] * 3, "std": [STD] * 3},
+        {"op": "random_flip", "column": "image", "p": 0.5},
+    ]
+
+
+def request(info, args, **overrides):
+    req = {
+        "dataset": info["dataset"],
+        "version": info["version"],
+        "columns": ["image", "label"],
+        "batch_size": args.batch_size,
+        "seed": 1,
+        "epoch": 0,
+        "shuffle": True,
+        "shuffle_buffer": args.shuffle_buffer,
+        "pipeline": pipeline(),
+    }
+    req.update(overrides)
+    return req
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def vm_hwm_mb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# ---------------------------------------------------------------- children (one mode each)
+
+
+def child_feed(info, args, endpoint, req):
+    from mlobj_torch import MlobjIterableDataset
+
+    ds = MlobjIterableDataset(
+        endpoint,
+        info["dataset"],
+        token=info["token"],
+        version=req["version"],
+        columns=req["columns"],
+        batch_size=req["batch_size"],
+        shuffle=req["shuffle"],
+        shuffle_buffer=req["shuffle_buffer"],
+        seed=req["seed"],
+        pipeline=req["pipeline"],
+        device=None,
+    )
+    ds.resolve()
+    return consume(iter(ds))
+
+
+def child_noop(info, args, endpoint, req):
+    from mlobj_torch import FeedClient, to_torch
+
+    client = FeedClient(endpoint, info["token"])
+    return consume(to_torch(b) for b in client.stream(req))
+
+
+def child_pyarrow(info, args, endpoint, req):
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.fs as pafs
+    import torch
+
+    s3 = info["s3"]
+    fs = pafs.S3FileSystem(
+        access_key=s3["access_key"],
+        secret_key=s3["secret_key"],
+        endpoint_override=s3["endpoint"].split("://", 1)[1],
+        scheme="http",
+        region="us-east-1",
+    )
+    rng = np.random.default_rng(1)
+    mean = np.float32(MEAN)
+    inv = np.float32(1 / STD)
+
+    def batches():
+        shards = list(info["shards"])
+        rng.shuffle(shards)
+        b = req["batch_size"]
+        for key in shards:
+            with fs.open_input_file("%s/%s/%s" % (s3["bucket"], s3["prefix"], key)) as f:
+                table = pa.ipc.open_file(f).read_all()
+            images = table.column("image").combine_chunks().to_numpy_ndarray()
+            labels = table.column("label").to_numpy()
+            order = rng.permutation(len(labels))
+            for start in range(0, len(order), b):
+                idx = order[start : start + b]
+                x = images[idx].astype(np.float32) * np.float32(1 / 255)
+                x = (x - mean) * inv
+                flip = rng.random(len(idx)) < 0.5
+                x[flip] = x[flip][..., ::-1]
+                yield {"image": torch.from_numpy(x), "label": torch.from_numpy(labels[idx])}
+
+    return consume(batches())
+
+
+def consume(batches):
+    start = time.perf_counter()
+    samples = 0
+    nbytes = 0
+    for batch in batches:
+        samples += len(batch["label"])
+        nbytes += batch["image"].numel() * batch["image"].element_size()
+        nbytes += batch["label"].numel() * batch["label"].element_size()
+    seconds = time.perf_counter() - start
+    return {"samples": samples, "bytes": nbytes, "seconds": seconds}
+
+
+def child_ids(info, args, endpoint, req):
+    from mlobj_torch import FeedClient
+
+    client = FeedClient(endpoint, info["token"])
+    ids = []
+    for batch in client.stream(req):
+        ids.extend(batch.column(0).to_pylist())
+    return {"ids": ids}
+
+
+CHILDREN = {"feed": child_feed, "noop": child_noop, "pyarrow": child_pyarrow, "ids": child_ids}
+
+
+def run_child(mode, info, args, endpoint, req):
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump({"info": info, "endpoint": endpoint, "request": req, "args": vars(args)}, f)
+    out = subprocess.run(
+        [sys.executable, str(HERE), "--child", mode, "--child-input", f.name],
+        capture_output=True, text=True, check=True,
+    )
+    os.unlink(f.name)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- orchestration
+
+
+LOGS = pathlib.Path(tempfile.mkdtemp(prefix="mlobj-bench-"))
+
+
+def java(cp, main, *args, stdin=subprocess.PIPE):
+    flags = ["--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx2g", "-XX:+UseParallelGC"]
+    log = open(LOGS / (main.rsplit(".", 1)[-1] + ".log"), "w")
+    return subprocess.Popen(
+        ["java", *flags, "-cp", cp, main, *args],
+        stdin=stdin, stdout=subprocess.PIPE, stderr=log, text=True,
+    )
+
+
+def first_json(proc):
+    """The first stdout line of a launched process that is a JSON object (logs may come first)."""
+    while True:
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError(
+                "Cannot start %s: it exited with %s; see the logs in %s"
+                % (proc.args[6], proc.wait(), LOGS)
+            )
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                pass
+
+
+def quality(ids, rows_per_block):
+    import numpy as np
+
+    order = np.asarray(ids)
+    n = len(order)
+    pos = np.arange(n)
+    rho = 1 - 6 * np.sum((order - pos).astype(np.float64) ** 2) / (n * (n * n - 1.0))
+    blocks = order // rows_per_block
+    same = float(np.mean(blocks[1:] == blocks[:-1]))
+    tail = order[n - n // 10 :]
+    counts = np.bincount(tail * 10 // n, minlength=10)
+    expected = len(tail) / 10
+    chi = float(np.sum((counts - expected) ** 2 / expected) / 9)
+    return {"spearman": float(rho), "same_block_adjacency": same, "tail_chi2_per_dof": chi}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--samples", type=int, default=40960)
+    p.add_argument("--shards", type=int, default=8)
+    p.add_argument("--rows-per-batch", type=int, default=1024, help="rows per record batch")
+    p.add_argument("--size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--shuffle-buffer", type=int, default=8192)
+    p.add_argument("--out", help="write the results as JSON here")
+    p.add_argument("--child")
+    p.add_argument("--child-input")
+    args = p.parse_args()
+
+    if args.child:
+        with open(args.child_input) as f:
+            data = json.load(f)
+        result = CHILDREN[args.child](data["info"], args, data["endpoint"], data["request"])
+        result["client_peak_rss_mb"] = peak_rss_mb()
+        print(json.dumps(result))
+        return
+
+    from conftest import feed_classpath
+
+    cp = feed_classpath()
+    batches = max(1, args.samples // (args.shards * args.rows_per_batch))
+    launcher = java(
+        cp, "io.mlobj.feed.FeedTestLauncher", "--no-feed",
+        "--shards", str(args.shards), "--batches", str(batches),
+        "--rows", str(args.rows_per_batch), "--size", str(args.size),
+    )
+    info = first_json(launcher)
+    tmp = pathlib.Path(tempfile.mkdtemp())
+    (tmp / "conf.properties").write_text("".join("%s=%s\n" % kv for kv in info["conf"].items()))
+    (tmp / "token").write_text("bench-token")
+    info["token"] = "bench-token"
+    feed = java(
+        cp, "io.mlobj.feed.FeedServerMain",
+        "--token-file", str(tmp / "token"), "--conf-file", str(tmp / "conf.properties"),
+        "--read-ahead", "256m", "--read-ahead-shards", "4",
+    )
+    feed_info = first_json(feed)
+    feed_endpoint = feed_info["endpoint"]
+    req = request(info, args)
+    (tmp / "request.json").write_text(json.dumps(req))
+    noop = java(cp, "io.mlobj.feed.bench.NoOpFlightServer",
+                str(feed_info["port"]), "bench-token", str(tmp / "request.json"))
+    noop_info = first_json(noop)
+    noop_endpoint = "grpc+tcp://127.0.0.1:%d" % noop_info["port"]
+    try:
+        results = {"samples": info["rows"], "batch_size": args.batch_size,
+                   "shuffle_buffer": args.shuffle_buffer, "cpus": os.cpu_count()}
+        modes = {}
+        modes["a_feed"] = run_child("feed", info, args, feed_endpoint, req)
+        modes["b_pyarrow_s3"] = run_child("pyarrow", info, args, None, req)
+        modes["c_noop_flight"] = run_child("noop", info, args, noop_endpoint, req)
+        for m in modes.values():
+            m["samples_per_s"] = m["samples"] / m["seconds"]
+            m["gb_per_s"] = m["bytes"] / m["seconds"] / 1e9
+        modes["a_feed"]["server_peak_rss_mb"] = vm_hwm_mb(feed.pid)
+        modes["c_noop_flight"]["server_peak_rss_mb"] = vm_hwm_mb(noop.pid)
+        modes["b_pyarrow_s3"]["server_peak_rss_mb"] = vm_hwm_mb(launcher.pid)
+        results["modes"] = modes
+        results["ratios"] = {
+            "feed_vs_noop_bytes_per_s": modes["a_feed"]["gb_per_s"] / modes["c_noop_flight"]["gb_per_s"],
+            "feed_vs_pyarrow_samples_per_s": modes["a_feed"]["samples_per_s"] / modes["b_pyarrow_s3"]["samples_per_s"],
+        }
+        # The shuffle buffer's cost and quality.
+        shuffle = {}
+        for label, over in [
+            ("no shuffle", {"shuffle": False}),
+            ("buffer 1024", {"shuffle_buffer": 1024}),
+            ("buffer 8192", {"shuffle_buffer": 8192}),
+            ("buffer = epoch", {"shuffle_buffer": info["rows"]}),
+        ]:
+            r = run_child("feed", info, args, feed_endpoint, request(info, args, **over))
+            q = run_child("ids", info, args, feed_endpoint,
+                          request(info, args, columns=["id"], pipeline=[], **over))
+            shuffle[label] = {
+                "samples_per_s": r["samples"] / r["seconds"],
+                **quality(q["ids"], args.rows_per_batch),
+            }
+        results["shuffle"] = shuffle
+        results["server_metrics"] = __import__("mlobj_torch").FeedClient(
+            feed_endpoint, "bench-token").metrics()
+    finally:
+        for proc in (noop, feed):
+            proc.terminate()
+        launcher.stdin.close()
+        for proc in (noop, feed, launcher):
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    print("| mode | samples/s | GB/s | client peak RSS MB | server peak RSS MB |")
+    print("|---|---:|---:|---:|---:|")
+    for name, m in results["modes"].items():
+        print("| %s | %.0f | %.3f | %.0f | %.0f |" % (
+            name, m["samples_per_s"], m["gb_per_s"], m["client_peak_rss_mb"], m["server_peak_rss_mb"]))
+    print("ratios: %s" % json.dumps(results["ratios"]))
+    print("| shuffle | samples/s | spearman | same-block adjacency | tail chi2/dof |")
+    print("|---|---:|---:|---:|---:|")
+    for name, s in results["shuffle"].items():
+        print("| %s | %.0f | %.3f | %.3f | %.2f |" % (
+            name, s["samples_per_s"], s["spearman"], s["same_block_adjacency"], s["tail_chi2_per_dof"]))
+    if args.out:
+        pathlib.Path(args.out).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
