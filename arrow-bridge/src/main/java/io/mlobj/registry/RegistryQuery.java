@@ -128,6 +128,14 @@ public final class RegistryQuery {
     return this;
   }
 
+  /**
+   * Adds the conditions of a query sentence, e.g. {@code checkpoints tagged tested trained-on
+   * s3a://b/images@v3} (see {@code docs/metadata.md} for the words).
+   */
+  public RegistryQuery parse(String expression) {
+    return QueryParser.apply(this, expression);
+  }
+
   /** At most this many hits (default 1000). */
   public RegistryQuery limit(int max) {
     if (max <= 0) {

@@ -155,6 +155,20 @@ class CheckpointRegistryITCase {
     assertThat(refs(registry.query().where("loss>=0.2").run())).containsExactly("a@v1", "a@v2");
     assertThat(refs(registry.query().model("b").run())).containsExactly("b@v1");
 
+    assertThat(
+            refs(
+                registry
+                    .query()
+                    .parse("checkpoints tagged tested that were trained on " + x + " at version 3")
+                    .run()))
+        .containsExactly("a@v2");
+    assertThat(refs(registry.query().parse("model a framework=torch loss>0.3").run()))
+        .containsExactly("a@v1");
+    assertThat(refs(registry.query().parse("checkpoints trained-on " + x + "@v2").run()))
+        .containsExactly("b@v1");
+    assertThatThrownBy(() -> registry.query().parse("checkpoints frobnicated x"))
+        .hasMessageContaining("unknown word 'frobnicated'");
+
     registry.untag("a", 2, "tested");
     assertThat(refs(registry.query().tag("tested").run())).containsExactly("b@v1");
   }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
     description = {
       "Find checkpoints and dataset versions by tag, lineage and metadata, from the registry's index",
       "(no bucket scan). Example: checkpoints tagged tested that were trained on X at version 3:",
+      "  mlobj query checkpoints tagged tested trained-on s3a://b/x@v3",
       "  mlobj query --type checkpoint --tag tested --trained-on s3a://b/x@v3"
     })
 final class QueryCommand implements Callable<Integer> {
@@ -32,6 +33,14 @@ final class QueryCommand implements Callable<Integer> {
 
   @Mixin CommonOptions opts;
   @Mixin RegistryOption reg;
+
+  @picocli.CommandLine.Parameters(
+      arity = "0..*",
+      paramLabel = "WORDS",
+      description =
+          "A query sentence, e.g. 'checkpoints tagged tested trained-on s3a://b/x@v3' (combines"
+              + " with the options; see docs/metadata.md).")
+  List<String> words = new ArrayList<>();
 
   @Option(
       names = "--type",
@@ -85,6 +94,9 @@ final class QueryCommand implements Callable<Integer> {
         q.checkpoints();
       } else if (type == Type.dataset) {
         q.datasets();
+      }
+      if (!words.isEmpty()) {
+        q.parse(String.join(" ", words));
       }
       tags.forEach(q::tag);
       for (String t : trainedOn) {
