@@ -213,6 +213,22 @@ class BadInputITCase {
   }
 
   @Test
+  void aDamagedOrStaleLatestHintIsIgnoredBecauseReadersProbeTheLog() {
+    dataset
+        .store()
+        .put(LogLayout.LATEST_HINT, "garbage".getBytes(StandardCharsets.UTF_8), Map.of());
+    assertNothingLost();
+    dataset
+        .store()
+        .put(LogLayout.LATEST_HINT, "{\"version\":1}".getBytes(StandardCharsets.UTF_8), Map.of());
+    assertNothingLost();
+    dataset
+        .store()
+        .put(LogLayout.LATEST_HINT, "{\"version\":99}".getBytes(StandardCharsets.UTF_8), Map.of());
+    assertNothingLost();
+  }
+
+  @Test
   void wrongCredentialsAreRefusedWithoutPrintingTheSecret() {
     Map<String, String> conf = new HashMap<>(S3.conf());
     String secret = "wrong-secret-6b1f0c2e";
@@ -279,6 +295,14 @@ class BadInputITCase {
             MlobjException.Kind.INVALID_ARGUMENT,
             () -> dataset.newWriter(SmallRows.schema()).targetShardBytes(10))
         .hasMessageContaining("'targetShardBytes' = '10'");
+    assertFails(
+            MlobjException.Kind.INVALID_ARGUMENT,
+            () -> dataset.newWriter(SmallRows.schema()).options(Map.of("targetShardSize", "big")))
+        .hasMessageContaining("'targetShardSize' = 'big'");
+    assertFails(
+            MlobjException.Kind.INVALID_ARGUMENT,
+            () -> dataset.newWriter(SmallRows.schema()).options(Map.of("format", "csv")))
+        .hasMessageContaining("csv");
     assertFails(
             MlobjException.Kind.INVALID_ARGUMENT,
             () -> TimeTravel.fromOptions(Map.of("versionAsOf", "abc")))

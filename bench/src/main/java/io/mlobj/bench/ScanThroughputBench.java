@@ -104,7 +104,7 @@ public final class ScanThroughputBench {
       for (Map.Entry<String, List<Double>> e : results.entrySet()) {
         System.out.println(
             BenchSupport.f(
-                "%-34s %10.0f               %s",
+                "%-46s %8.0f               %s",
                 e.getKey(), BenchSupport.median(e.getValue()), rounded(e.getValue())));
       }
       for (ShardFormat format : ShardFormat.values()) {

@@ -25,6 +25,27 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class WriteThroughputBench {
   private WriteThroughputBench() {}
 
+  private static long write(
+      Dataset dataset,
+      ShardFormat format,
+      long shardBytes,
+      List<VectorSchemaRoot> batches,
+      BufferAllocator allocator) {
+    try (DatasetWriter writer =
+        dataset
+            .newWriter(TensorData.schema())
+            .format(format)
+            .targetShardBytes(shardBytes)
+            .build(allocator)) {
+      for (VectorSchemaRoot batch : batches) {
+        writer.write(batch);
+      }
+      List<Shard> shards = writer.complete();
+      dataset.newAppend().addShards(shards).commit();
+      return shards.stream().mapToLong(Shard::bytes).sum();
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     Map<String, String> a = BenchSupport.args(args);
     long total = Long.parseLong(a.getOrDefault("mib", "256")) << 20;
@@ -40,6 +61,25 @@ public final class WriteThroughputBench {
       try {
         for (int round = 0; round < rounds; round++) {
           for (ShardFormat format : ShardFormat.values()) {
+            // The same write once more with parts larger than the shards: one PutObject each.
+            Map<String, String> singlePut = new java.util.HashMap<>(conf);
+            singlePut.put("mlobj.io.part-size", String.valueOf(2 * shardBytes));
+            String singleUri =
+                "s3a://"
+                    + BenchSupport.BUCKET
+                    + "/write-single-"
+                    + format
+                    + "-"
+                    + UUID.randomUUID();
+            Dataset single =
+                Dataset.create(singleUri, singlePut, TensorData.schema(), List.of(), Map.of());
+            long t0 = System.nanoTime();
+            long singleBytes = write(single, format, shardBytes, batches, allocator);
+            results
+                .computeIfAbsent(
+                    "mlobj write+commit " + format + ", one PUT per shard", k -> new ArrayList<>())
+                .add(BenchSupport.mbPerSecond(singleBytes, System.nanoTime() - t0));
+
             String uri =
                 "s3a://" + BenchSupport.BUCKET + "/write-" + format + "-" + UUID.randomUUID();
             Dataset dataset = Dataset.create(uri, conf, TensorData.schema(), List.of(), Map.of());
@@ -60,7 +100,8 @@ public final class WriteThroughputBench {
             long nanos = System.nanoTime() - t;
             long bytes = shards.stream().mapToLong(Shard::bytes).sum();
             results
-                .computeIfAbsent("mlobj write+commit " + format, k -> new ArrayList<>())
+                .computeIfAbsent(
+                    "mlobj write+commit " + format + ", multipart", k -> new ArrayList<>())
                 .add(BenchSupport.mbPerSecond(bytes, nanos));
 
             // The raw baseline uploads byte arrays of the same sizes (prepared before timing).
@@ -85,16 +126,22 @@ public final class WriteThroughputBench {
       for (Map.Entry<String, List<Double>> e : results.entrySet()) {
         System.out.println(
             BenchSupport.f(
-                "%-34s %10.0f               %s",
+                "%-46s %8.0f               %s",
                 e.getKey(),
                 BenchSupport.median(e.getValue()),
                 e.getValue().stream().map(v -> String.valueOf(Math.round(v))).toList()));
       }
       for (ShardFormat format : ShardFormat.values()) {
-        double write = BenchSupport.median(results.get("mlobj write+commit " + format));
+        double write =
+            BenchSupport.median(results.get("mlobj write+commit " + format + ", multipart"));
         double put = BenchSupport.median(results.get("raw PutObject (" + format + " sizes)"));
+        double one =
+            BenchSupport.median(
+                results.get("mlobj write+commit " + format + ", one PUT per shard"));
         System.out.println(
-            BenchSupport.f("ratio %s write / raw PutObject = %.2f", format, write / put));
+            BenchSupport.f(
+                "ratio %s write / raw PutObject = %.2f (multipart), %.2f (one PUT per shard)",
+                format, write / put, one / put));
       }
     }
   }
