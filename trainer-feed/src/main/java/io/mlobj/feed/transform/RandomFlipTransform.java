@@ -47,23 +47,61 @@ final class RandomFlipTransform implements Transform {
   public FieldVector apply(FieldVector input, TransformContext context) {
     ArrowBuf buf = Tensors.elements(input).getDataBuffer();
     int rows = input.getValueCount();
-    byte[] row = new byte[size * width];
-    byte[] tmp = new byte[width];
     for (int r = 0; r < rows; r++) {
       if (context.random(r).nextDouble() >= p) {
         continue;
       }
-      long at = (long) r * size * width;
-      buf.getBytes(at, row);
-      for (int line = 0; line < size; line += last) {
-        for (int i = line, j = line + last - 1; i < j; i++, j--) {
-          System.arraycopy(row, i * width, tmp, 0, width);
-          System.arraycopy(row, j * width, row, i * width, width);
-          System.arraycopy(tmp, 0, row, j * width, width);
-        }
+      java.nio.ByteBuffer bytes =
+          buf.nioBuffer((long) r * size * width, size * width)
+              .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      // Reverse each line in a typed view: one element move per element, no per-byte work.
+      switch (width) {
+        case 1 -> reverseLines(bytes, size);
+        case 2 -> reverseLines(bytes.asShortBuffer(), size);
+        case 4 -> reverseLines(bytes.asIntBuffer(), size);
+        default -> reverseLines(bytes.asLongBuffer(), size);
       }
-      buf.setBytes(at, row);
     }
     return input;
+  }
+
+  private void reverseLines(java.nio.ByteBuffer b, int n) {
+    for (int line = 0; line < n; line += last) {
+      for (int i = line, j = line + last - 1; i < j; i++, j--) {
+        byte t = b.get(i);
+        b.put(i, b.get(j));
+        b.put(j, t);
+      }
+    }
+  }
+
+  private void reverseLines(java.nio.ShortBuffer b, int n) {
+    for (int line = 0; line < n; line += last) {
+      for (int i = line, j = line + last - 1; i < j; i++, j--) {
+        short t = b.get(i);
+        b.put(i, b.get(j));
+        b.put(j, t);
+      }
+    }
+  }
+
+  private void reverseLines(java.nio.IntBuffer b, int n) {
+    for (int line = 0; line < n; line += last) {
+      for (int i = line, j = line + last - 1; i < j; i++, j--) {
+        int t = b.get(i);
+        b.put(i, b.get(j));
+        b.put(j, t);
+      }
+    }
+  }
+
+  private void reverseLines(java.nio.LongBuffer b, int n) {
+    for (int line = 0; line < n; line += last) {
+      for (int i = line, j = line + last - 1; i < j; i++, j--) {
+        long t = b.get(i);
+        b.put(i, b.get(j));
+        b.put(j, t);
+      }
+    }
   }
 }
