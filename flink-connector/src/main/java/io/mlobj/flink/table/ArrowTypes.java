@@ -39,8 +39,9 @@ public final class ArrowTypes {
   public static LogicalType toFlink(Field field) {
     ArrowType type = field.getType();
     boolean nullable = field.isNullable();
-    if (type instanceof FixedShapeTensorType tensor) {
-      return new ArrayType(nullable, scalar(tensor.valueType(), field.getName(), false));
+    if (type instanceof FixedShapeTensorType) {
+      ArrowType value = FixedShapeTensorType.of(field).valueType();
+      return new ArrayType(nullable, scalar(value, field.getName(), false));
     }
     if (type instanceof ArrowType.List
         || type instanceof ArrowType.LargeList

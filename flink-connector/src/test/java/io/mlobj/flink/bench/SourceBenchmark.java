@@ -193,6 +193,7 @@ public final class SourceBenchmark {
         DatasetWriter writer =
             dataset.newWriter(schema).targetShardBytes(16L << 20).build(allocator)) {
       int batch = 4096;
+      java.util.SplittableRandom random = new java.util.SplittableRandom(42);
       for (int first = 0; first < rows; first += batch) {
         int n = Math.min(batch, rows - first);
         root.allocateNew();
@@ -200,7 +201,7 @@ public final class SourceBenchmark {
           long id = first + r;
           ((BigIntVector) root.getVector("id")).setSafe(r, id);
           ((IntVector) root.getVector("label")).setSafe(r, (int) (id % 10));
-          ((Float8Vector) root.getVector("score")).setSafe(r, id * 0.25);
+          ((Float8Vector) root.getVector("score")).setSafe(r, random.nextDouble());
           ((VarCharVector) root.getVector("name"))
               .setSafe(r, ("sample-" + id).getBytes(StandardCharsets.UTF_8));
           if (tensor > 0) {
@@ -209,7 +210,7 @@ public final class SourceBenchmark {
             int base = list.startNewValue(r);
             Float4Vector values = (Float4Vector) list.getDataVector();
             for (int k = 0; k < tensor; k++) {
-              values.setSafe(base + k, (id + k) * 0.001f);
+              values.setSafe(base + k, random.nextFloat());
             }
           }
         }
