@@ -43,13 +43,17 @@ import java.util.zip.CRC32C;
  * <p>Consistency: checkpoint versions and alias steps are committed with put-if-absent, like the
  * dataset version log, so concurrent writers never overwrite each other and each gets a distinct
  * version. The model file is written before its record, so a visible record always has its file.
- * Index entries are written after the record they describe; a writer that dies in between leaves a
- * checkpoint the index does not know, which {@link #reindex()} repairs. Index entries of dataset
- * tags can go stale when a tag moves; queries re-check those against the dataset.
+ * The datasets named in a checkpoint's lineage are registered in the index as it is stored (best
+ * effort), so downstream lineage reaches the checkpoint through them. Index entries are written
+ * after the record they describe; a writer that dies in between leaves a checkpoint the index does
+ * not know, which {@link #reindex()} repairs. Index entries of dataset tags can go stale when a tag
+ * moves; queries re-check those against the dataset.
  *
  * <p>Instances are thread-safe. {@link #close()} releases the store's connections.
  */
 public final class CheckpointRegistry implements AutoCloseable {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(CheckpointRegistry.class);
   private static final byte[] EMPTY = new byte[0];
   private static final int MAX_ATTEMPTS = 20;
 
@@ -145,7 +149,36 @@ public final class CheckpointRegistry implements AutoCloseable {
       throw RegistryErrors.contended("a checkpoint of model '" + model + "'", MAX_ATTEMPTS);
     }
     index.addCheckpoint(checkpoint);
+    registerInputs(refs);
     return checkpoint;
+  }
+
+  /**
+   * Registers the datasets a checkpoint was trained on, so that downstream lineage from their own
+   * sources reaches it. Best effort: an input in a store these settings cannot read is skipped.
+   */
+  private void registerInputs(List<String> refs) {
+    java.util.Set<String> done = new java.util.HashSet<>();
+    for (String ref : refs) {
+      String dataset = (String) Lineage.parse(ref)[0];
+      if (done.add(dataset) && indexedVersion(dataset) < (long) Lineage.parse(ref)[1]) {
+        try {
+          indexDataset(Dataset.at(dataset, conf));
+        } catch (io.mlobj.MlobjException e) {
+          LOG.debug("Cannot register lineage input {}: {}", dataset, e.getMessage());
+        }
+      }
+    }
+  }
+
+  private long indexedVersion(String datasetUri) {
+    try {
+      return Long.parseLong(
+          new String(store.read(RegistryLayout.datasetMarker(datasetUri)), StandardCharsets.UTF_8)
+              .trim());
+    } catch (ObjectNotFoundException | NumberFormatException e) {
+      return 0;
+    }
   }
 
   /** The checkpoint, if that version exists. */
@@ -424,13 +457,11 @@ public final class CheckpointRegistry implements AutoCloseable {
    */
   public long indexDataset(Dataset dataset) {
     String key = RegistryLayout.datasetMarker(dataset.uri());
-    long indexed = 0;
-    try {
-      indexed = Long.parseLong(new String(store.read(key), StandardCharsets.UTF_8).trim());
-    } catch (ObjectNotFoundException | NumberFormatException e) {
-      indexed = 0;
-    }
+    long indexed = indexedVersion(dataset.uri());
     long latest = dataset.latestVersion();
+    if (latest == 0) {
+      return 0; // nothing there (yet): leave it unregistered
+    }
     for (long v = indexed + 1; v <= latest; v++) {
       Snapshot snapshot = dataset.version(v);
       index.addDatasetVersion(dataset.uri(), v, snapshot.summary().properties());

@@ -185,8 +185,9 @@ class CheckpointRegistryITCase {
         .summary(Lineage.JOB, "spark-app-7")
         .commit(); // clean@v2 derived from raw@v1
     cleanDs.tag("tested", 2, Map.of());
-    registry.indexDataset(cleanDs);
+    // Storing the checkpoint registers its input dataset (and that dataset's tags) in the index.
     registry.put("m", bytes("w"), Map.of(), List.of(Lineage.ref(clean, 2)));
+    assertThat(registry.datasets()).containsExactly(clean);
 
     LineageNode up = registry.lineage().upstream("m", 10);
     assertThat(up.ref()).isEqualTo("m@v1");
