@@ -153,6 +153,13 @@ class DatasetCommandsITCase {
     assertThat(json.get("ok").asBoolean()).isFalse();
     assertThat(json.get("problems").get(0).get("kind").asText()).isEqualTo("CHECKSUM_MISMATCH");
     assertThat(cli.run("verify", uri, "--version", "1").code()).isZero();
+
+    Shard other = dataset.latest().shards().get(1);
+    dataset.store().delete(other.path());
+    JsonNode both = cli.run("verify", uri, "--json").json();
+    assertThat(both.get("problems")).hasSize(2);
+    assertThat(both.get("problems").findValuesAsText("kind"))
+        .containsExactlyInAnyOrder("CHECKSUM_MISMATCH", "MISSING");
   }
 
   @Test
