@@ -75,7 +75,7 @@ public final class CommitLatencyBench {
     try (EmbeddedS3 s3 = BenchSupport.startS3()) {
       Map<String, String> conf = s3.hadoopConf();
       // Warm up the JVM and the client on a small dataset first.
-      run(conf, 100, build, 20, true);
+      run(conf, 1000, build, 100, true);
       for (int size : sizes) {
         run(conf, size, build, commits, false);
       }
