@@ -77,6 +77,12 @@ class MlobjSinkITCase {
     List<Snapshot> history = dataset.history(100);
     // Several checkpoints committed, each as one version (the first version created the dataset).
     assertThat(history).hasSizeGreaterThan(2);
+    List<String> checkpoints =
+        history.stream()
+            .map(v -> v.summary().properties().get("flink.checkpoint"))
+            .filter(java.util.Objects::nonNull)
+            .toList();
+    assertThat(checkpoints).hasSize(history.size()).doesNotHaveDuplicates();
     Snapshot latest = dataset.latest();
     assertThat(latest.summary().engine()).isEqualTo("flink-2.3.0");
     assertThat(latest.summary().properties().get(Lineage.JOB)).contains("mlobj append test");

@@ -106,6 +106,25 @@ class MlobjSqlITCase {
   }
 
   @Test
+  void storageSettingsCanComeFromTheJobConfigurationInsteadOfTheDdl() throws Exception {
+    String uri = S3.newDatasetUri();
+    StringRows.append(
+        Dataset.create(uri, S3.conf(), StringRows.SCHEMA, List.of(), Map.of()), List.of("hi"));
+    StreamTableEnvironment env =
+        StreamTableEnvironment.create(StreamExecutionEnvironment.getExecutionEnvironment());
+    S3.conf().forEach((k, v) -> env.getConfig().getConfiguration().setString(k, v));
+    env.executeSql(
+        "CREATE TABLE from_job_conf (`value` STRING) WITH ('connector' = 'mlobj', 'path' = '"
+            + uri
+            + "')");
+    List<Row> rows = new ArrayList<>();
+    try (CloseableIterator<Row> it = env.executeSql("SELECT * FROM from_job_conf").collect()) {
+      it.forEachRemaining(rows::add);
+    }
+    assertThat(rows).extracting(Row::toString).containsExactly("+I[hi]");
+  }
+
+  @Test
   void timeTravelOptionReadsAnOlderVersion() throws Exception {
     String uri = S3.newDatasetUri();
     Dataset dataset = Dataset.create(uri, S3.conf(), StringRows.SCHEMA, List.of(), Map.of());
