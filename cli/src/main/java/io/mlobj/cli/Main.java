@@ -81,6 +81,15 @@ public final class Main {
         message =
             "Internal error: " + ex + ". Run again with --verbose and report the stack trace.";
       }
+      if (message != null && message.contains("Unable to load credentials")) {
+        // The SDK lists every provider it tried; say what to set instead.
+        code = ExitCodes.PERMISSION_DENIED;
+        message =
+            message.substring(0, message.indexOf(": ") + 2)
+                + "no S3 credentials found. Set fs.s3a.access.key and fs.s3a.secret.key (--conf,"
+                + " ~/.mlobj/config.properties or --profile), or AWS_ACCESS_KEY_ID and"
+                + " AWS_SECRET_ACCESS_KEY.";
+      }
       err.println("mlobj: " + oneLine(message));
       if (verbose) {
         StringWriter trace = new StringWriter();

@@ -65,6 +65,18 @@ class ErrorExitCodesITCase {
   }
 
   @Test
+  void missingCredentialsSayWhatToSet() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        System.getenv("AWS_ACCESS_KEY_ID") == null, "AWS credentials in the environment");
+    Map<String, String> conf = new LinkedHashMap<>(S3.conf());
+    conf.remove("fs.s3a.access.key");
+    conf.remove("fs.s3a.secret.key");
+    conf.remove("fs.s3a.aws.credentials.provider");
+    CliRunner.Result r = new CliRunner(conf).run("info", S3.newDatasetUri());
+    assertOneLine(r, ExitCodes.PERMISSION_DENIED, "no S3 credentials found");
+  }
+
+  @Test
   void verboseAddsTheStackTrace() {
     CliRunner.Result r = new CliRunner(S3.conf()).run("info", S3.newDatasetUri(), "--verbose");
     assertThat(r.code()).isEqualTo(ExitCodes.NOT_FOUND);
