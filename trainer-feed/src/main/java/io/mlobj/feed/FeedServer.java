@@ -61,6 +61,7 @@ public final class FeedServer implements AutoCloseable {
             b.readAheadBytes,
             b.readAheadShards,
             b.fetchThreads,
+            b.prepareThreads,
             b.factories,
             metrics);
     CheckpointStore store = b.checkpoints;
@@ -172,6 +173,8 @@ public final class FeedServer implements AutoCloseable {
     private long readAheadBytes = 256L << 20;
     private int readAheadShards = 4;
     private int fetchThreads = 4;
+    private int prepareThreads =
+        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
     private Map<String, String> conf = Map.of();
     private final Map<String, Transform.Factory> factories =
         new LinkedHashMap<>(Pipeline.builtins());
@@ -221,6 +224,15 @@ public final class FeedServer implements AutoCloseable {
     /** Parallel shard fetches (default 4). */
     public Builder fetchThreads(int threads) {
       this.fetchThreads = threads;
+      return this;
+    }
+
+    /**
+     * Threads that gather and preprocess batches of one stream in parallel (default: half the
+     * cores, at most 4; 1 prepares on the stream's own preparing thread).
+     */
+    public Builder prepareThreads(int threads) {
+      this.prepareThreads = threads;
       return this;
     }
 
@@ -276,8 +288,13 @@ public final class FeedServer implements AutoCloseable {
           errors.add("binding " + host + " (not loopback) needs TLS (certificate and key)");
         }
       }
-      if (memoryCap <= 0 || readAheadBytes <= 0 || readAheadShards <= 0 || fetchThreads <= 0) {
-        errors.add("memory cap, read-ahead bytes and shards, and fetch threads must be positive");
+      if (memoryCap <= 0
+          || readAheadBytes <= 0
+          || readAheadShards <= 0
+          || fetchThreads <= 0
+          || prepareThreads <= 0) {
+        errors.add(
+            "memory cap, read-ahead bytes and shards, fetch and prepare threads must be positive");
       }
       if (!errors.isEmpty()) {
         throw new IllegalArgumentException(

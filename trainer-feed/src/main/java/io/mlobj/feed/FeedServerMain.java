@@ -22,6 +22,7 @@ import java.util.Properties;
  *   --memory-cap BYTES     Arrow memory cap (e.g. 1g)
  *   --read-ahead BYTES     shard bytes fetched ahead / cached (e.g. 256m)
  *   --read-ahead-shards N  shards fetched ahead per stream
+ *   --prepare-threads N    threads preprocessing the batches of one stream
  *   --conf k=v             storage setting (fs.s3a.*), repeatable
  *   --conf-file F          storage settings from a properties file
  *   --checkpoint-root URI  where checkpoint.put stores checkpoints
@@ -54,6 +55,7 @@ public final class FeedServerMain {
         case "--memory-cap" -> builder.memoryCap(MlobjConf.parseBytes(arg, value));
         case "--read-ahead" -> readAhead = MlobjConf.parseBytes(arg, value);
         case "--read-ahead-shards" -> readAheadShards = Integer.parseInt(value);
+        case "--prepare-threads" -> builder.prepareThreads(Integer.parseInt(value));
         case "--conf" -> {
           int eq = value.indexOf('=');
           if (eq <= 0) {

@@ -63,6 +63,7 @@ class FeedServerITCase {
             .token(TOKEN)
             .checkpointRoot(checkpointRoot)
             .transform("add", spec -> new AddTransform(spec.path("value").asInt()))
+            .prepareThreads(3)
             .build()
             .start();
     client = new TestClient(allocator, server.port(), TOKEN);

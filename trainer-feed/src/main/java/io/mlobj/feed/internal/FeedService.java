@@ -27,6 +27,7 @@ public final class FeedService implements AutoCloseable {
   final Map<String, Transform.Factory> factories;
   final int readAheadShards;
   final long readAheadBytes;
+  final int prepareThreads;
   private final Map<String, Dataset> datasets = new ConcurrentHashMap<>();
 
   public FeedService(
@@ -35,6 +36,7 @@ public final class FeedService implements AutoCloseable {
       long readAheadBytes,
       int readAheadShards,
       int fetchThreads,
+      int prepareThreads,
       Map<String, Transform.Factory> factories,
       FeedMetrics metrics) {
     this.conf = conf;
@@ -42,6 +44,7 @@ public final class FeedService implements AutoCloseable {
     this.metrics = metrics;
     this.readAheadBytes = readAheadBytes;
     this.readAheadShards = readAheadShards;
+    this.prepareThreads = prepareThreads;
     this.cache = new ShardCache(readAheadBytes, fetchThreads, metrics);
     this.planner = new EpochPlanner(cache, allocator);
     this.factories = Map.copyOf(factories);

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -44,6 +46,13 @@ final class FeedStream {
   private static final Logger LOG = LoggerFactory.getLogger(FeedStream.class);
   private static final int PREPARED_AHEAD = 2;
   private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final ExecutorService WORK =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "mlobj-feed-transform-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
   private static final ExecutorService PREPARE =
       Executors.newCachedThreadPool(
           r -> {
@@ -175,7 +184,11 @@ final class FeedStream {
     return positions;
   }
 
-  /** Runs on the preparing thread: gathers, transforms and queues every batch. */
+  /**
+   * Runs on the preparing thread: decodes blocks in order, has the gather and pipeline of each
+   * batch run on {@code prepareThreads} workers, and queues the results in batch order. A block is
+   * closed once the last batch that needs it has been handed over (all earlier ones are done).
+   */
   private void prepareAll(long[][] samples, BlockingQueue<Prepared> queue) {
     SamplePlan plan = resolved.planned().plan();
     int blockCount = plan.blocks().size();
@@ -200,6 +213,9 @@ final class FeedStream {
     VectorSchemaRoot[] roots = new VectorSchemaRoot[blockCount];
     List<Integer> open = new ArrayList<>();
     FeedRequest q = resolved.request();
+    int workers = service.prepareThreads;
+    java.util.ArrayDeque<Future<Prepared>> inFlight = new java.util.ArrayDeque<>();
+    int handedOver = 0;
     int prefetchFrom = 0;
     try {
       for (int m = 0; m < samples.length && !stopped; m++) {
@@ -208,7 +224,6 @@ final class FeedStream {
           prefetchFrom++;
         }
         readAhead(dataset, version, plan, firstUseOrder, prefetchFrom);
-        long t0 = System.nanoTime();
         int n = samples[m].length;
         int[] source = new int[n];
         int[] row = new int[n];
@@ -226,36 +241,88 @@ final class FeedStream {
                   .selection()
                   .row(block, (int) (samples[m][i] - plan.blockStart(block)));
         }
-        List<FieldVector> columns =
-            Gather.rows(resolved.scan().schema(), roots, source, row, allocator);
-        List<FieldVector> produced =
-            resolved.pipeline().apply(columns, allocator, q.seed(), q.epoch(), samples[m]);
-        int batch = m;
-        open.removeIf(
-            b -> {
-              if (lastUse[b] <= batch) {
-                decoded[b].close();
-                decoded[b] = null;
-                roots[b] = null;
-                return true;
-              }
-              return false;
-            });
-        service.metrics.processNanos.addAndGet(System.nanoTime() - t0);
-        Prepared prepared = new Prepared(produced, n, null);
-        if (!offer(queue, prepared)) {
-          produced.forEach(FieldVector::close);
-          return;
+        VectorSchemaRoot[] view = roots.clone();
+        long[] ids = samples[m];
+        Callable<Prepared> task =
+            () -> {
+              long t0 = System.nanoTime();
+              List<FieldVector> columns =
+                  Gather.rows(resolved.scan().schema(), view, source, row, allocator);
+              List<FieldVector> produced =
+                  resolved.pipeline().apply(columns, allocator, q.seed(), q.epoch(), ids);
+              service.metrics.processNanos.addAndGet(System.nanoTime() - t0);
+              return new Prepared(produced, ids.length, null);
+            };
+        inFlight.add(
+            workers <= 1 ? CompletableFuture.completedFuture(task.call()) : WORK.submit(task));
+        while (inFlight.size() >= Math.max(1, workers)) {
+          if (!handOver(inFlight.poll(), queue)) {
+            return;
+          }
+          handedOver++;
+          closeFinished(open, decoded, roots, lastUse, handedOver - 1);
         }
       }
+      while (!inFlight.isEmpty() && !stopped) {
+        if (!handOver(inFlight.poll(), queue)) {
+          return;
+        }
+        handedOver++;
+        closeFinished(open, decoded, roots, lastUse, handedOver - 1);
+      }
       offer(queue, Prepared.END);
-    } catch (RuntimeException e) {
-      offer(queue, new Prepared(null, 0, e));
+    } catch (Exception e) {
+      RuntimeException error =
+          e instanceof RuntimeException re
+              ? re
+              : new IllegalStateException("Cannot prepare a batch: " + e.getMessage(), e);
+      offer(queue, new Prepared(null, 0, error));
     } finally {
+      for (Future<Prepared> f : inFlight) {
+        try {
+          f.get().columns().forEach(FieldVector::close);
+        } catch (Exception e) {
+          // Failed batches own nothing.
+        }
+      }
       for (int b : open) {
         decoded[b].close();
       }
     }
+  }
+
+  /** Waits for a prepared batch and queues it; false if the stream stopped meanwhile. */
+  private boolean handOver(Future<Prepared> future, BlockingQueue<Prepared> queue)
+      throws Exception {
+    Prepared prepared;
+    try {
+      prepared = future.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+    if (!offer(queue, prepared)) {
+      prepared.columns().forEach(FieldVector::close);
+      return false;
+    }
+    return true;
+  }
+
+  private static void closeFinished(
+      List<Integer> open,
+      Blocks.Decoded[] decoded,
+      VectorSchemaRoot[] roots,
+      int[] lastUse,
+      int doneThrough) {
+    open.removeIf(
+        b -> {
+          if (lastUse[b] <= doneThrough) {
+            decoded[b].close();
+            decoded[b] = null;
+            roots[b] = null;
+            return true;
+          }
+          return false;
+        });
   }
 
   /** Queues an item, waiting while the queue is full; false if the stream stopped meanwhile. */
