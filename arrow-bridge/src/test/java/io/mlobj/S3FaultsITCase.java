@@ -118,6 +118,72 @@ class S3FaultsITCase {
   }
 
   @Test
+  void concurrentCommittersThroughRandomFaultsStillGetContiguousVersionsAndEveryRowOnce()
+      throws Exception {
+    String uri = S3.newDatasetUri();
+    SmallRows.create(uri, S3.conf());
+    proxy.add(
+        Rule.slowDown().method("PUT").pathMatching(VERSION_KEYS).probability(0.2, 1).times(8));
+    proxy.add(
+        Rule.resetAfterForward()
+            .method("PUT")
+            .pathMatching(VERSION_KEYS)
+            .probability(0.2, 2)
+            .times(6));
+    proxy.add(Rule.resetBeforeForward().method("GET").probability(0.05, 3).times(8));
+    proxy.add(Rule.slowDown().method("GET").probability(0.05, 4).times(8));
+    int writers = 4;
+    int appends = 5;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(writers);
+    try {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        final int writer = w;
+        done.add(
+            pool.submit(
+                () -> {
+                  Dataset dataset = Dataset.open(uri, viaProxy());
+                  try (BufferAllocator child =
+                      allocator.newChildAllocator("writer-" + writer, 0, Long.MAX_VALUE)) {
+                    for (int a = 0; a < appends; a++) {
+                      SmallRows.append(
+                          dataset, child, ShardFormat.ARROW, writer, writer * 1000L + a * 10, 10);
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(proxy.injected()).isPositive();
+    Dataset reread = Dataset.open(uri, S3.conf());
+    long last = 1L + writers * appends;
+    assertThat(reread.log().listVersions())
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, last).boxed().toList());
+    java.util.Set<String> transactions = new java.util.HashSet<>();
+    for (long v = 2; v <= last; v++) {
+      assertThat(transactions.add(reread.version(v).record().transactionId()))
+          .as("version %d has its own transaction", v)
+          .isTrue();
+    }
+    List<Long> expected = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      for (int a = 0; a < appends; a++) {
+        LongStream.range(w * 1000L + a * 10, w * 1000L + a * 10 + 10).forEach(expected::add);
+      }
+    }
+    assertThat(SmallRows.ids(reread.latest(), allocator))
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
   void aVersionWriteWhoseResponseIsLostIsRecognisedAsOursByReReading() {
     String uri = S3.newDatasetUri();
     SmallRows.create(uri, S3.conf());

@@ -23,10 +23,13 @@ import software.amazon.awssdk.services.s3.S3Client;
  * into Arrow batches), against raw parallel ranged GETs of exactly the same objects from the same
  * server, in the same run. Rounds alternate raw / Arrow / Parquet so that drift hits all alike.
  *
- * <p>Arguments ({@code -Dbench.args="mib=256 shardMib=32 rounds=3 threads=8"}).
+ * <p>Arguments ({@code -Dbench.args="mib=256 shardMib=32 rounds=3 threads=8 readAhead=2"}).
  */
 public final class ScanThroughputBench {
   private ScanThroughputBench() {}
+
+  /** Shards fetched ahead of the decoder (ScanBuilder.readAhead; the kernel default is 2). */
+  private static int readAhead = 2;
 
   public static void main(String[] args) throws Exception {
     Map<String, String> a = BenchSupport.args(args);
@@ -34,6 +37,7 @@ public final class ScanThroughputBench {
     long shardBytes = Long.parseLong(a.getOrDefault("shardMib", "32")) << 20;
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
     int threads = Integer.parseInt(a.getOrDefault("threads", "8"));
+    readAhead = Integer.parseInt(a.getOrDefault("readAhead", "2"));
     BenchSupport.environment();
     try (EmbeddedS3 s3 = BenchSupport.startS3();
         BufferAllocator allocator = new RootAllocator();
@@ -122,7 +126,7 @@ public final class ScanThroughputBench {
   /** Reads every batch of the snapshot; returns the rows. */
   static long scan(Snapshot snapshot, BufferAllocator allocator, boolean verify) {
     long rows = 0;
-    var scan = snapshot.newScan().verifyChecksums(verify).build();
+    var scan = snapshot.newScan().verifyChecksums(verify).readAhead(readAhead, 1L << 30).build();
     try (BatchReader reader = scan.open(allocator)) {
       while (reader.next()) {
         rows += reader.root().getRowCount();
