@@ -50,7 +50,8 @@ final class SparkParquetShardReader implements PartitionReader<ColumnarBatch> {
     Shard shard = task.shard();
     Configuration hadoop = new Configuration();
     conf.forEach(hadoop::set);
-    hadoop.set("org.apache.spark.sql.parquet.row.requested_schema", sparkSchema.json());
+    hadoop.set(
+        "org.apache.spark.sql.parquet.row.requested_schema", nullableElements(sparkSchema).json());
     hadoop.set(
         "parquet.read.support.class",
         "org.apache.spark.sql.execution.datasources.parquet.ParquetReadSupport");
@@ -107,6 +108,27 @@ final class SparkParquetShardReader implements PartitionReader<ColumnarBatch> {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while opening " + path, e);
     }
+  }
+
+  /**
+   * Tensor elements are declared non-null in the Spark schema but stored as optional Parquet
+   * fields; requesting them as stored keeps Spark's reader on its plain path (the values are never
+   * null, so the non-null declaration stays true).
+   */
+  private static StructType nullableElements(StructType schema) {
+    org.apache.spark.sql.types.StructField[] fields = schema.fields().clone();
+    for (int i = 0; i < fields.length; i++) {
+      if (fields[i].dataType() instanceof org.apache.spark.sql.types.ArrayType a
+          && !a.containsNull()) {
+        fields[i] =
+            new org.apache.spark.sql.types.StructField(
+                fields[i].name(),
+                org.apache.spark.sql.types.DataTypes.createArrayType(a.elementType(), true),
+                fields[i].nullable(),
+                org.apache.spark.sql.types.Metadata.empty());
+      }
+    }
+    return new StructType(fields);
   }
 
   /** Whether Spark's Parquet reader yields exactly the Spark types mlobj maps these columns to. */

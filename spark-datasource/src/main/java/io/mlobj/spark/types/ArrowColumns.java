@@ -1,6 +1,7 @@
 package io.mlobj.spark.types;
 
 import java.util.List;
+import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.ExtensionTypeVector;
 import org.apache.arrow.vector.FieldVector;
@@ -51,8 +52,12 @@ public final class ArrowColumns {
       return column(ext.getUnderlyingVector());
     }
     if (vector instanceof FixedSizeListVector list) {
-      ColumnVector values = column(list.getDataVector());
-      return new FixedSizeListColumn(list, values);
+      ValueVector data = list.getDataVector();
+      ColumnVector values =
+          data.getNullCount() == 0 && data instanceof BaseFixedWidthVector fixed
+              ? DenseValues.of(fixed)
+              : null;
+      return new FixedSizeListColumn(list, values != null ? values : column(data));
     }
     if (vector instanceof UInt1Vector
         || vector instanceof UInt2Vector
@@ -181,6 +186,110 @@ public final class ArrowColumns {
     @Override
     public ColumnarArray getArray(int rowId) {
       return new ColumnarArray(values, rowId * size, size);
+    }
+  }
+
+  /**
+   * Tensor elements without nulls, read straight from the Arrow data buffer (little-endian, as
+   * Arrow requires): no per-element validity checks or accessor indirection, and bulk copies for
+   * Spark's {@code getFloats}-style calls.
+   */
+  static final class DenseValues extends View {
+    private final org.apache.arrow.memory.ArrowBuf data;
+
+    private DenseValues(DataType type, BaseFixedWidthVector vector) {
+      super(type, vector);
+      this.data = vector.getDataBuffer();
+    }
+
+    static DenseValues of(BaseFixedWidthVector vector) {
+      DataType type;
+      if (vector instanceof org.apache.arrow.vector.Float4Vector) {
+        type = DataTypes.FloatType;
+      } else if (vector instanceof org.apache.arrow.vector.Float8Vector) {
+        type = DataTypes.DoubleType;
+      } else if (vector instanceof org.apache.arrow.vector.IntVector) {
+        type = DataTypes.IntegerType;
+      } else if (vector instanceof BigIntVector) {
+        type = DataTypes.LongType;
+      } else if (vector instanceof org.apache.arrow.vector.SmallIntVector) {
+        type = DataTypes.ShortType;
+      } else if (vector instanceof org.apache.arrow.vector.TinyIntVector) {
+        type = DataTypes.ByteType;
+      } else if (vector instanceof UInt1Vector) {
+        type = DataTypes.ShortType;
+      } else {
+        return null;
+      }
+      return new DenseValues(type, vector);
+    }
+
+    @Override
+    public boolean hasNull() {
+      return false;
+    }
+
+    @Override
+    public int numNulls() {
+      return 0;
+    }
+
+    @Override
+    public boolean isNullAt(int rowId) {
+      return false;
+    }
+
+    @Override
+    public float getFloat(int rowId) {
+      return data.getFloat((long) rowId * 4);
+    }
+
+    @Override
+    public float[] getFloats(int rowId, int count) {
+      float[] out = new float[count];
+      data.nioBuffer((long) rowId * 4, count * 4)
+          .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+          .asFloatBuffer()
+          .get(out);
+      return out;
+    }
+
+    @Override
+    public double getDouble(int rowId) {
+      return data.getDouble((long) rowId * 8);
+    }
+
+    @Override
+    public double[] getDoubles(int rowId, int count) {
+      double[] out = new double[count];
+      data.nioBuffer((long) rowId * 8, count * 8)
+          .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+          .asDoubleBuffer()
+          .get(out);
+      return out;
+    }
+
+    @Override
+    public int getInt(int rowId) {
+      return data.getInt((long) rowId * 4);
+    }
+
+    @Override
+    public long getLong(int rowId) {
+      return data.getLong((long) rowId * 8);
+    }
+
+    @Override
+    public short getShort(int rowId) {
+      if (vector instanceof UInt1Vector) {
+        return (short) (data.getByte(rowId) & 0xff);
+      }
+      return data.getShort((long) rowId * 2);
+    }
+
+    @Override
+    public byte getByte(int rowId) {
+      return data.getByte(rowId);
     }
   }
 
