@@ -69,6 +69,25 @@ class MlobjSourceITCase {
   }
 
   @Test
+  void largeShardSplitByRowGroupsIsReadCompletelyByParallelReaders() throws Exception {
+    Dataset dataset = newDataset();
+    dataset.newAppend().addShards(StringRows.writeInRowGroups(dataset, 2000)).commit();
+
+    MlobjSource<String> source =
+        MlobjSource.builder(new StringRows.Deserializer())
+            .path(dataset.uri())
+            .conf(S3.conf())
+            .targetSplitRows(400)
+            .build();
+
+    List<String> rows = readAll(source, 2);
+    assertThat(rows)
+        .hasSize(2000)
+        .doesNotHaveDuplicates()
+        .contains("row-0-padding", "row-1999-padding");
+  }
+
+  @Test
   void tagReadsTheTaggedVersionOnly() throws Exception {
     Dataset dataset = newDataset();
     long tagged = StringRows.append(dataset, List.of("v2-a", "v2-b")).version();

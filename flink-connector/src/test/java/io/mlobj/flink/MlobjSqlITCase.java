@@ -125,6 +125,24 @@ class MlobjSqlITCase {
   }
 
   @Test
+  void continuousTableStreamsVersionsCommittedWhileTheQueryRuns() throws Exception {
+    String uri = S3.newDatasetUri();
+    Dataset dataset = Dataset.create(uri, S3.conf(), StringRows.SCHEMA, List.of(), Map.of());
+    StringRows.append(dataset, List.of("before"));
+    tableEnv.executeSql(
+        "CREATE TABLE live (`value` STRING) WITH ('connector' = 'mlobj', 'path' = '"
+            + uri
+            + "', 'continuous' = 'true', 'continuous.discovery-interval' = '100ms',\n"
+            + storageOptions()
+            + ")");
+    try (CloseableIterator<Row> it = tableEnv.executeSql("SELECT * FROM live").collect()) {
+      assertThat(it.next().toString()).isEqualTo("+I[before]");
+      StringRows.append(dataset, List.of("after"));
+      assertThat(it.next().toString()).isEqualTo("+I[after]");
+    }
+  }
+
+  @Test
   void timeTravelOptionReadsAnOlderVersion() throws Exception {
     String uri = S3.newDatasetUri();
     Dataset dataset = Dataset.create(uri, S3.conf(), StringRows.SCHEMA, List.of(), Map.of());

@@ -75,6 +75,25 @@ public final class StringRows {
     }
   }
 
+  /** Writes (but does not commit) one shard of {@code row-<i>-...} values in small row groups. */
+  public static List<Shard> writeInRowGroups(Dataset dataset, int rows) {
+    try (BufferAllocator allocator = new RootAllocator();
+        VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator);
+        DatasetWriter writer = dataset.newWriter(SCHEMA).rowGroupBytes(1024).build(allocator)) {
+      for (int first = 0; first < rows; first += 100) {
+        root.allocateNew();
+        int n = Math.min(100, rows - first);
+        for (int i = 0; i < n; i++) {
+          ((VarCharVector) root.getVector("value"))
+              .setSafe(i, ("row-" + (first + i) + "-padding").getBytes(StandardCharsets.UTF_8));
+        }
+        root.setRowCount(n);
+        writer.write(root);
+      }
+      return writer.complete();
+    }
+  }
+
   /** Every value of the latest version, read with the kernel. */
   public static List<String> readAll(Dataset dataset) {
     return readShards(dataset.latest(), Set.of());
