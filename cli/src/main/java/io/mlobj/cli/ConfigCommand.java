@@ -27,6 +27,10 @@ final class ConfigCommand implements Callable<Integer> {
       out.json(Map.of("home", Config.home().toString(), "settings", shown));
     } else {
       out.line("Config home: " + Config.home() + " (config.properties, <profile>.properties)");
+      if (shown.isEmpty()) {
+        out.line("No settings: the AWS SDK's default credentials and endpoints apply.");
+        return ExitCodes.OK;
+      }
       out.table(
           List.of("KEY", "VALUE"),
           shown.entrySet().stream().map(e -> List.of(e.getKey(), e.getValue())).toList());

@@ -153,7 +153,7 @@ final class QueryCommand implements Callable<Integer> {
       }
       out.line(
           String.format(
-              "%d hits; %d index listings, %d keys listed, %d records read, %d ms.",
+              "%d hit(s); %d index listings, %d keys listed, %d records read, %d ms.",
               result.hits().size(),
               result.listCalls(),
               result.keysListed(),

@@ -32,7 +32,7 @@ final class S3Command {
     @Mixin CommonOptions opts;
 
     @Option(
-        names = "--data-dir",
+        names = {"--data-dir", "--data"},
         paramLabel = "DIR",
         description = "Where buckets live (default ./mlobj-s3-data).")
     Path dataDir = Path.of("mlobj-s3-data");
