@@ -188,6 +188,12 @@ def java(cp, main, *args, stdin=subprocess.PIPE):
     )
 
 
+def median(values):
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
 def first_json(proc):
     """The first stdout line of a launched process that is a JSON object (logs may come first)."""
     while True:
@@ -228,6 +234,8 @@ def main():
     p.add_argument("--size", type=int, default=32)
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--shuffle-buffer", type=int, default=8192)
+    p.add_argument("--repeat", type=int, default=3, help="runs per mode (median reported)")
+    p.add_argument("--prepare-threads", type=int, default=2)
     p.add_argument("--out", help="write the results as JSON here")
     p.add_argument("--child")
     p.add_argument("--child-input")
@@ -259,6 +267,7 @@ def main():
         cp, "io.mlobj.feed.FeedServerMain",
         "--token-file", str(tmp / "token"), "--conf-file", str(tmp / "conf.properties"),
         "--read-ahead", "256m", "--read-ahead-shards", "4",
+        "--prepare-threads", str(args.prepare_threads),
     )
     feed_info = first_json(feed)
     feed_endpoint = feed_info["endpoint"]
@@ -271,20 +280,32 @@ def main():
     try:
         results = {"samples": info["rows"], "batch_size": args.batch_size,
                    "shuffle_buffer": args.shuffle_buffer, "cpus": os.cpu_count()}
+        # Modes interleaved, repeated: on a shared machine single runs are noise.
+        runs = {"a_feed": [], "b_pyarrow_s3": [], "c_noop_flight": []}
+        for _ in range(args.repeat):
+            runs["a_feed"].append(run_child("feed", info, args, feed_endpoint, req))
+            runs["b_pyarrow_s3"].append(run_child("pyarrow", info, args, None, req))
+            runs["c_noop_flight"].append(run_child("noop", info, args, noop_endpoint, req))
         modes = {}
-        modes["a_feed"] = run_child("feed", info, args, feed_endpoint, req)
-        modes["b_pyarrow_s3"] = run_child("pyarrow", info, args, None, req)
-        modes["c_noop_flight"] = run_child("noop", info, args, noop_endpoint, req)
-        for m in modes.values():
-            m["samples_per_s"] = m["samples"] / m["seconds"]
-            m["gb_per_s"] = m["bytes"] / m["seconds"] / 1e9
+        for name, rs in runs.items():
+            rates = sorted(r["samples"] / r["seconds"] for r in rs)
+            nbytes = rs[0]["bytes"]
+            modes[name] = {
+                "samples": rs[0]["samples"],
+                "bytes": nbytes,
+                "samples_per_s": median(rates),
+                "samples_per_s_all": rates,
+                "gb_per_s": median(rates) * nbytes / rs[0]["samples"] / 1e9,
+                "client_peak_rss_mb": max(r["client_peak_rss_mb"] for r in rs),
+            }
         modes["a_feed"]["server_peak_rss_mb"] = vm_hwm_mb(feed.pid)
         modes["c_noop_flight"]["server_peak_rss_mb"] = vm_hwm_mb(noop.pid)
         modes["b_pyarrow_s3"]["server_peak_rss_mb"] = vm_hwm_mb(launcher.pid)
         results["modes"] = modes
         results["ratios"] = {
             "feed_vs_noop_bytes_per_s": modes["a_feed"]["gb_per_s"] / modes["c_noop_flight"]["gb_per_s"],
-            "feed_vs_pyarrow_samples_per_s": modes["a_feed"]["samples_per_s"] / modes["b_pyarrow_s3"]["samples_per_s"],
+            "feed_vs_pyarrow_samples_per_s": modes["a_feed"]["samples_per_s"]
+            / modes["b_pyarrow_s3"]["samples_per_s"],
         }
         # The shuffle buffer's cost and quality.
         shuffle = {}
@@ -294,11 +315,14 @@ def main():
             ("buffer 8192", {"shuffle_buffer": 8192}),
             ("buffer = epoch", {"shuffle_buffer": info["rows"]}),
         ]:
-            r = run_child("feed", info, args, feed_endpoint, request(info, args, **over))
+            rates = []
+            for _ in range(args.repeat):
+                r = run_child("feed", info, args, feed_endpoint, request(info, args, **over))
+                rates.append(r["samples"] / r["seconds"])
             q = run_child("ids", info, args, feed_endpoint,
                           request(info, args, columns=["id"], pipeline=[], **over))
             shuffle[label] = {
-                "samples_per_s": r["samples"] / r["seconds"],
+                "samples_per_s": median(rates),
                 **quality(q["ids"], args.rows_per_batch),
             }
         results["shuffle"] = shuffle
@@ -314,11 +338,12 @@ def main():
             except subprocess.TimeoutExpired:
                 proc.kill()
 
-    print("| mode | samples/s | GB/s | client peak RSS MB | server peak RSS MB |")
-    print("|---|---:|---:|---:|---:|")
+    print("| mode | samples/s (median) | all runs | GB/s | client peak RSS MB | server peak RSS MB |")
+    print("|---|---:|---|---:|---:|---:|")
     for name, m in results["modes"].items():
-        print("| %s | %.0f | %.3f | %.0f | %.0f |" % (
-            name, m["samples_per_s"], m["gb_per_s"], m["client_peak_rss_mb"], m["server_peak_rss_mb"]))
+        print("| %s | %.0f | %s | %.3f | %.0f | %.0f |" % (
+            name, m["samples_per_s"], " ".join("%.0f" % r for r in m["samples_per_s_all"]),
+            m["gb_per_s"], m["client_peak_rss_mb"], m["server_peak_rss_mb"]))
     print("ratios: %s" % json.dumps(results["ratios"]))
     print("| shuffle | samples/s | spearman | same-block adjacency | tail chi2/dof |")
     print("|---|---:|---:|---:|---:|")
