@@ -159,4 +159,38 @@ class DatasetRoundTripITCase {
     }
     assertThat(actual).isEqualTo(expected);
   }
+
+  @Test
+  void rowsOfInterleavedPartitionsAreSplitAcrossShardsWithEveryType() {
+    Dataset dataset =
+        Dataset.create(
+            S3.newDatasetUri(), S3.conf(), TestData.allTypes(), List.of("label"), Map.of());
+    List<List<Object>> expected = new ArrayList<>();
+    try (DatasetWriter writer = dataset.newWriter(TestData.allTypes()).build(allocator);
+        VectorSchemaRoot batch = TestData.allTypesBatch(allocator, 0, 200)) {
+      writer.write(batch); // labels 0-9 interleave row by row; every 7th row has null label
+      expected.addAll(TestData.rows(batch));
+      dataset.newAppend().addShards(writer.complete()).commit();
+    }
+    Snapshot latest = dataset.latest();
+    assertThat(latest.shards()).hasSize(11); // ten labels and the null partition
+    List<List<Object>> actual = new ArrayList<>();
+    try (BatchReader reader = latest.newScan().build().open(allocator)) {
+      while (reader.next()) {
+        actual.addAll(TestData.rows(reader.root()));
+      }
+    }
+    assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
+    Scan three = latest.newScan().filter(Predicates.eq("label", 3)).filterRows(true).build();
+    List<List<Object>> filtered = new ArrayList<>();
+    try (BatchReader reader = three.open(allocator)) {
+      while (reader.next()) {
+        filtered.addAll(TestData.rows(reader.root()));
+      }
+    }
+    assertThat(three.metrics().shardsSkipped.get()).isEqualTo(10);
+    long threes = expected.stream().filter(row -> "3".equals(row.get(1))).count();
+    assertThat(threes).isPositive();
+    assertThat(filtered).hasSize((int) threes).allMatch(row -> "3".equals(row.get(1)));
+  }
 }

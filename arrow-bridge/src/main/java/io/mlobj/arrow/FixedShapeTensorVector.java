@@ -54,6 +54,21 @@ public final class FixedShapeTensorVector extends ExtensionTypeVector<FixedSizeL
   }
 
   @Override
+  public void copyFrom(int fromIndex, int thisIndex, org.apache.arrow.vector.ValueVector from) {
+    getUnderlyingVector().copyFrom(fromIndex, thisIndex, storageOf(from));
+  }
+
+  @Override
+  public void copyFromSafe(int fromIndex, int thisIndex, org.apache.arrow.vector.ValueVector from) {
+    getUnderlyingVector().copyFromSafe(fromIndex, thisIndex, storageOf(from));
+  }
+
+  private static org.apache.arrow.vector.ValueVector storageOf(
+      org.apache.arrow.vector.ValueVector from) {
+    return from instanceof ExtensionTypeVector<?> ext ? ext.getUnderlyingVector() : from;
+  }
+
+  @Override
   public Field getField() {
     // Re-wrap the extension type: the storage vector only knows its FixedSizeList field.
     return new Field(
