@@ -493,21 +493,22 @@ public final class CheckpointRegistry implements AutoCloseable {
    * part of a query.
    */
   public void reindex() {
+    for (String dataset : datasets()) {
+      store.delete(RegistryLayout.datasetMarker(dataset));
+      indexDataset(Dataset.at(dataset, conf));
+    }
     for (ObjectInfo info : store.list(RegistryLayout.MODELS, null)) {
       String rest = info.key().substring(RegistryLayout.MODELS.length());
       String[] parts = rest.split("/");
       if (parts.length == 3 && parts[1].equals("versions")) {
-        get(parts[0], RegistryLayout.parseNum(parts[2]))
-            .ifPresent(
-                c -> {
-                  index.addCheckpoint(c);
-                  c.tags().forEach(t -> index.addCheckpointTag(c.model(), c.version(), t));
-                });
+        Optional<Checkpoint> checkpoint = get(parts[0], RegistryLayout.parseNum(parts[2]));
+        if (checkpoint.isPresent()) {
+          Checkpoint c = checkpoint.get();
+          index.addCheckpoint(c);
+          c.tags().forEach(t -> index.addCheckpointTag(c.model(), c.version(), t));
+          registerInputs(c.lineage()); // datasets whose registration was lost with the index
+        }
       }
-    }
-    for (String dataset : datasets()) {
-      store.delete(RegistryLayout.datasetMarker(dataset));
-      indexDataset(Dataset.at(dataset, conf));
     }
   }
 

@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
       CheckpointCommand.Get.class,
       CheckpointCommand.Ls.class,
       CheckpointCommand.Alias.class,
-      CheckpointCommand.TagCheckpoint.class
+      CheckpointCommand.TagCheckpoint.class,
+      CheckpointCommand.Reindex.class
     })
 final class CheckpointCommand {
 
@@ -357,6 +358,45 @@ final class CheckpointCommand {
           out.line(
               (delete ? "Removed tag '" : "Tagged ")
                   + (delete ? tag + "' from " + c.ref() : c.ref() + " as '" + tag + "'")
+                  + ".");
+        }
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "reindex",
+      description = {
+        "Rebuild the registry's metadata index from the checkpoint records and registered datasets",
+        "(after a writer died between a record and its index entries). Reads every record."
+      })
+  static final class Reindex implements Callable<Integer> {
+    @Mixin CommonOptions opts;
+    @Mixin RegistryOption reg;
+
+    @Override
+    public Integer call() {
+      try (CheckpointRegistry registry = reg.open(opts)) {
+        registry.reindex();
+        Output out = opts.output();
+        if (out.json()) {
+          out.json(
+              Map.of(
+                  "registry",
+                  registry.uri(),
+                  "models",
+                  registry.models(),
+                  "datasets",
+                  registry.datasets()));
+        } else {
+          out.line(
+              "Reindexed "
+                  + registry.models().size()
+                  + " models and "
+                  + registry.datasets().size()
+                  + " datasets in "
+                  + registry.uri()
                   + ".");
         }
       }

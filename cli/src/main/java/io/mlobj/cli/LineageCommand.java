@@ -36,12 +36,22 @@ final class LineageCommand implements Callable<Integer> {
   @Option(names = "--down", description = "Only downstream.")
   boolean downOnly;
 
+  @Option(
+      names = "--index",
+      paramLabel = "URI",
+      description =
+          "Register or refresh these datasets in the index first, e.g. derived datasets (repeatable).")
+  List<String> index = new java.util.ArrayList<>();
+
   @Option(names = "--depth", paramLabel = "N", description = "Levels to follow (default 10).")
   int depth = 10;
 
   @Override
   public Integer call() {
     try (CheckpointRegistry registry = reg.open(opts)) {
+      for (String uri : index) {
+        registry.indexDataset(Dataset.open(uri, opts.conf()));
+      }
       LineageWalker walker = registry.lineage();
       if (LineageWalker.isDataset(subject)) {
         // Keep the index's view of the subject current so downstream sees its own derivations.

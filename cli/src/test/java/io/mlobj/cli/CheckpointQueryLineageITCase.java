@@ -200,6 +200,15 @@ class CheckpointQueryLineageITCase {
     List<String> refs = new ArrayList<>();
     collect(down.get("downstream"), refs);
     assertThat(refs).contains(clean + "@v2", clean + "@v3", "cnn@v1", "cnn@v2", "cnn@v3");
+    // Lost index entries come back with reindex.
+    try (var r = io.mlobj.registry.CheckpointRegistry.open(registry, S3.conf())) {
+      r.store().list("index/", null).forEach(i -> r.store().delete(i.key()));
+    }
+    assertThat(ok("query", "--tag", "tested", "--json").json().get("hits")).isEmpty();
+    assertThat(ok("checkpoint", "reindex").out()).contains("Reindexed 1 models and 1 datasets");
+    assertThat(ok("query", "--type", "checkpoint", "--tag", "tested", "--json").json().get("hits"))
+        .hasSize(2);
+
     assertThat(ok("lineage", clean).out()).contains("Downstream").contains("-> checkpoint cnn@v3");
   }
 
