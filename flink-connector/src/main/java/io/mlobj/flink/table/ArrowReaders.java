@@ -141,13 +141,17 @@ final class ArrowReaders {
                 .getInt((long) (i + 1) * BaseRepeatedValueVector.OFFSET_WIDTH);
         data = repeated.getDataVector();
       }
-      if (floats && data instanceof Float4Vector f && f.getNullCount() == 0) {
-        // Tensors: one tight loop, no boxing.
+      if (floats && data instanceof Float4Vector f) {
+        // Tensors: one tight loop over the data buffer, no boxing (null elements fall through).
         float[] out = new float[end - start];
-        for (int k = 0; k < out.length; k++) {
-          out[k] = f.get(start + k);
+        boolean nulls = false;
+        for (int k = 0; k < out.length && !nulls; k++) {
+          nulls = f.isNull(start + k);
+          out[k] = f.getDataBuffer().getFloat((long) (start + k) * Float4Vector.TYPE_WIDTH);
         }
-        return new GenericArrayData(out);
+        if (!nulls) {
+          return new GenericArrayData(out);
+        }
       }
       Object[] out = new Object[end - start];
       for (int k = 0; k < out.length; k++) {

@@ -96,6 +96,7 @@ public final class SourceBenchmark {
                   new org.apache.flink.core.fs.Path(data.toUri()))
               .build();
 
+      double kernelSeconds = kernelScan(uri);
       run("warm-up mlobj", mlobj, parallelism, rowType);
       run("warm-up FileSource", files, parallelism, rowType);
       double mlobjSeconds = run("mlobj MlobjSource", mlobj, parallelism, rowType);
@@ -108,11 +109,35 @@ public final class SourceBenchmark {
           fileSeconds, rows / fileSeconds, bytes / 1e6 / fileSeconds);
       System.out.printf(
           "Ratio (mlobj throughput / FileSource throughput): %.2f%n", fileSeconds / mlobjSeconds);
+      System.out.printf(
+          "(kernel scan alone, one thread, no Flink: %.2f s, %,.0f rows/s)%n",
+          kernelSeconds, rows / kernelSeconds);
     } finally {
       try (Stream<Path> walk = Files.walk(dir)) {
         walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  /** Reads every batch with the kernel alone, single-threaded, for reference. */
+  private static double kernelScan(String uri) {
+    long start = System.nanoTime();
+    long rows = 0;
+    try (BufferAllocator allocator = new RootAllocator();
+        io.mlobj.arrow.BatchReader reader =
+            Dataset.open(uri, Map.of())
+                .latest()
+                .newScan()
+                .verifyChecksums(false)
+                .build()
+                .open(allocator)) {
+      while (reader.next()) {
+        rows += reader.root().getRowCount();
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    System.out.printf("kernel scan: %d rows in %.2f s%n", rows, seconds);
+    return seconds;
   }
 
   private static RowType rowType(Schema schema) {
