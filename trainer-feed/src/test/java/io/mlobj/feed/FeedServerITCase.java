@@ -337,6 +337,31 @@ class FeedServerITCase {
   }
 
   @Test
+  void getFlightInfoDescribesTheOutputSchemaAndTheConsumersRecords() throws Exception {
+    ObjectNode req = consumer(0, 2, 1, 2);
+    req.set(
+        "pipeline",
+        TestClient.JSON.readTree("[{\"op\":\"reshape\",\"column\":\"image\",\"shape\":[48]}]"));
+    var info = client.info(req);
+    assertThat(info.getRecords()).isEqualTo(60);
+    assertThat(FixedShapeTensorType.of(info.getSchema().findField("image")).shape())
+        .containsExactly(48);
+    List<Long> viaTicket = new ArrayList<>();
+    client.stream(
+        (ObjectNode)
+            TestClient.JSON.readTree(
+                new String(
+                    info.getEndpoints().get(0).getTicket().getBytes(), StandardCharsets.UTF_8)),
+        root -> {
+          BigIntVector id = (BigIntVector) root.getVector("id");
+          for (int i = 0; i < root.getRowCount(); i++) {
+            viaTicket.add(id.get(i));
+          }
+        });
+    assertThat(viaTicket).isEqualTo(client.ids(consumer(0, 2, 1, 2)));
+  }
+
+  @Test
   void checkpointPutStoresVersionsWithLineage() {
     JsonNode first = client.action("checkpoint.put", checkpointBody("cnn", "model-1"));
     JsonNode second = client.action("checkpoint.put", checkpointBody("cnn", "model-2!"));

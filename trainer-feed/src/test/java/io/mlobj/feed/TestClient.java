@@ -77,6 +77,13 @@ final class TestClient implements AutoCloseable {
     return out;
   }
 
+  org.apache.arrow.flight.FlightInfo info(ObjectNode request) {
+    return client.getInfo(
+        org.apache.arrow.flight.FlightDescriptor.command(
+            request.toString().getBytes(StandardCharsets.UTF_8)),
+        options);
+  }
+
   JsonNode action(String type, byte[] body) {
     var results = client.doAction(new Action(type, body), options);
     Result r = results.next();
