@@ -18,7 +18,10 @@ import org.apache.arrow.vector.types.pojo.Field;
  * }</pre>
  *
  * <p>Implementations must be deterministic given the context (use {@link
- * TransformContext#random(int)} for randomness), so an epoch can be replayed exactly.
+ * TransformContext#random(int)} for randomness), so an epoch can be replayed exactly. One instance
+ * serves one request: {@link #outputField} is called once, then {@link #apply} for every batch,
+ * possibly from several threads at once (for different batches), so keep {@code apply} free of
+ * mutable state.
  */
 public interface Transform {
   /**
