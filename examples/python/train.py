@@ -58,6 +58,9 @@ def main(argv=None):
     p.add_argument("--classes", type=int, default=10)
     p.add_argument("--image-size", type=int, default=32)
     p.add_argument("--max-batches", type=int, help="stop early (smoke tests)")
+    p.add_argument("--prepared", action="store_true",
+                   help="images are already normalized float32 (e.g. the Spark example's output): "
+                        "skip the uint8 cast and normalization on the feed")
     args = p.parse_args(argv)
 
     torch.manual_seed(args.seed)
@@ -66,6 +69,8 @@ def main(argv=None):
         {"op": "normalize", "column": "image", "mean": [0.5, 0.5, 0.5], "std": [0.25, 0.25, 0.25]},
         {"op": "random_flip", "column": "image", "p": 0.5},
     ]
+    if args.prepared:
+        pipeline = pipeline[2:]
     ds = MlobjIterableDataset(
         args.endpoint,
         args.dataset,
