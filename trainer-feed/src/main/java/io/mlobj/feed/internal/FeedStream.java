@@ -390,7 +390,7 @@ final class FeedStream {
     long park = 20_000;
     while (!listener.isReady() && !listener.isCancelled()) {
       LockSupport.parkNanos(park);
-      park = Math.min(park * 2, 1_000_000);
+      park = Math.min(park * 2, 200_000);
     }
     service.metrics.clientWaitNanos.addAndGet(System.nanoTime() - start);
   }
