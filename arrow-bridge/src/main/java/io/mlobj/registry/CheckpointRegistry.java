@@ -194,7 +194,10 @@ public final class CheckpointRegistry implements AutoCloseable {
     Set<String> tags = new TreeSet<>();
     String prefix = RegistryLayout.tags(model) + RegistryLayout.num(version) + "/";
     for (ObjectInfo info : store.list(prefix, null)) {
-      tags.add(info.key().substring(prefix.length()));
+      String tag = info.key().substring(prefix.length());
+      if (isName(tag)) {
+        tags.add(tag);
+      }
     }
     return Optional.of(RegistryCodec.readCheckpoint(bytes, store.uri(key), tags));
   }
@@ -256,7 +259,7 @@ public final class CheckpointRegistry implements AutoCloseable {
     for (ObjectInfo info : store.list(tagPrefix, null)) {
       String rest = info.key().substring(tagPrefix.length());
       int slash = rest.indexOf('/');
-      if (slash > 0) {
+      if (slash > 0 && isName(rest.substring(slash + 1))) {
         tags.computeIfAbsent(
                 RegistryLayout.parseNum(rest.substring(0, slash)), v -> new TreeSet<>())
             .add(rest.substring(slash + 1));
@@ -281,6 +284,7 @@ public final class CheckpointRegistry implements AutoCloseable {
   public List<String> models() {
     return store.list(RegistryLayout.INDEX_MODELS, null).stream()
         .map(info -> info.key().substring(RegistryLayout.INDEX_MODELS.length()))
+        .filter(CheckpointRegistry::isName)
         .sorted()
         .toList();
   }
@@ -331,11 +335,11 @@ public final class CheckpointRegistry implements AutoCloseable {
   public Optional<Checkpoint> findAlias(String model, String alias) {
     RegistryLayout.checkName("model", model);
     RegistryLayout.checkName("alias", alias);
-    List<ObjectInfo> steps = store.list(RegistryLayout.aliases(model, alias), null);
+    TreeMap<Long, String> steps = steps(model, alias);
     if (steps.isEmpty()) {
       return Optional.empty();
     }
-    String last = steps.get(steps.size() - 1).key();
+    String last = steps.lastEntry().getValue();
     AliasEntry entry = RegistryCodec.readAlias(store.read(last), store.uri(last));
     return get(model, entry.version());
   }
@@ -345,8 +349,25 @@ public final class CheckpointRegistry implements AutoCloseable {
     RegistryLayout.checkName("model", model);
     RegistryLayout.checkName("alias", alias);
     List<AliasEntry> out = new ArrayList<>();
-    for (ObjectInfo info : store.list(RegistryLayout.aliases(model, alias), null)) {
-      out.add(RegistryCodec.readAlias(store.read(info.key()), store.uri(info.key())));
+    for (String key : steps(model, alias).values()) {
+      out.add(RegistryCodec.readAlias(store.read(key), store.uri(key)));
+    }
+    return out;
+  }
+
+  /**
+   * The alias's step keys by sequence. Keys that are not {@code <20 digits>.json} are ignored: some
+   * stores (S3Proxy's filesystem backend) briefly list temporary objects of in-flight writes.
+   */
+  private TreeMap<Long, String> steps(String model, String alias) {
+    String prefix = RegistryLayout.aliases(model, alias);
+    TreeMap<Long, String> out = new TreeMap<>();
+    for (ObjectInfo info : store.list(prefix, null)) {
+      String name = info.key().substring(prefix.length());
+      long sequence = name.endsWith(".json") ? RegistryLayout.parseNum(name) : -1;
+      if (sequence > 0) {
+        out.put(sequence, info.key());
+      }
     }
     return out;
   }
@@ -359,7 +380,8 @@ public final class CheckpointRegistry implements AutoCloseable {
     for (ObjectInfo info : store.list(prefix, null)) {
       String rest = info.key().substring(prefix.length());
       int slash = rest.indexOf('/');
-      if (slash > 0) {
+      String name = slash > 0 ? rest.substring(slash + 1) : "";
+      if (name.endsWith(".json") && RegistryLayout.parseNum(name) > 0) {
         lastKey.merge(rest.substring(0, slash), info.key(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
       }
     }
@@ -406,16 +428,8 @@ public final class CheckpointRegistry implements AutoCloseable {
 
   private AliasEntry appendAlias(String model, String alias, long version, String action) {
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      List<ObjectInfo> steps = store.list(RegistryLayout.aliases(model, alias), null);
-      long sequence =
-          steps.isEmpty()
-              ? 1
-              : RegistryLayout.parseNum(
-                      steps
-                          .get(steps.size() - 1)
-                          .key()
-                          .substring(RegistryLayout.aliases(model, alias).length()))
-                  + 1;
+      TreeMap<Long, String> steps = steps(model, alias);
+      long sequence = steps.isEmpty() ? 1 : steps.lastKey() + 1;
       AliasEntry entry =
           new AliasEntry(alias, sequence, version, action, System.currentTimeMillis(), user());
       try {
@@ -520,6 +534,15 @@ public final class CheckpointRegistry implements AutoCloseable {
   /** Walks lineage both ways from datasets and checkpoints. */
   public LineageWalker lineage() {
     return new LineageWalker(this, index);
+  }
+
+  private static boolean isName(String name) {
+    try {
+      RegistryLayout.checkName("name", name);
+      return true;
+    } catch (io.mlobj.MlobjException e) {
+      return false;
+    }
   }
 
   String user() {

@@ -92,6 +92,31 @@ class CheckpointRegistryITCase {
   }
 
   @Test
+  void concurrentAliasMovesAllLandInTheHistory() throws Exception {
+    for (int i = 1; i <= 4; i++) {
+      registry.put("m", bytes("w" + i), Map.of(), List.of());
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<AliasEntry>> futures = new ArrayList<>();
+      for (long v = 1; v <= 4; v++) {
+        long version = v;
+        futures.add(pool.submit(() -> registry.setAlias("m", "serving", version)));
+      }
+      for (Future<AliasEntry> f : futures) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<AliasEntry> history = registry.aliasHistory("m", "serving");
+    assertThat(history).extracting(AliasEntry::sequence).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(history).extracting(AliasEntry::version).containsExactlyInAnyOrder(1L, 2L, 3L, 4L);
+    assertThat(registry.alias("m", "serving").version())
+        .isEqualTo(history.get(history.size() - 1).version());
+  }
+
+  @Test
   void damagedContentFailsTheChecksum() {
     Checkpoint c = registry.put("m", bytes("good weights"), Map.of(), List.of());
     registry.store().put(c.contentKey(), bytes("bad weights!"), Map.of());
