@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>The entries are written as empty files straight into the embedded S3 server's data directory
  * (its filesystem backend keeps one file per object): S3Proxy takes about 200 PUTs/s on the shared
  * 2-core CI machine, so 100k PUTs over HTTP would take minutes. The queries then run over the S3
- * protocol against a bucket that holds all of them. The suite writes 10,000 to stay fast on CI;
+ * protocol against a bucket that holds all of them. The suite writes 5,000 to stay fast on CI;
  * {@code -Dmlobj.scale.entries=100000} runs the full claim, and {@code -Dmlobj.scale.scan=true}
  * also times one full listing of the index (what a query without the index would cost).
  */
@@ -33,7 +33,7 @@ class IndexScaleITCase {
 
   private static final boolean SCAN = Boolean.getBoolean("mlobj.scale.scan");
 
-  private static final int ENTRIES = Integer.getInteger("mlobj.scale.entries", 10_000);
+  private static final int ENTRIES = Integer.getInteger("mlobj.scale.entries", 5_000);
 
   @Test
   void queryListsOnlyItsOwnPrefixesAmongManyEntries() throws Exception {
