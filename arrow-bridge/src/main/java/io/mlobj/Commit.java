@@ -67,6 +67,19 @@ public final class Commit {
     return this;
   }
 
+  /**
+   * Adds every shard a writer wrote (completing it) and the writer's schema, so data of an
+   * incompatible schema is refused at commit. Prefer this over {@link #addShards(Collection)} when
+   * writer and commit run in the same process.
+   */
+  public Commit addShards(DatasetWriter writer) {
+    added.addAll(writer.complete());
+    if (schema == null) {
+      schema = writer.schema();
+    }
+    return this;
+  }
+
   /** Removes exactly these shards (compaction); fails if one is already gone. */
   public Commit removeShards(Collection<Shard> shards) {
     shards.forEach(s -> removePaths.add(s.path()));

@@ -324,4 +324,24 @@ class DatasetOperationsITCase {
     assertThat(compacted.shards()).hasSize(2); // one per partition
     assertThat(ids(compacted)).isEqualTo(before);
   }
+
+  @Test
+  void committingAWriterCarriesItsSchemaSoIncompatibleDataIsRefused() {
+    Schema wrong =
+        new Schema(
+            List.of(
+                Field.notNullable("id", new ArrowType.Utf8()),
+                Field.nullable("split", new ArrowType.Utf8())));
+    try (DatasetWriter writer = dataset.newWriter(wrong).build(allocator);
+        VectorSchemaRoot root = VectorSchemaRoot.create(wrong, allocator)) {
+      root.allocateNew();
+      ((VarCharVector) root.getVector("id")).setSafe(0, "x".getBytes(StandardCharsets.UTF_8));
+      root.setRowCount(1);
+      writer.write(root);
+      assertThatThrownBy(() -> dataset.newAppend().addShards(writer).commit())
+          .isInstanceOf(MlobjException.class)
+          .hasMessageContaining("column 'id' is Int(64, true) in the dataset but Utf8 in the data");
+    }
+    assertThat(dataset.latestVersion()).isEqualTo(1);
+  }
 }

@@ -61,7 +61,7 @@ final class S3Clients {
         !"false".equalsIgnoreCase(s.getOrDefault("fs.s3a.connection.ssl.enabled", "true"));
     String region = s.getOrDefault("fs.s3a.endpoint.region", "us-east-1");
     int maxConnections = Integer.parseInt(s.getOrDefault("fs.s3a.connection.maximum", "96"));
-    int attempts = Integer.parseInt(s.getOrDefault("fs.s3a.attempts.maximum", "10"));
+    int attempts = Integer.parseInt(s.getOrDefault("fs.s3a.attempts.maximum", "5"));
     var http =
         ApacheHttpClient.builder()
             .maxConnections(Math.max(maxConnections, 16))
