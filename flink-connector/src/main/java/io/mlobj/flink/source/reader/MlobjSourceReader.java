@@ -10,8 +10,8 @@ import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSource
 
 /**
  * The source reader: one fetcher thread reading splits with {@link MlobjSplitReader}, records
- * emitted by {@link MlobjRecordEmitter}. Asks the enumerator for a split at start and whenever a
- * split is finished.
+ * emitted by {@link MlobjRecordEmitter}. Asks the enumerator for two splits at start (one to read,
+ * one to prefetch) and for another whenever a split is finished.
  */
 public final class MlobjSourceReader<T>
     extends SingleThreadMultiplexSourceReaderBase<RecordBatch<T>, T, MlobjSplit, MlobjSplitState> {
@@ -25,9 +25,12 @@ public final class MlobjSourceReader<T>
         context);
   }
 
+  /** Splits a reader asks to hold: one being read, one whose shard is prefetched. */
+  static final int SPLITS_IN_FLIGHT = 2;
+
   @Override
   public void start() {
-    if (getNumberOfCurrentlyAssignedSplits() == 0) {
+    for (int i = getNumberOfCurrentlyAssignedSplits(); i < SPLITS_IN_FLIGHT; i++) {
       context.sendSplitRequest();
     }
   }

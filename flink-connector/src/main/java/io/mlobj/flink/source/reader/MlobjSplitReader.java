@@ -14,6 +14,10 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -30,8 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads assigned splits one after another in the fetcher thread: fetches and verifies a shard
  * through the kernel ({@link Dataset#readTask}), then returns one Arrow batch per {@link #fetch()},
- * already deserialized, so at most the fetch queue's few batches are in memory. A split restored
- * with a position skips the rows already emitted. Arrow memory never leaves this thread.
+ * already deserialized, so at most the fetch queue's few batches are in memory. The next split's
+ * shard is fetched in the background while the current one is decoded. A split restored with a
+ * position skips the rows already emitted. Arrow memory never leaves the reader.
  */
 public final class MlobjSplitReader<T> implements SplitReader<RecordBatch<T>, MlobjSplit> {
   private static final Logger LOG = LoggerFactory.getLogger(MlobjSplitReader.class);
@@ -45,6 +50,21 @@ public final class MlobjSplitReader<T> implements SplitReader<RecordBatch<T>, Ml
   private MlobjSplit current;
   private BatchReader reader;
   private long position;
+  private CompletableFuture<BatchReader> prefetched;
+  private MlobjSplit prefetchedSplit;
+
+  /**
+   * One prefetch thread per reader, created from the fetcher thread so it carries the task's class
+   * loader, and stopped with the reader (a shared pool would outlive the job's class loader).
+   */
+  private final ExecutorService prefetchThread =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread thread = new Thread(r, "mlobj-flink-prefetch");
+            thread.setDaemon(true);
+            thread.setContextClassLoader(Thread.currentThread().getContextClassLoader());
+            return thread;
+          });
 
   public MlobjSplitReader(ReadSettings settings, MlobjDeserializer<T> deserializer) {
     this.settings = settings;
@@ -62,16 +82,9 @@ public final class MlobjSplitReader<T> implements SplitReader<RecordBatch<T>, Ml
       if (current == null) {
         return new RecordsBySplits<>(Map.of(), Set.of());
       }
-      reader =
-          dataset.readTask(
-              current.version(),
-              current.task(),
-              schema,
-              allocator,
-              settings.batchRows(),
-              settings.verifyChecksums(),
-              null);
+      reader = takePrefetched(current);
       position = 0;
+      prefetch(pending.peek());
     }
     while (reader.next()) {
       VectorSchemaRoot root = reader.root();
@@ -96,6 +109,59 @@ public final class MlobjSplitReader<T> implements SplitReader<RecordBatch<T>, Ml
     closeReader();
     current = null;
     return new RecordsBySplits<>(Map.of(), Set.of(finished));
+  }
+
+  /** The reader for {@code split}: the prefetched one if it is for this split, else a new one. */
+  private BatchReader takePrefetched(MlobjSplit split) throws IOException {
+    if (prefetched != null && prefetchedSplit == split) {
+      CompletableFuture<BatchReader> future = prefetched;
+      prefetched = null;
+      prefetchedSplit = null;
+      try {
+        return future.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("Interrupted while fetching " + split, e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        throw new IOException("Cannot fetch " + split + ": " + e.getCause(), e.getCause());
+      }
+    }
+    discardPrefetched();
+    return open(split);
+  }
+
+  /**
+   * Fetches the next split's shard in the background while this thread decodes the current one, so
+   * storage latency overlaps with decoding (at most one shard ahead).
+   */
+  private void prefetch(MlobjSplit next) {
+    if (next == null || prefetched != null) {
+      return;
+    }
+    prefetchedSplit = next;
+    prefetched = CompletableFuture.supplyAsync(() -> open(next), prefetchThread);
+  }
+
+  private BatchReader open(MlobjSplit split) {
+    return dataset.readTask(
+        split.version(),
+        split.task(),
+        schema,
+        allocator,
+        settings.batchRows(),
+        settings.verifyChecksums(),
+        null);
+  }
+
+  private void discardPrefetched() {
+    if (prefetched != null) {
+      prefetched.thenAccept(BatchReader::close);
+      prefetched = null;
+      prefetchedSplit = null;
+    }
   }
 
   /** Deserializes a batch whose first row is row {@code first} of the split. */
@@ -125,6 +191,9 @@ public final class MlobjSplitReader<T> implements SplitReader<RecordBatch<T>, Ml
           "Cannot handle split change " + change.getClass().getSimpleName() + ": only additions.");
     }
     pending.addAll(change.splits());
+    if (current != null) {
+      prefetch(pending.peek());
+    }
   }
 
   @Override
@@ -142,6 +211,15 @@ public final class MlobjSplitReader<T> implements SplitReader<RecordBatch<T>, Ml
   @Override
   public void close() {
     closeReader();
+    if (prefetched != null) {
+      try {
+        prefetched.join().close();
+      } catch (RuntimeException e) {
+        LOG.debug("Prefetch failed while closing: {}", e.toString());
+      }
+      prefetched = null;
+    }
+    prefetchThread.shutdownNow();
     try {
       allocator.close();
     } catch (IllegalStateException e) {
