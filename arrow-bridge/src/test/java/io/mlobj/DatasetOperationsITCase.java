@@ -344,4 +344,21 @@ class DatasetOperationsITCase {
     }
     assertThat(dataset.latestVersion()).isEqualTo(1);
   }
+
+  @Test
+  void manyCommitsKeepTheManifestListShortByMergingSmallManifests() {
+    List<Shard> one = write(SCHEMA, "train", 0, 1, 128 << 20);
+    for (int i = 0; i < 70; i++) {
+      // The same tiny shard description each time keeps this fast; only the log matters here.
+      dataset.newAppend().addShards(one).commit();
+    }
+    Snapshot latest = dataset.latest();
+    assertThat(latest.version()).isEqualTo(71);
+    assertThat(latest.manifests()).hasSizeLessThanOrEqualTo(65);
+    assertThat(latest.shards()).hasSize(70);
+    assertThat(latest.rows()).isEqualTo(70);
+    assertThat(latest.manifests().get(latest.manifests().size() - 1).addedVersion()).isEqualTo(71);
+    assertThat(latest.manifests().subList(0, latest.manifests().size() - 1))
+        .allMatch(ref -> ref.addedVersion() < 71);
+  }
 }

@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
 public final class Committer {
   private static final Logger LOG = LoggerFactory.getLogger(Committer.class);
   private static final int PARTITION_VALUES_LIMIT = 100;
+  static final int MAX_MANIFESTS = 64;
+  static final int SMALL_MANIFEST_SHARDS = 10_000;
 
   private final VersionLog log;
   private final MlobjConf conf;
@@ -305,6 +307,7 @@ public final class Committer {
         }
       }
     }
+    manifests = mergeSmallManifests(manifests, version);
     if (added != null) {
       manifests.add(
           new ManifestRef(
@@ -369,6 +372,37 @@ public final class Committer {
         manifests,
         changedPartitions(partitionColumns, request, removed, latest == null),
         summary);
+  }
+
+  /**
+   * Keeps the manifest list short: once a version would reference more than {@value #MAX_MANIFESTS}
+   * manifests (e.g. one per Flink checkpoint), the small ones are merged into one. Amortised over
+   * the commits in between this is O(1) manifests read per commit, and the version file stays small
+   * however many commits the dataset has seen. The merged reference keeps the newest {@code
+   * added-version} of its parts, which is always older than the committing version.
+   */
+  private List<ManifestRef> mergeSmallManifests(List<ManifestRef> manifests, long version) {
+    if (manifests.size() <= MAX_MANIFESTS) {
+      return manifests;
+    }
+    List<ManifestRef> kept = new ArrayList<>();
+    List<Shard> merged = new ArrayList<>();
+    long newestAdded = 0;
+    for (ManifestRef ref : manifests) {
+      if (ref.shards() < SMALL_MANIFEST_SHARDS) {
+        merged.addAll(log.manifest(ref).shards());
+        newestAdded = Math.max(newestAdded, ref.addedVersion());
+      } else {
+        kept.add(ref);
+      }
+    }
+    if (merged.isEmpty()) {
+      return manifests;
+    }
+    String key = LogLayout.manifestKey(transactionId + "-v" + version + "-merged", 0);
+    log.writeManifest(key, new ManifestRecord(FormatCodec.CURRENT_FORMAT_VERSION, merged));
+    kept.add(0, ref(key, newestAdded, merged));
+    return kept;
   }
 
   private void collectRemoved(List<ManifestRef> from, List<ManifestRef> keep, List<Shard> removed) {
