@@ -193,4 +193,37 @@ class DatasetRoundTripITCase {
     assertThat(threes).isPositive();
     assertThat(filtered).hasSize((int) threes).allMatch(row -> "3".equals(row.get(1)));
   }
+
+  @ParameterizedTest(name = "compression = {0}")
+  @CsvSource({"snappy", "none"})
+  void theColumnarParquetWriterRoundTripsNullsEmptyListsStringsAndTensors(String compression) {
+    List<String> flat =
+        TestData.allTypes().getFields().stream()
+            .map(Field::getName)
+            .filter(n -> !n.equals("meta"))
+            .toList();
+    Schema schema = new Schema(flat.stream().map(n -> TestData.allTypes().findField(n)).toList());
+    assertThat(io.mlobj.arrow.ColumnarParquetEncoder.supports(schema)).isTrue();
+    Dataset dataset = Dataset.create(S3.newDatasetUri(), S3.conf(), schema, List.of(), Map.of());
+    List<List<Object>> expected = new ArrayList<>();
+    try (DatasetWriter writer =
+        dataset.newWriter(schema).compression(compression).build(allocator)) {
+      for (int b = 0; b < 2; b++) {
+        try (VectorSchemaRoot all = TestData.allTypesBatch(allocator, b * 150L, 150)) {
+          VectorSchemaRoot batch = new VectorSchemaRoot(flat.stream().map(all::getVector).toList());
+          batch.setRowCount(all.getRowCount());
+          writer.write(batch);
+          expected.addAll(TestData.rows(batch));
+        }
+      }
+      dataset.newAppend().addShards(writer).commit();
+    }
+    List<List<Object>> actual = new ArrayList<>();
+    try (BatchReader reader = dataset.latest().newScan().build().open(allocator)) {
+      while (reader.next()) {
+        actual.addAll(TestData.rows(reader.root()));
+      }
+    }
+    assertThat(actual).isEqualTo(expected);
+  }
 }
