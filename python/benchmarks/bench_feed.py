@@ -179,8 +179,11 @@ def run_child(mode, info, args, endpoint, req):
 LOGS = pathlib.Path(tempfile.mkdtemp(prefix="mlobj-bench-"))
 
 
+JAVA_FLAGS = ["--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx2g", "-XX:+UseParallelGC"]
+
+
 def java(cp, main, *args, stdin=subprocess.PIPE):
-    flags = ["--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx2g", "-XX:+UseParallelGC"]
+    flags = list(JAVA_FLAGS)
     log = open(LOGS / (main.rsplit(".", 1)[-1] + ".log"), "w")
     return subprocess.Popen(
         ["java", *flags, "-cp", cp, main, *args],
@@ -236,6 +239,8 @@ def main():
     p.add_argument("--shuffle-buffer", type=int, default=8192)
     p.add_argument("--repeat", type=int, default=3, help="runs per mode (median reported)")
     p.add_argument("--prepare-threads", type=int, default=2)
+    p.add_argument("--zero-copy", action="store_true",
+                   help="both Flight servers send with arrow.flight.enable_zero_copy_write=true")
     p.add_argument("--out", help="write the results as JSON here")
     p.add_argument("--child")
     p.add_argument("--child-input")
@@ -252,6 +257,8 @@ def main():
     from conftest import feed_classpath
 
     cp = feed_classpath()
+    if args.zero_copy:
+        JAVA_FLAGS.append("-Darrow.flight.enable_zero_copy_write=true")
     batches = max(1, args.samples // (args.shards * args.rows_per_batch))
     launcher = java(
         cp, "io.mlobj.feed.FeedTestLauncher", "--no-feed",
