@@ -370,6 +370,17 @@ final class FeedStream {
   }
 
   private Blocks.Decoded decode(Dataset dataset, long version, ScanTask task) {
+    // take: a few samples of a shard, read by range unless the shard is cached already.
+    if (resolved.request().take() != null
+        && RangedBlocks.supports(task)
+        && !service.cache.contains(dataset, task.shard())) {
+      Blocks.Decoded ranged =
+          RangedBlocks.decode(
+              dataset, version, task, resolved.scan().schema(), allocator, service.metrics);
+      if (ranged != null) {
+        return ranged;
+      }
+    }
     byte[] bytes = service.cache.await(service.cache.get(dataset, version, task.shard()));
     return Blocks.decode(
         dataset.uri(),

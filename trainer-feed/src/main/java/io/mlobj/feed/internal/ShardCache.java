@@ -53,6 +53,11 @@ public final class ShardCache implements AutoCloseable {
     lookup(dataset, version, shard, true);
   }
 
+  /** Whether the shard is cached or being fetched. */
+  public synchronized boolean contains(Dataset dataset, Shard shard) {
+    return entries.containsKey(dataset.uri() + "/" + shard.path());
+  }
+
   /** Bytes the cache holds or is fetching. */
   public synchronized long heldBytes() {
     return heldBytes;
