@@ -171,11 +171,16 @@ public final class MlobjOptions implements Serializable {
     return bool("verifychecksums", true);
   }
 
-  /** {@code spark} (default: Spark's vectorized Parquet reader) or {@code mlobj}. */
+  /**
+   * Who decodes Parquet shards: {@code spark} (Spark's vectorized Parquet reader), {@code mlobj}
+   * (the kernel's reader, which also verifies CRC32C) or {@code auto} (default: the kernel for
+   * scans with tensor or list columns, Spark's reader for flat columns; see docs/spark.md for the
+   * measurements behind it).
+   */
   public String parquetReader() {
-    String v = options.getOrDefault("parquetreader", "spark").toLowerCase(Locale.ROOT);
-    if (!v.equals("spark") && !v.equals("mlobj")) {
-      throw MlobjErrors.badOption("parquetReader", v, "spark or mlobj");
+    String v = options.getOrDefault("parquetreader", "auto").toLowerCase(Locale.ROOT);
+    if (!v.equals("spark") && !v.equals("mlobj") && !v.equals("auto")) {
+      throw MlobjErrors.badOption("parquetReader", v, "auto, spark or mlobj");
     }
     return v;
   }

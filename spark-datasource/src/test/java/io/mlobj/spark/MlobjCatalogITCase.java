@@ -34,9 +34,7 @@ class MlobjCatalogITCase {
 
   @AfterAll
   static void stopSpark() {
-    if (spark != null) {
-      spark.stop();
-    }
+    SparkSessions.stop(spark);
   }
 
   private static List<Row> sql(String query) {

@@ -46,9 +46,7 @@ class MlobjReadWriteITCase {
 
   @AfterAll
   static void stopSpark() {
-    if (spark != null) {
-      spark.stop();
-    }
+    SparkSessions.stop(spark);
   }
 
   private static org.apache.spark.sql.Dataset<Row> images(long n) {

@@ -32,9 +32,7 @@ class MlobjStreamingITCase {
 
   @AfterAll
   static void stopSpark() {
-    if (spark != null) {
-      spark.stop();
-    }
+    SparkSessions.stop(spark);
   }
 
   private static void append(String uri, long from, long to) {

@@ -65,9 +65,7 @@ class MlobjWriteFailuresITCase {
 
   @AfterAll
   static void stopSpark() {
-    if (spark != null) {
-      spark.stop();
-    }
+    SparkSessions.stop(spark);
   }
 
   /** Fails partition 1's first attempt after half its rows were written (and shards uploaded). */

@@ -24,6 +24,21 @@ final class SparkSessions {
     return builder;
   }
 
+  /**
+   * Stops the session and empties Hadoop's FileSystem cache: the next test class starts another S3
+   * server (another port) for the same bucket, and a cached s3a client would still point here.
+   */
+  static void stop(SparkSession spark) {
+    if (spark != null) {
+      spark.stop();
+    }
+    try {
+      org.apache.hadoop.fs.FileSystem.closeAll();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   static SparkSession start(EmbeddedS3Extension s3) {
     return builder(s3, "local[2]").getOrCreate();
   }

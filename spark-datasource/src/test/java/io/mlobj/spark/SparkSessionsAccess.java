@@ -7,6 +7,10 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSessionsAccess {
   private SparkSessionsAccess() {}
 
+  public static void stop(SparkSession spark) {
+    SparkSessions.stop(spark);
+  }
+
   public static SparkSession start(EmbeddedS3Extension s3) {
     return SparkSessions.start(s3);
   }

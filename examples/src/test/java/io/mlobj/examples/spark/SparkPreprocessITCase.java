@@ -35,8 +35,10 @@ class SparkPreprocessITCase {
   }
 
   @AfterAll
-  static void stopSpark() {
+  static void stopSpark() throws java.io.IOException {
     spark.stop();
+    // Later test classes start another S3 server for the same bucket: drop cached s3a clients.
+    org.apache.hadoop.fs.FileSystem.closeAll();
   }
 
   @Test

@@ -116,7 +116,21 @@ public final class MlobjScan implements Scan, Batch, SupportsReportStatistics {
         readSchema().json(),
         options.batchRows(),
         options.verifyChecksums(),
-        options.parquetReader().equals("spark"));
+        useSparkParquetReader());
+  }
+
+  /** {@code auto}: Spark's reader for flat columns, the kernel's when tensors or lists are read. */
+  private boolean useSparkParquetReader() {
+    return switch (options.parquetReader()) {
+      case "spark" -> true;
+      case "mlobj" -> false;
+      default ->
+          kernelScan().schema().getFields().stream()
+              .noneMatch(
+                  f ->
+                      f.getType() instanceof io.mlobj.arrow.FixedShapeTensorType
+                          || !f.getChildren().isEmpty());
+    };
   }
 
   @Override

@@ -94,7 +94,7 @@ public final class ReadBenchmark {
             () -> spark.read().option("recursiveFileLookup", "true").parquet(wide + "/data")));
     seconds.put(
         "full scan, mlobj (Spark Parquet reader)",
-        best(runs, () -> spark.read().format("mlobj").load(wide)));
+        best(runs, () -> spark.read().format("mlobj").option("parquetReader", "spark").load(wide)));
     seconds.put(
         "full scan, mlobj (kernel Parquet reader)",
         best(runs, () -> spark.read().format("mlobj").option("parquetReader", "mlobj").load(wide)));
@@ -110,7 +110,15 @@ public final class ReadBenchmark {
                     .select(two[0], two[1])));
     seconds.put(
         "2 of 20 columns, mlobj (Spark Parquet reader)",
-        best(runs, () -> spark.read().format("mlobj").load(wide).select(two[0], two[1])));
+        best(
+            runs,
+            () ->
+                spark
+                    .read()
+                    .format("mlobj")
+                    .option("parquetReader", "spark")
+                    .load(wide)
+                    .select(two[0], two[1])));
     seconds.put(
         "2 of 20 columns, mlobj (kernel Parquet reader)",
         best(
@@ -134,7 +142,15 @@ public final class ReadBenchmark {
                     .select("image")));
     seconds.put(
         "tensor column, mlobj Parquet shards (Spark reader)",
-        best(runs, () -> spark.read().format("mlobj").load(tensorsParquet).select("image")));
+        best(
+            runs,
+            () ->
+                spark
+                    .read()
+                    .format("mlobj")
+                    .option("parquetReader", "spark")
+                    .load(tensorsParquet)
+                    .select("image")));
     seconds.put(
         "tensor column, mlobj Parquet shards (kernel reader)",
         best(

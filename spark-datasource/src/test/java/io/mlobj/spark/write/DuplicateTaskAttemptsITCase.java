@@ -45,7 +45,7 @@ class DuplicateTaskAttemptsITCase {
 
   @AfterAll
   static void stopSpark() {
-    spark.stop();
+    io.mlobj.spark.SparkSessionsAccess.stop(spark);
   }
 
   private static final StructType SCHEMA =
