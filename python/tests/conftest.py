@@ -41,11 +41,15 @@ def launch(*args):
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    line = proc.stdout.readline()
-    if not line:
-        proc.kill()
-        raise RuntimeError("Cannot start the feed test launcher: it exited with %s" % proc.wait())
-    return proc, json.loads(line)
+    while True:  # log lines may come before the description
+        line = proc.stdout.readline()
+        if not line:
+            proc.kill()
+            raise RuntimeError(
+                "Cannot start the feed test launcher: it exited with %s" % proc.wait()
+            )
+        if line.startswith("{"):
+            return proc, json.loads(line)
 
 
 @pytest.fixture(scope="session")
