@@ -23,11 +23,12 @@ public final class EmbeddedS3Extension implements BeforeAllCallback, AfterAllCal
   /** The bucket created for every test class. */
   public static final String BUCKET = "mlobj-test";
 
+  private final String bucket = "mlobj-test-" + UUID.randomUUID().toString().substring(0, 8);
   private EmbeddedS3 server;
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    server = EmbeddedS3.builder().build().start().createBucket(BUCKET);
+    server = EmbeddedS3.builder().build().start().createBucket(BUCKET).createBucket(bucket);
   }
 
   @Override
@@ -53,8 +54,17 @@ public final class EmbeddedS3Extension implements BeforeAllCallback, AfterAllCal
     return server().hadoopConf();
   }
 
-  /** A fresh dataset location in the test bucket, unique per call. */
+  /**
+   * This extension's own bucket (also created): unique per test class, so Hadoop's FileSystem
+   * cache, which is keyed by bucket and ignores the endpoint, never hands a test class an s3a
+   * client of an earlier class's (stopped) server.
+   */
+  public String bucket() {
+    return bucket;
+  }
+
+  /** A fresh dataset location in this extension's bucket, unique per call. */
   public String newDatasetUri() {
-    return "s3a://" + BUCKET + "/ds-" + UUID.randomUUID();
+    return "s3a://" + bucket + "/ds-" + UUID.randomUUID();
   }
 }
