@@ -97,6 +97,15 @@ public final class FormatCodec {
   }
 
   private static <T> T read(byte[] bytes, String uri, Class<T> type) {
+    return readVersioned(bytes, uri, type, SUPPORTED_FORMAT_VERSIONS);
+  }
+
+  /**
+   * Parses a JSON object that carries a {@code format-version}, refusing versions outside {@code
+   * supported} and malformed content with errors naming {@code uri}.
+   */
+  public static <T> T readVersioned(
+      byte[] bytes, String uri, Class<T> type, List<Integer> supported) {
     JsonNode tree;
     try {
       tree = MAPPER.readTree(bytes);
@@ -110,9 +119,8 @@ public final class FormatCodec {
     if (formatVersion == null || !formatVersion.canConvertToInt()) {
       throw MlobjErrors.malformed(uri, "it has no integer 'format-version'");
     }
-    if (!SUPPORTED_FORMAT_VERSIONS.contains(formatVersion.asInt())) {
-      throw MlobjErrors.unsupportedFormatVersion(
-          uri, formatVersion.asInt(), SUPPORTED_FORMAT_VERSIONS);
+    if (!supported.contains(formatVersion.asInt())) {
+      throw MlobjErrors.unsupportedFormatVersion(uri, formatVersion.asInt(), supported);
     }
     try {
       return MAPPER.treeToValue(tree, type);

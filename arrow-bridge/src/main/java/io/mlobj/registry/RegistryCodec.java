@@ -1,8 +1,6 @@
 package io.mlobj.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mlobj.MlobjErrors;
 import io.mlobj.format.FormatCodec;
 import java.io.IOException;
 import java.util.List;
@@ -43,27 +41,6 @@ final class RegistryCodec {
   }
 
   private static <T> T read(byte[] bytes, String uri, Class<T> type) {
-    JsonNode tree;
-    try {
-      tree = FormatCodec.mapper().readTree(bytes);
-    } catch (IOException e) {
-      throw MlobjErrors.malformed(uri, String.valueOf(e.getMessage()));
-    }
-    if (tree == null || !tree.isObject()) {
-      throw MlobjErrors.malformed(uri, "it is not a JSON object");
-    }
-    JsonNode formatVersion = tree.get("format-version");
-    if (formatVersion == null || !formatVersion.canConvertToInt()) {
-      throw MlobjErrors.malformed(uri, "it has no integer 'format-version'");
-    }
-    if (!SUPPORTED_FORMAT_VERSIONS.contains(formatVersion.asInt())) {
-      throw MlobjErrors.unsupportedFormatVersion(
-          uri, formatVersion.asInt(), SUPPORTED_FORMAT_VERSIONS);
-    }
-    try {
-      return FormatCodec.mapper().treeToValue(tree, type);
-    } catch (IOException e) {
-      throw MlobjErrors.malformed(uri, String.valueOf(e.getMessage()));
-    }
+    return FormatCodec.readVersioned(bytes, uri, type, SUPPORTED_FORMAT_VERSIONS);
   }
 }
