@@ -38,7 +38,6 @@ import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
@@ -298,11 +297,7 @@ public final class ColumnarParquetEncoder implements ShardEncoder {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot finish a Parquet shard", e);
     }
-    List<Long> groups = new ArrayList<>();
-    for (BlockMetaData block : file.getFooter().getBlocks()) {
-      groups.add(block.getRowCount());
-    }
-    return new Encoded(out.toByteArray(), groups);
+    return Encoded.ofParquet(out.toByteArray(), file.getFooter());
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.mlobj.arrow;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.vector.FieldVector;
@@ -12,7 +11,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.RecordConsumer;
@@ -106,11 +104,7 @@ public final class ParquetShardEncoder implements ShardEncoder {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot finish a Parquet shard", e);
     }
-    List<Long> groups = new ArrayList<>();
-    for (BlockMetaData block : writer.getFooter().getBlocks()) {
-      groups.add(block.getRowCount());
-    }
-    return new Encoded(out.toByteArray(), groups);
+    return Encoded.ofParquet(out.toByteArray(), writer.getFooter());
   }
 
   @Override

@@ -29,5 +29,12 @@ public interface ShardEncoder extends AutoCloseable {
    * @param bytes the file bytes
    * @param batchRows rows per Parquet row group or Arrow record batch
    */
-  record Encoded(byte[] bytes, List<Long> batchRows) {}
+  record Encoded(byte[] bytes, List<Long> batchRows) {
+    /** A finished Parquet file; its row groups are its batches. */
+    static Encoded ofParquet(
+        byte[] bytes, org.apache.parquet.hadoop.metadata.ParquetMetadata footer) {
+      return new Encoded(
+          bytes, footer.getBlocks().stream().map(block -> block.getRowCount()).toList());
+    }
+  }
 }
