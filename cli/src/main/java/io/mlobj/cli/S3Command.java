@@ -7,8 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -101,63 +99,43 @@ final class S3Command {
                 + Main.oneLine(e.getMessage())
                 + ". Is the port in use? Try --port 0.");
       }
-      CountDownLatch stopped = new CountDownLatch(1);
-      Thread hook =
-          new Thread(
-              () -> {
-                s3.close();
-                stopped.countDown();
-              },
-              "mlobj-s3-stop");
-      Runtime.getRuntime().addShutdownHook(hook);
-      try {
-        buckets.forEach(s3::createBucket);
-        Map<String, String> conf = new LinkedHashMap<>(s3.hadoopConf());
-        if (writeConfig != null) {
-          writeProperties(writeConfig, conf);
-        }
-        Output out = opts.output();
-        if (out.json()) {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("endpoint", s3.endpoint());
-          m.put("dataDir", dataDir.toAbsolutePath().toString());
-          m.put("buckets", buckets);
-          m.put("conf", conf);
-          out.json(m);
-        } else {
-          out.line(
-              "S3 server on "
-                  + s3.endpoint()
-                  + ", data in "
-                  + dataDir.toAbsolutePath()
-                  + ", buckets "
-                  + buckets
-                  + ".");
-          out.line(
-              "Use these settings (mlobj --conf, ~/.mlobj/config.properties, Spark/Flink Hadoop conf):");
-          conf.forEach((k, v) -> out.line("  " + k + "=" + v));
-          out.line(
-              "Save them in ~/.mlobj/config.properties (or run with --write-config FILE), then:"
-                  + " mlobj ls s3a://"
-                  + buckets.get(0));
-          out.line("Press Ctrl-C to stop.");
-        }
-        if (runForSeconds >= 0) {
-          stopped.await(runForSeconds, TimeUnit.SECONDS);
-        } else {
-          stopped.await();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-          s3.close();
-        } catch (IllegalStateException e) {
-          // JVM shutting down: the hook closes the server.
-        }
-      }
-      return ExitCodes.OK;
+      return Foreground.serve(
+          s3::close,
+          "mlobj-s3-stop",
+          runForSeconds,
+          () -> {
+            buckets.forEach(s3::createBucket);
+            Map<String, String> conf = new LinkedHashMap<>(s3.hadoopConf());
+            if (writeConfig != null) {
+              writeProperties(writeConfig, conf);
+            }
+            Output out = opts.output();
+            if (out.json()) {
+              Map<String, Object> m = new LinkedHashMap<>();
+              m.put("endpoint", s3.endpoint());
+              m.put("dataDir", dataDir.toAbsolutePath().toString());
+              m.put("buckets", buckets);
+              m.put("conf", conf);
+              out.json(m);
+            } else {
+              out.line(
+                  "S3 server on "
+                      + s3.endpoint()
+                      + ", data in "
+                      + dataDir.toAbsolutePath()
+                      + ", buckets "
+                      + buckets
+                      + ".");
+              out.line(
+                  "Use these settings (mlobj --conf, ~/.mlobj/config.properties, Spark/Flink Hadoop conf):");
+              conf.forEach((k, v) -> out.line("  " + k + "=" + v));
+              out.line(
+                  "Save them in ~/.mlobj/config.properties (or run with --write-config FILE), then:"
+                      + " mlobj ls s3a://"
+                      + buckets.get(0));
+              out.line("Press Ctrl-C to stop.");
+            }
+          });
     }
 
     private static void writeProperties(Path file, Map<String, String> conf)

@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -113,51 +111,32 @@ final class ServeCommand implements Callable<Integer> {
       builder.checkpointRoot(reg);
     }
     FeedServer server = builder.build().start();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook =
-        new Thread(
-            () -> {
-              server.close();
-              stopped.countDown();
-            },
-            "mlobj-feed-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      Output out = opts.output();
-      if (out.json()) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("endpoint", server.endpoint());
-        m.put("port", server.port());
-        m.put("registry", reg);
-        out.json(m);
-      } else {
-        out.line(
-            "Trainer feed on "
-                + server.endpoint()
-                + (token != null ? " (bearer token required)" : "")
-                + ".");
-        out.line(
-            "Python: MlobjIterableDataset(\""
-                + server.endpoint()
-                + "\", \"s3a://bucket/dataset\", batch_size=256)"
-                + (reg != null ? "; checkpoints go to " + reg : "")
-                + ". Press Ctrl-C to stop.");
-      }
-      if (runForSeconds >= 0) {
-        stopped.await(runForSeconds, TimeUnit.SECONDS);
-      } else {
-        stopped.await();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-        server.close();
-      } catch (IllegalStateException e) {
-        // JVM shutting down: the hook closes the server.
-      }
-    }
-    return ExitCodes.OK;
+    boolean authenticated = token != null;
+    return Foreground.serve(
+        server::close,
+        "mlobj-feed-stop",
+        runForSeconds,
+        () -> {
+          Output out = opts.output();
+          if (out.json()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("endpoint", server.endpoint());
+            m.put("port", server.port());
+            m.put("registry", reg);
+            out.json(m);
+          } else {
+            out.line(
+                "Trainer feed on "
+                    + server.endpoint()
+                    + (authenticated ? " (bearer token required)" : "")
+                    + ".");
+            out.line(
+                "Python: MlobjIterableDataset(\""
+                    + server.endpoint()
+                    + "\", \"s3a://bucket/dataset\", batch_size=256)"
+                    + (reg != null ? "; checkpoints go to " + reg : "")
+                    + ". Press Ctrl-C to stop.");
+          }
+        });
   }
 }
