@@ -20,8 +20,8 @@ import org.apache.spark.sql.SparkSession;
  * spark.hadoop.fs.s3a.*}) overlaid with {@code fs.*} and {@code mlobj.*} options.
  *
  * <p>Read: {@code versionAsOf}, {@code timestampAsOf}, {@code tag}, {@code batchRows}, {@code
- * splitRows}, {@code verifyChecksums}, {@code parquetReader} ({@code spark} or {@code mlobj}).
- * Write: {@code format} ({@code parquet}/{@code arrow}), {@code compression}, {@code
+ * splitRows}, {@code verifyChecksums}, {@code parquetReader} ({@code auto}, {@code spark} or {@code
+ * mlobj}). Write: {@code format} ({@code parquet}/{@code arrow}), {@code compression}, {@code
  * targetShardSize}, {@code rowGroupSize}, {@code partitionBy}, {@code tensorShape.<col>}, {@code
  * tensorElement.<col>}, {@code mlobj.meta.<key>}, {@code overwriteSchema}. Streaming source: {@code
  * startingVersion} ({@code earliest}, {@code latest} or a number).

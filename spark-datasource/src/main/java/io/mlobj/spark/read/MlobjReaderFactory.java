@@ -15,10 +15,11 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
- * Opens readers on executors. Arrow IPC shards (and Parquet with {@code parquetReader=mlobj}) are
- * read by the kernel ({@code Dataset.readTask}) and exposed as Arrow-backed columnar batches;
- * Parquet shards are by default decoded by Spark's vectorized Parquet reader, with the manifest
- * still naming the file, its size and the row groups to read.
+ * Opens readers on executors. Arrow IPC shards, and Parquet shards when the scan chose the kernel
+ * (tensor or list columns under {@code parquetReader=auto}, or {@code mlobj}), are read by the
+ * kernel ({@code Dataset.readTask}) and exposed as Arrow-backed columnar batches; otherwise Parquet
+ * shards are decoded by Spark's vectorized Parquet reader, with the manifest still naming the file,
+ * its size and the row groups to read.
  */
 public final class MlobjReaderFactory implements PartitionReaderFactory {
   private static final long serialVersionUID = 1L;

@@ -1,6 +1,7 @@
 package io.mlobj.spark.types;
 
 import java.util.List;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.ExtensionTypeVector;
@@ -196,10 +197,14 @@ public final class ArrowColumns {
    */
   static final class DenseValues extends View {
     private final org.apache.arrow.memory.ArrowBuf data;
+    private final long address;
+    private final boolean unsignedByte;
 
     private DenseValues(DataType type, BaseFixedWidthVector vector) {
       super(type, vector);
       this.data = vector.getDataBuffer();
+      this.address = data.memoryAddress();
+      this.unsignedByte = vector instanceof UInt1Vector;
     }
 
     static DenseValues of(BaseFixedWidthVector vector) {
@@ -239,9 +244,11 @@ public final class ArrowColumns {
       return false;
     }
 
+    // Unchecked reads: the data buffer holds listSize * rows values and Spark only asks for
+    // elements of ColumnarArrays built by FixedSizeListColumn from those bounds.
     @Override
     public float getFloat(int rowId) {
-      return data.getFloat((long) rowId * 4);
+      return Float.intBitsToFloat(MemoryUtil.getInt(address + (long) rowId * 4));
     }
 
     @Override
@@ -256,7 +263,7 @@ public final class ArrowColumns {
 
     @Override
     public double getDouble(int rowId) {
-      return data.getDouble((long) rowId * 8);
+      return Double.longBitsToDouble(MemoryUtil.getLong(address + (long) rowId * 8));
     }
 
     @Override
@@ -271,25 +278,25 @@ public final class ArrowColumns {
 
     @Override
     public int getInt(int rowId) {
-      return data.getInt((long) rowId * 4);
+      return MemoryUtil.getInt(address + (long) rowId * 4);
     }
 
     @Override
     public long getLong(int rowId) {
-      return data.getLong((long) rowId * 8);
+      return MemoryUtil.getLong(address + (long) rowId * 8);
     }
 
     @Override
     public short getShort(int rowId) {
-      if (vector instanceof UInt1Vector) {
-        return (short) (data.getByte(rowId) & 0xff);
+      if (unsignedByte) {
+        return (short) (MemoryUtil.getByte(address + rowId) & 0xff);
       }
-      return data.getShort((long) rowId * 2);
+      return MemoryUtil.getShort(address + (long) rowId * 2);
     }
 
     @Override
     public byte getByte(int rowId) {
-      return data.getByte(rowId);
+      return MemoryUtil.getByte(address + rowId);
     }
   }
 
