@@ -24,7 +24,7 @@ class MlobjCatalogITCase {
 
   @BeforeAll
   static void startSpark() {
-    warehouse = "s3a://" + EmbeddedS3Extension.BUCKET + "/warehouse-" + UUID.randomUUID();
+    warehouse = "s3a://" + S3.bucket() + "/warehouse-" + UUID.randomUUID();
     spark =
         SparkSessions.builder(S3, "local[2]")
             .config("spark.sql.catalog.ml", "io.mlobj.spark.catalog.MlobjCatalog")
