@@ -36,7 +36,7 @@ class DatasetCommandsITCase {
 
   @Test
   void lsFindsTheDatasetUnderItsBucket() {
-    CliRunner.Result table = cli.run("ls", "s3a://" + EmbeddedS3Extension.BUCKET);
+    CliRunner.Result table = cli.run("ls", "s3a://" + S3.bucket());
     assertThat(table.code()).as(table.toString()).isZero();
     assertThat(table.out()).contains(uri).contains("VERSION");
 
