@@ -91,7 +91,7 @@ public final class Quickstart {
     }
     try (EmbeddedS3 s3 = builder.build().start().createBucket(BUCKET)) {
       Outcome outcome = run(settings, s3);
-      printSummary(outcome, s3);
+      printSummary(outcome);
       return 0;
     }
   }
@@ -314,7 +314,7 @@ public final class Quickstart {
         s, s.rows(), s.summary().totalShards(), s.bytes() / 1e6, s.summary().operation());
   }
 
-  private static void printSummary(Outcome o, EmbeddedS3 s3) {
+  private static void printSummary(Outcome o) {
     Snapshot s = o.tested();
     System.out.println();
     System.out.println("=== mlobj quickstart summary (" + o.seconds() + " s) ===");
@@ -363,10 +363,10 @@ public final class Quickstart {
           "  -> " + hit.ref() + " (loss " + hit.properties().getOrDefault("loss", "n/a") + ")");
     }
     System.out.println();
+    System.out.println("Explore it with the CLI: rerun with --data DIR to keep the S3 data, then");
     System.out.println(
-        "Try it yourself against this data with the CLI (S3 at "
-            + s3.endpoint()
-            + " while running):");
-    System.out.println("  bin/mlobj history " + s.dataset().uri() + " --conf fs.s3a.endpoint=...");
+        "  bin/mlobj s3 serve --data DIR --write-config ~/.mlobj/config.properties &");
+    System.out.println("  bin/mlobj history " + s.dataset().uri());
+    System.out.println("  bin/mlobj query checkpoints tagged tested trained-on " + Lineage.ref(s));
   }
 }
