@@ -367,6 +367,12 @@ public final class Quickstart {
     System.out.println(
         "  bin/mlobj s3 serve --data DIR --write-config ~/.mlobj/config.properties &");
     System.out.println("  bin/mlobj history " + s.dataset().uri());
-    System.out.println("  bin/mlobj query checkpoints tagged tested trained-on " + Lineage.ref(s));
+    System.out.println(
+        "  bin/mlobj query checkpoints tagged tested trained-on "
+            + Lineage.ref(s)
+            + " -r s3a://"
+            + BUCKET
+            + "/registry");
+    System.out.println("  bin/mlobj lineage " + c.ref() + " -r s3a://" + BUCKET + "/registry");
   }
 }
