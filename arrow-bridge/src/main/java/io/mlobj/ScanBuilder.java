@@ -25,7 +25,7 @@ public final class ScanBuilder {
   private int batchRows = 8192;
   private long targetSplitRows = Long.MAX_VALUE;
   private boolean verifyChecksums = true;
-  private int readAheadShards = 2;
+  private int readAheadShards = 4;
   private long readAheadBytes = 256L << 20;
   private boolean filterRows = false;
 
@@ -80,7 +80,7 @@ public final class ScanBuilder {
     return this;
   }
 
-  /** Shards fetched ahead of the consumer, and the byte cap on them (defaults 2, 256 MiB). */
+  /** Shards fetched ahead of the consumer, and the byte cap on them (defaults 4, 256 MiB). */
   public ScanBuilder readAhead(int shards, long bytes) {
     if (shards < 0 || bytes <= 0) {
       throw MlobjErrors.badOption("readAhead", shards + "/" + bytes, "shards >= 0 and bytes > 0");
