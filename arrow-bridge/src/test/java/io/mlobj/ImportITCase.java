@@ -1,0 +1,105 @@
+package io.mlobj;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mlobj.arrow.ArrowIpcShardEncoder;
+import io.mlobj.arrow.BatchReader;
+import io.mlobj.arrow.FixedShapeTensorType;
+import io.mlobj.arrow.ParquetShardEncoder;
+import io.mlobj.arrow.ShardEncoder;
+import io.mlobj.ops.Importer;
+import io.mlobj.ops.Progress;
+import io.mlobj.ops.Verifier;
+import io.mlobj.testing.EmbeddedS3Extension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Files written outside mlobj (plain Parquet / Arrow IPC) become shards without a rewrite. */
+class ImportITCase {
+  @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
+
+  private BufferAllocator allocator;
+
+  @BeforeEach
+  void setUp() {
+    allocator = new RootAllocator();
+  }
+
+  @AfterEach
+  void tearDown() {
+    allocator.close();
+  }
+
+  private byte[] file(ShardEncoder encoder, VectorSchemaRoot batch) {
+    try (encoder) {
+      encoder.write(batch);
+      return encoder.finish().bytes();
+    }
+  }
+
+  @Test
+  void plainParquetAndArrowFilesAreAdoptedAsAVersionWithStatsAndChecksums() {
+    Dataset dataset = Dataset.at(S3.newDatasetUri(), S3.conf());
+    List<List<Object>> expected = new ArrayList<>();
+    try (VectorSchemaRoot a = TestData.allTypesBatch(allocator, 0, 50);
+        VectorSchemaRoot b = TestData.allTypesBatch(allocator, 50, 30)) {
+      dataset
+          .store()
+          .put(
+              "incoming/a.parquet",
+              file(new ParquetShardEncoder(a.getSchema(), "zstd", 1 << 20, 1 << 16), a),
+              Map.of());
+      dataset
+          .store()
+          .put(
+              "incoming/b.arrow",
+              file(new ArrowIpcShardEncoder(b.getSchema(), "none", allocator, 1 << 16), b),
+              Map.of());
+      expected.addAll(TestData.rows(a));
+      expected.addAll(TestData.rows(b));
+    }
+
+    Snapshot imported =
+        Importer.importFiles(dataset, List.of("incoming/a.parquet", "incoming/b.arrow"));
+
+    assertThat(imported.version()).isEqualTo(1);
+    assertThat(imported.rows()).isEqualTo(80);
+    assertThat(imported.schema().findField("tensor").getType())
+        .isInstanceOf(FixedShapeTensorType.class);
+    assertThat(imported.shards())
+        .extracting(Shard::format)
+        .containsExactly(ShardFormat.PARQUET, ShardFormat.ARROW);
+    assertThat(imported.shards().get(0).stats().get("id").max()).isEqualTo(49L);
+    assertThat(Verifier.verify(imported, 2, true, Progress.NONE).ok()).isTrue();
+    List<List<Object>> actual = new ArrayList<>();
+    try (BatchReader reader = imported.newScan().build().open(allocator)) {
+      while (reader.next()) {
+        actual.addAll(TestData.rows(reader.root()));
+      }
+    }
+    assertThat(actual).isEqualTo(expected);
+  }
+
+  @Test
+  void aMissingFileOrUnknownExtensionIsAClearErrorAndNothingIsCommitted() {
+    Dataset dataset = Dataset.at(S3.newDatasetUri(), S3.conf());
+    dataset.store().put("incoming/notes.txt", new byte[] {1, 2, 3}, Map.of());
+    assertThatThrownBy(() -> Importer.importFiles(dataset, List.of("incoming/missing.parquet")))
+        .isInstanceOf(MlobjException.class)
+        .hasMessageContaining("incoming/missing.parquet")
+        .hasMessageContaining("an existing file under the dataset root");
+    assertThatThrownBy(() -> Importer.importFiles(dataset, List.of("incoming/notes.txt")))
+        .isInstanceOf(MlobjException.class)
+        .hasMessageContaining("a .parquet, .arrow, .feather or .ipc file");
+    assertThat(dataset.exists()).isFalse();
+  }
+}
