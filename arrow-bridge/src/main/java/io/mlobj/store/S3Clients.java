@@ -4,7 +4,6 @@ import io.mlobj.MlobjConf;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -127,9 +126,5 @@ final class S3Clients {
       }
     }
     return partExecutor;
-  }
-
-  static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
   }
 }
