@@ -119,7 +119,8 @@ public final class HadoopObjectStore implements ObjectStore {
     } catch (FileAlreadyExistsException e) {
       throw new PreconditionFailedException(uri(key), e);
     } catch (IOException e) {
-      if (fs instanceof org.apache.hadoop.fs.LocalFileSystem || e.getMessage().contains("exists")) {
+      if (fs instanceof org.apache.hadoop.fs.LocalFileSystem
+          || String.valueOf(e.getMessage()).contains("exists")) {
         throw new PreconditionFailedException(uri(key), e);
       }
       throw new ObjectStoreException("Cannot create " + uri(key) + ": " + e, e);
