@@ -40,6 +40,12 @@ def pipeline():
     ]
 
 
+def pipeline_deferred():
+    """The same steps, with cast and normalize deferred to the trainer (uint8 travels)."""
+    steps = pipeline()
+    return [dict(s, on="client") if s["op"] in ("cast", "normalize") else s for s in steps]
+
+
 def request(info, args, **overrides):
     req = {
         "dataset": info["dataset"],
@@ -89,6 +95,10 @@ def child_feed(info, args, endpoint, req):
     )
     ds.resolve()
     return consume(iter(ds))
+
+
+def child_feed_deferred(info, args, endpoint, req):
+    return child_feed(info, args, endpoint, dict(req, pipeline=pipeline_deferred()))
 
 
 def child_noop(info, args, endpoint, req):
@@ -159,7 +169,13 @@ def child_ids(info, args, endpoint, req):
     return {"ids": ids}
 
 
-CHILDREN = {"feed": child_feed, "noop": child_noop, "pyarrow": child_pyarrow, "ids": child_ids}
+CHILDREN = {
+    "feed": child_feed,
+    "feed_deferred": child_feed_deferred,
+    "noop": child_noop,
+    "pyarrow": child_pyarrow,
+    "ids": child_ids,
+}
 
 
 def run_child(mode, info, args, endpoint, req):
@@ -288,9 +304,11 @@ def main():
         results = {"samples": info["rows"], "batch_size": args.batch_size,
                    "shuffle_buffer": args.shuffle_buffer, "cpus": os.cpu_count()}
         # Modes interleaved, repeated: on a shared machine single runs are noise.
-        runs = {"a_feed": [], "b_pyarrow_s3": [], "c_noop_flight": []}
+        runs = {"a_feed": [], "a2_feed_uint8_cast_on_client": [], "b_pyarrow_s3": [], "c_noop_flight": []}
         for _ in range(args.repeat):
             runs["a_feed"].append(run_child("feed", info, args, feed_endpoint, req))
+            runs["a2_feed_uint8_cast_on_client"].append(
+                run_child("feed_deferred", info, args, feed_endpoint, req))
             runs["b_pyarrow_s3"].append(run_child("pyarrow", info, args, None, req))
             runs["c_noop_flight"].append(run_child("noop", info, args, noop_endpoint, req))
         modes = {}
@@ -306,12 +324,16 @@ def main():
                 "client_peak_rss_mb": max(r["client_peak_rss_mb"] for r in rs),
             }
         modes["a_feed"]["server_peak_rss_mb"] = vm_hwm_mb(feed.pid)
+        modes["a2_feed_uint8_cast_on_client"]["server_peak_rss_mb"] = vm_hwm_mb(feed.pid)
         modes["c_noop_flight"]["server_peak_rss_mb"] = vm_hwm_mb(noop.pid)
         modes["b_pyarrow_s3"]["server_peak_rss_mb"] = vm_hwm_mb(launcher.pid)
         results["modes"] = modes
         results["ratios"] = {
             "feed_vs_noop_bytes_per_s": modes["a_feed"]["gb_per_s"] / modes["c_noop_flight"]["gb_per_s"],
             "feed_vs_pyarrow_samples_per_s": modes["a_feed"]["samples_per_s"]
+            / modes["b_pyarrow_s3"]["samples_per_s"],
+            "feed_cast_on_client_vs_pyarrow_samples_per_s": modes["a2_feed_uint8_cast_on_client"][
+                "samples_per_s"]
             / modes["b_pyarrow_s3"]["samples_per_s"],
         }
         # The shuffle buffer's cost and quality.

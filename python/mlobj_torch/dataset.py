@@ -55,6 +55,49 @@ def _move(batch, device, pin):
     return out
 
 
+# Steps a pipeline may defer to the trainer with {"on": "client"}: the feed then ships the raw
+# (e.g. uint8) tensor, 4x fewer bytes than float32, and the cast runs where the batch lands
+# (on the GPU when there is one), after the copy to the device.
+CLIENT_OPS = ("cast", "normalize")
+
+
+def split_pipeline(pipeline):
+    """(steps for the server, steps run on the client); client steps must be cast/normalize."""
+    server, client = [], []
+    for step in pipeline or []:
+        if step.get("on", "server") == "client":
+            if step.get("op") not in CLIENT_OPS:
+                raise ValueError(
+                    "Cannot run pipeline step %r on the client: only %s can be deferred; "
+                    "drop \"on\": \"client\" to run it on the feed server." % (step, list(CLIENT_OPS)))
+            client.append(step)
+        else:
+            server.append({k: v for k, v in step.items() if k != "on"})
+    return server, client
+
+
+def apply_client_steps(batch, steps):
+    """Runs deferred cast/normalize steps on the batch's tensors (on their device)."""
+    if not steps:
+        return batch
+    out = dict(batch)
+    for step in steps:
+        name = step["column"]
+        x = out[name]
+        if step["op"] == "cast":
+            dtype = getattr(torch, step.get("to", "float32"))
+            x = x.to(dtype)
+            if "scale" in step:
+                x = x * step["scale"]
+        else:  # normalize: per-channel mean/std over dimension 1 of [batch, channels, ...]
+            shape = [1, -1] + [1] * (x.dim() - 2)
+            mean = torch.tensor(step["mean"], dtype=x.dtype, device=x.device).view(shape)
+            std = torch.tensor(step["std"], dtype=x.dtype, device=x.device).view(shape)
+            x = (x - mean) / std
+        out[name] = x
+    return out
+
+
 def _default_device():
     return torch.device("cuda") if torch.cuda.is_available() else None
 
@@ -107,7 +150,7 @@ class MlobjIterableDataset(IterableDataset):
         self.seed = seed
         self.epoch = epoch
         self.drop_last = drop_last
-        self.pipeline = pipeline or []
+        self.pipeline, self.client_steps = split_pipeline(pipeline)
         self._rank = rank
         self._world_size = world_size
         self.device = _default_device() if device == "auto" else device
@@ -191,6 +234,7 @@ class MlobjIterableDataset(IterableDataset):
             if info is None:
                 self.batches_seen += 1
                 tensors = _move(tensors, self.device, self.device is not None)
+                tensors = apply_client_steps(tensors, self.client_steps)
             yield tensors
 
     def loader(self, num_workers=0, **kwargs):
@@ -255,6 +299,7 @@ class FeedLoader:
             if self.loader.num_workers > 0:
                 ds.batches_seen += 1
                 batch = _move(batch, ds.device, ds.device is not None)
+                batch = apply_client_steps(batch, ds.client_steps)
             yield batch
 
 

@@ -119,6 +119,26 @@ def test_server_side_pipeline_delivers_float_tensors(feed):
     assert torch.equal(batch["image"], again["image"])
 
 
+def test_cast_and_normalize_deferred_to_the_client_match_the_server_side_result(feed):
+    steps = [
+        {"op": "cast", "column": "image", "to": "float32", "scale": 1 / 255},
+        {"op": "normalize", "column": "image", "mean": [0.5, 0.4, 0.3], "std": [0.25, 0.2, 0.1]},
+    ]
+    deferred = [dict(step, on="client") for step in steps]
+    on_server = next(iter(make(feed, columns=["id", "image"], pipeline=steps)))
+    ds = make(feed, columns=["id", "image"], pipeline=deferred)
+    assert ds.pipeline == []  # the uint8 image travels; the cast runs where the batch lands
+    on_client = next(iter(ds))
+    assert on_client["image"].dtype == torch.float32
+    assert on_client["id"].tolist() == on_server["id"].tolist()
+    assert torch.allclose(on_client["image"], on_server["image"], atol=1e-5)
+
+
+def test_only_cast_and_normalize_can_be_deferred_to_the_client(feed):
+    with pytest.raises(ValueError, match="only \\['cast', 'normalize'\\] can be deferred"):
+        make(feed, pipeline=[{"op": "random_flip", "column": "image", "on": "client"}])
+
+
 def test_map_dataset_takes_samples_by_global_index(feed):
     ds = MlobjMapDataset(feed["endpoint"], feed["dataset"], token=feed["token"])
     assert len(ds) == feed["rows"]
