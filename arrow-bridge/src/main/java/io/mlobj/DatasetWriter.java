@@ -382,7 +382,7 @@ public final class DatasetWriter implements AutoCloseable {
       } else {
         ParquetShardEncoder.codec(compression);
       }
-      long base = dataset.exists() ? dataset.latestVersion() : 0;
+      long base = dataset.latestVersion(); // 0 when the dataset does not exist yet
       List<String> partitions = partitionBy;
       if (partitions == null) {
         partitions = base > 0 ? dataset.latest().partitionColumns() : List.of();
