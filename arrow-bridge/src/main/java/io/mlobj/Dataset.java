@@ -142,6 +142,12 @@ public final class Dataset {
     return new Snapshot(this, log.read(latest));
   }
 
+  /** The latest version, or empty if the dataset does not exist yet (one lookup). */
+  public Optional<Snapshot> findLatest() {
+    long latest = latestVersion();
+    return latest == 0 ? Optional.empty() : Optional.of(new Snapshot(this, log.read(latest)));
+  }
+
   /** A given version. */
   public Snapshot version(long version) {
     if (version <= 0) {

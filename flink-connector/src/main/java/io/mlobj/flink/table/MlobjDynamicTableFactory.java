@@ -19,6 +19,7 @@ import static io.mlobj.flink.table.MlobjOptions.WRITE_BATCH_ROWS;
 
 import io.mlobj.Dataset;
 import io.mlobj.MlobjException;
+import io.mlobj.Snapshot;
 import io.mlobj.TimeTravel;
 import io.mlobj.flink.sink.MlobjSink;
 import io.mlobj.flink.source.StartPosition;
@@ -150,7 +151,7 @@ public final class MlobjDynamicTableFactory
     Map<String, String> conf = storageConf(context);
     RowType rowType = (RowType) context.getPhysicalRowDataType().getLogicalType();
     Dataset dataset = Dataset.at(options.get(PATH), conf);
-    Schema existing = dataset.exists() ? dataset.latest().schema() : null;
+    Schema existing = dataset.findLatest().map(Snapshot::schema).orElse(null);
     Map<String, String> tableOptions = context.getCatalogTable().getOptions();
     checkTensorColumns(tableOptions, rowType);
     List<Field> fields = new ArrayList<>();

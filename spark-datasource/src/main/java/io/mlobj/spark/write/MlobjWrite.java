@@ -44,7 +44,7 @@ final class MlobjWrite implements Write {
     this.mode = mode;
     this.overwriteWhere = overwriteWhere;
     this.dataset = table.dataset();
-    this.base = dataset.exists() ? dataset.latest() : null;
+    this.base = dataset.findLatest().orElse(null);
     StructType input = info.schema();
     Map<String, int[]> shapes = MlobjOptions.byColumn(options.tensorShapes(), input.fieldNames());
     Map<String, String> elements =
