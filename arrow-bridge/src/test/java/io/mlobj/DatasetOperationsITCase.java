@@ -361,4 +361,30 @@ class DatasetOperationsITCase {
     assertThat(latest.manifests().subList(0, latest.manifests().size() - 1))
         .allMatch(ref -> ref.addedVersion() < 71);
   }
+
+  @Test
+  void aWriterAbortedFromAnInterruptedThreadStillDeletesItsShards() {
+    DatasetWriter writer = dataset.newWriter(SCHEMA).targetShardBytes(1024).build(allocator);
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator)) {
+      root.allocateNew();
+      for (int i = 0; i < 500; i++) {
+        ((BigIntVector) root.getVector("id")).setSafe(i, i);
+        ((VarCharVector) root.getVector("split"))
+            .setSafe(i, "train".getBytes(StandardCharsets.UTF_8));
+      }
+      root.setRowCount(500);
+      writer.write(root);
+    }
+    List<Shard> uploaded = writer.complete();
+    assertThat(uploaded).isNotEmpty();
+    Thread.currentThread().interrupt(); // as when Spark or Flink cancels the task
+    try {
+      writer.abort();
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(uploaded).allMatch(s -> dataset.store().head(s.path()).isEmpty());
+    writer.close();
+  }
 }
