@@ -84,6 +84,46 @@ class MemoryBoundITCase {
     }
   }
 
+  @Test
+  void aShuffledEpochFetchesEveryShardOnceWhenTheCacheHoldsOnlyTwoAndAHalfShards()
+      throws Exception {
+    String uri = S3.newDatasetUri();
+    long rows;
+    try (BufferAllocator writer = new RootAllocator()) {
+      rows = FeedTestData.create(uri, S3.conf(), writer, ShardFormat.ARROW, 8, 4, 64, 16, 16);
+    }
+    List<Shard> shards = Dataset.open(uri, S3.conf()).latest().shards();
+    long largestShard = shards.stream().mapToLong(Shard::bytes).max().orElseThrow();
+    try (FeedServer server =
+            FeedServer.builder()
+                .conf(S3.conf())
+                .readAhead(largestShard * 5 / 2, 4)
+                .prepareThreads(2)
+                .build()
+                .start();
+        BufferAllocator allocator = new RootAllocator();
+        TestClient client = new TestClient(allocator, server.port(), null)) {
+      // Read ahead of two shards plus the one in use exceed the cap: the shard in use must not be
+      // evicted for them (it was, and was fetched again for its next block).
+      ObjectNode request =
+          FeedRequest.json(uri).put("batch_size", 32).put("shuffle_buffer", 64).put("seed", 3);
+      List<Long> ids = new ArrayList<>();
+      client.stream(
+          request,
+          root -> {
+            BigIntVector id = (BigIntVector) root.getVector("id");
+            for (int i = 0; i < root.getRowCount(); i++) {
+              ids.add(id.get(i));
+            }
+          });
+      assertThat(ids)
+          .containsExactlyInAnyOrderElementsOf(LongStream.range(0, rows).boxed().toList());
+      assertThat(server.metrics().shardFetches.get()).isEqualTo(shards.size());
+      assertThat(server.metrics().shardCachePeakBytes.get())
+          .isLessThanOrEqualTo(largestShard * 5 / 2);
+    }
+  }
+
   private static void sleep() {
     try {
       Thread.sleep(50);

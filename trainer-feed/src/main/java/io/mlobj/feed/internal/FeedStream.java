@@ -7,8 +7,10 @@ import io.mlobj.feed.FeedRequest;
 import io.mlobj.feed.plan.SamplePlan;
 import io.mlobj.feed.transform.Tensors;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -65,6 +67,10 @@ final class FeedStream {
   private final FeedService.Resolved resolved;
   private final ServerStreamListener listener;
   private final BufferAllocator allocator;
+
+  /** Shards this stream has pinned in the cache, with the last batch that reads each. */
+  private final Map<Shard, Integer> pinned = new HashMap<>();
+
   private volatile boolean stopped;
 
   /** A prepared batch, the end of the stream, or the failure of the preparing thread. */
@@ -207,6 +213,12 @@ final class FeedStream {
         lastUse[block] = m;
       }
     }
+    Map<Shard, Integer> shardLastUse = new HashMap<>();
+    for (int b = 0; b < blockCount; b++) {
+      if (lastUse[b] >= 0) {
+        shardLastUse.merge(plan.blocks().get(b).shard(), lastUse[b], Math::max);
+      }
+    }
     Dataset dataset = resolved.snapshot().dataset();
     long version = resolved.snapshot().version();
     Blocks.Decoded[] decoded = new Blocks.Decoded[blockCount];
@@ -230,7 +242,7 @@ final class FeedStream {
         for (int i = 0; i < n; i++) {
           int block = plan.blockOf(samples[m][i]);
           if (decoded[block] == null) {
-            decoded[block] = decode(dataset, version, plan.blocks().get(block));
+            decoded[block] = decode(dataset, version, plan.blocks().get(block), shardLastUse);
             roots[block] = decoded[block].root();
             open.add(block);
           }
@@ -261,6 +273,7 @@ final class FeedStream {
           }
           handedOver++;
           closeFinished(open, decoded, roots, lastUse, handedOver - 1);
+          releaseFinished(dataset, handedOver - 1);
         }
       }
       while (!inFlight.isEmpty() && !stopped) {
@@ -288,7 +301,22 @@ final class FeedStream {
       for (int b : open) {
         decoded[b].close();
       }
+      releaseFinished(dataset, Integer.MAX_VALUE);
     }
+  }
+
+  /** Unpins the shards whose last batch is done. */
+  private void releaseFinished(Dataset dataset, int doneThrough) {
+    pinned
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (e.getValue() <= doneThrough) {
+                service.cache.release(dataset, e.getKey());
+                return true;
+              }
+              return false;
+            });
   }
 
   /** Waits for a prepared batch and queues it; false if the stream stopped meanwhile. */
@@ -369,7 +397,8 @@ final class FeedStream {
     }
   }
 
-  private Blocks.Decoded decode(Dataset dataset, long version, ScanTask task) {
+  private Blocks.Decoded decode(
+      Dataset dataset, long version, ScanTask task, Map<Shard, Integer> shardLastUse) {
     // take: a few samples of a shard, read by range unless the shard is cached already.
     if (resolved.request().take() != null
         && RangedBlocks.supports(task)
@@ -381,7 +410,14 @@ final class FeedStream {
         return ranged;
       }
     }
-    byte[] bytes = service.cache.await(service.cache.get(dataset, version, task.shard()));
+    Shard shard = task.shard();
+    byte[] bytes;
+    if (shardLastUse != null && !pinned.containsKey(shard)) {
+      pinned.put(shard, shardLastUse.get(shard));
+      bytes = service.cache.await(service.cache.acquire(dataset, version, shard));
+    } else {
+      bytes = service.cache.await(service.cache.get(dataset, version, shard));
+    }
     return Blocks.decode(
         dataset.uri(),
         version,

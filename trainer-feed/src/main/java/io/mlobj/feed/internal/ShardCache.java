@@ -19,6 +19,11 @@ import java.util.zip.CRC32C;
  * first out. The byte cap bounds what the cache holds and what read-ahead may start: a prefetch
  * that would exceed it is not started, while a fetch a stream needs now always is (so one shard
  * larger than the cap still streams). Shards are immutable, so entries never go stale.
+ *
+ * <p>Streams pin the shards they are reading ({@link #acquire}) until their last block is done, and
+ * a prefetch never evicts a pinned shard nor one prefetched but not read yet: otherwise read ahead
+ * under a tight cap evicts the shard in use, which is fetched again for its next block (a shuffled
+ * epoch then read every shard several times).
  */
 public final class ShardCache implements AutoCloseable {
   private final long capBytes;
@@ -27,7 +32,18 @@ public final class ShardCache implements AutoCloseable {
   private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
   private long heldBytes;
 
-  private record Entry(CompletableFuture<byte[]> bytes, long size) {}
+  /** A cached (or in-flight) shard; pins and use are guarded by the cache's lock. */
+  private static final class Entry {
+    final CompletableFuture<byte[]> bytes;
+    final long size;
+    int pins;
+    boolean used;
+
+    Entry(CompletableFuture<byte[]> bytes, long size) {
+      this.bytes = bytes;
+      this.size = size;
+    }
+  }
 
   public ShardCache(long capBytes, int threads, FeedMetrics metrics) {
     this.capBytes = capBytes;
@@ -45,17 +61,33 @@ public final class ShardCache implements AutoCloseable {
 
   /** The shard's bytes, fetching it if needed. */
   public CompletableFuture<byte[]> get(Dataset dataset, long version, Shard shard) {
-    return lookup(dataset, version, shard, false);
+    return lookup(dataset, version, shard, false, false);
+  }
+
+  /**
+   * The shard's bytes, fetching it if needed, pinned in the cache until {@link #release}: a stream
+   * holds the pin from its first block of the shard to its last.
+   */
+  public CompletableFuture<byte[]> acquire(Dataset dataset, long version, Shard shard) {
+    return lookup(dataset, version, shard, false, true);
+  }
+
+  /** Drops a pin taken by {@link #acquire}. */
+  public synchronized void release(Dataset dataset, Shard shard) {
+    Entry entry = entries.get(key(dataset, shard));
+    if (entry != null && entry.pins > 0) {
+      entry.pins--;
+    }
   }
 
   /** Starts fetching the shard if it is not cached and the cap allows; returns at once. */
   public void prefetch(Dataset dataset, long version, Shard shard) {
-    lookup(dataset, version, shard, true);
+    lookup(dataset, version, shard, true, false);
   }
 
   /** Whether the shard is cached or being fetched. */
   public synchronized boolean contains(Dataset dataset, Shard shard) {
-    return entries.containsKey(dataset.uri() + "/" + shard.path());
+    return entries.containsKey(key(dataset, shard));
   }
 
   /** Bytes the cache holds or is fetching. */
@@ -63,48 +95,64 @@ public final class ShardCache implements AutoCloseable {
     return heldBytes;
   }
 
+  private static String key(Dataset dataset, Shard shard) {
+    return dataset.uri() + "/" + shard.path();
+  }
+
   private synchronized CompletableFuture<byte[]> lookup(
-      Dataset dataset, long version, Shard shard, boolean prefetch) {
-    String key = dataset.uri() + "/" + shard.path();
+      Dataset dataset, long version, Shard shard, boolean prefetch, boolean pin) {
+    String key = key(dataset, shard);
     Entry entry = entries.get(key);
-    if (entry != null) {
-      if (!prefetch) {
-        metrics.shardCacheHits.incrementAndGet();
+    if (entry == null) {
+      evict(shard.bytes(), prefetch);
+      if (prefetch && heldBytes + shard.bytes() > capBytes) {
+        return null;
       }
-      return entry.bytes();
+      metrics.shardFetches.incrementAndGet();
+      entry = start(dataset, version, shard, key);
+    } else if (!prefetch) {
+      metrics.shardCacheHits.incrementAndGet();
     }
-    evict(shard.bytes());
-    if (prefetch && heldBytes + shard.bytes() > capBytes) {
-      return null;
+    if (!prefetch) {
+      entry.used = true;
     }
-    metrics.shardFetches.incrementAndGet();
+    if (pin) {
+      entry.pins++;
+    }
+    return entry.bytes;
+  }
+
+  private Entry start(Dataset dataset, long version, Shard shard, String key) {
     CompletableFuture<byte[]> future =
         CompletableFuture.supplyAsync(() -> fetch(dataset, version, shard), pool);
-    entries.put(key, new Entry(future, shard.bytes()));
+    Entry entry = new Entry(future, shard.bytes());
+    entries.put(key, entry);
     heldBytes += shard.bytes();
     metrics.shardCachePeakBytes.accumulateAndGet(heldBytes, Math::max);
     future.whenComplete(
         (b, e) -> {
           if (e != null) {
             synchronized (this) {
-              Entry removed = entries.remove(key);
-              if (removed != null) {
-                heldBytes -= removed.size();
+              if (entries.remove(key, entry)) {
+                heldBytes -= entry.size;
               }
             }
           }
         });
-    return future;
+    return entry;
   }
 
-  /** Drops least recently used, completed entries until {@code incoming} more bytes fit. */
-  private void evict(long incoming) {
+  /**
+   * Drops least recently used, completed, unpinned entries until {@code incoming} more bytes fit;
+   * for a prefetch, only entries some stream has read already.
+   */
+  private void evict(long incoming, boolean prefetch) {
     Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
     while (heldBytes + incoming > capBytes && it.hasNext()) {
       Entry e = it.next().getValue();
-      if (e.bytes().isDone()) {
+      if (e.bytes.isDone() && e.pins == 0 && (e.used || !prefetch)) {
         it.remove();
-        heldBytes -= e.size();
+        heldBytes -= e.size;
       }
     }
   }
