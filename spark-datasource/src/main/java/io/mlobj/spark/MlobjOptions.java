@@ -21,10 +21,11 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Read: {@code versionAsOf}, {@code timestampAsOf}, {@code tag}, {@code batchRows}, {@code
  * splitRows}, {@code verifyChecksums}, {@code parquetReader} ({@code auto}, {@code spark} or {@code
- * mlobj}). Write: {@code format} ({@code parquet}/{@code arrow}), {@code compression}, {@code
- * targetShardSize}, {@code rowGroupSize}, {@code partitionBy}, {@code tensorShape.<col>}, {@code
- * tensorElement.<col>}, {@code mlobj.meta.<key>}, {@code overwriteSchema}. Streaming source: {@code
- * startingVersion} ({@code earliest}, {@code latest} or a number).
+ * mlobj}), {@code readAs} ({@code auto}, {@code rows} or {@code columnar}). Write: {@code format}
+ * ({@code parquet}/{@code arrow}), {@code compression}, {@code targetShardSize}, {@code
+ * rowGroupSize}, {@code partitionBy}, {@code tensorShape.<col>}, {@code tensorElement.<col>},
+ * {@code mlobj.meta.<key>}, {@code overwriteSchema}. Streaming source: {@code startingVersion}
+ * ({@code earliest}, {@code latest} or a number).
  */
 public final class MlobjOptions implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -50,6 +51,7 @@ public final class MlobjOptions implements Serializable {
           "splitrows",
           "verifychecksums",
           "parquetreader",
+          "readas",
           "format",
           "shardformat",
           "compression",
@@ -110,6 +112,7 @@ public final class MlobjOptions implements Serializable {
     splitRows();
     verifyChecksums();
     parquetReader();
+    readAs();
     if (options.containsKey("format")) {
       ShardFormat.parse(options.get("format"));
     }
@@ -181,6 +184,19 @@ public final class MlobjOptions implements Serializable {
     String v = options.getOrDefault("parquetreader", "auto").toLowerCase(Locale.ROOT);
     if (!v.equals("spark") && !v.equals("mlobj") && !v.equals("auto")) {
       throw MlobjErrors.badOption("parquetReader", v, "auto, spark or mlobj");
+    }
+    return v;
+  }
+
+  /**
+   * What scans hand to Spark: {@code columnar} batches, {@code rows} (arrays of fixed-width
+   * elements as {@code UnsafeArrayData} filled by bulk copies) or {@code auto} (default: rows when
+   * such array columns, e.g. tensors, are read, batches otherwise; see docs/spark.md).
+   */
+  public String readAs() {
+    String v = options.getOrDefault("readas", "auto").toLowerCase(Locale.ROOT);
+    if (!v.equals("auto") && !v.equals("rows") && !v.equals("columnar")) {
+      throw MlobjErrors.badOption("readAs", v, "auto, rows or columnar");
     }
     return v;
   }

@@ -20,6 +20,9 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  * kernel ({@code Dataset.readTask}) and exposed as Arrow-backed columnar batches; otherwise Parquet
  * shards are decoded by Spark's vectorized Parquet reader, with the manifest still naming the file,
  * its size and the row groups to read.
+ *
+ * <p>Scans that read tensors or other arrays of fixed-width elements are row-based ({@code
+ * readAs=auto}): the same columnar readers, wrapped by {@link UnsafeArrayRowsReader}.
  */
 public final class MlobjReaderFactory implements PartitionReaderFactory {
   private static final long serialVersionUID = 1L;
@@ -31,6 +34,7 @@ public final class MlobjReaderFactory implements PartitionReaderFactory {
   private final int batchRows;
   private final boolean verifyChecksums;
   private final boolean sparkParquet;
+  private final boolean rows;
   private transient Schema schema;
   private transient StructType sparkSchema;
 
@@ -41,7 +45,8 @@ public final class MlobjReaderFactory implements PartitionReaderFactory {
       String sparkSchemaJson,
       int batchRows,
       boolean verifyChecksums,
-      boolean sparkParquet) {
+      boolean sparkParquet,
+      boolean rows) {
     this.uri = uri;
     this.conf = Map.copyOf(conf);
     this.schemaBase64 = schemaBase64;
@@ -49,6 +54,7 @@ public final class MlobjReaderFactory implements PartitionReaderFactory {
     this.batchRows = batchRows;
     this.verifyChecksums = verifyChecksums;
     this.sparkParquet = sparkParquet;
+    this.rows = rows;
   }
 
   private Schema schema() {
@@ -71,7 +77,7 @@ public final class MlobjReaderFactory implements PartitionReaderFactory {
 
   @Override
   public boolean supportColumnarReads(InputPartition partition) {
-    return true;
+    return !rows;
   }
 
   @Override
@@ -90,6 +96,6 @@ public final class MlobjReaderFactory implements PartitionReaderFactory {
 
   @Override
   public PartitionReader<InternalRow> createReader(InputPartition partition) {
-    return new RowsFromBatches(createColumnarReader(partition));
+    return new UnsafeArrayRowsReader(createColumnarReader(partition), sparkSchema());
   }
 }

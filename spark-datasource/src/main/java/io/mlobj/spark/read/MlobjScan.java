@@ -80,7 +80,8 @@ public final class MlobjScan implements Scan, Batch, SupportsReportStatistics {
         + table.snapshot()
         + " columns="
         + columns
-        + (pushed.isEmpty() ? "" : " shardFilters=" + pushed);
+        + (pushed.isEmpty() ? "" : " shardFilters=" + pushed)
+        + (readRows() ? " output=rows" : " output=columnar");
   }
 
   @Override
@@ -116,7 +117,23 @@ public final class MlobjScan implements Scan, Batch, SupportsReportStatistics {
         readSchema().json(),
         options.batchRows(),
         options.verifyChecksums(),
-        useSparkParquetReader());
+        useSparkParquetReader(),
+        readRows());
+  }
+
+  /**
+   * {@code auto}: rows when an array column of fixed-width elements is read. Spark converts
+   * columnar batches to rows anyway for nearly every consumer, and it copies the arrays of {@code
+   * ColumnarArray}s element by element but those of {@code UnsafeArrayData} in one copy.
+   */
+  private boolean readRows() {
+    return switch (options.readAs()) {
+      case "rows" -> true;
+      case "columnar" -> false;
+      default ->
+          java.util.Arrays.stream(readSchema().fields())
+              .anyMatch(f -> io.mlobj.spark.types.UnsafeArrayColumn.supports(f.dataType()));
+    };
   }
 
   /** {@code auto}: Spark's reader for flat columns, the kernel's when tensors or lists are read. */

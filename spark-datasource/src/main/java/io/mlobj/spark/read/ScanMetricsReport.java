@@ -5,12 +5,16 @@ import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.metric.CustomSumMetric;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 
-/** The Spark UI metrics of a scan: shards read and skipped, bytes read, checksum time. */
+/**
+ * The Spark UI metrics of a scan: shards read and skipped, bytes read, checksum time, and arrays
+ * handed to Spark as {@code UnsafeArrayData} by row reads.
+ */
 public final class ScanMetricsReport {
   public static final String SHARDS_READ = "shardsRead";
   public static final String SHARDS_SKIPPED = "shardsSkipped";
   public static final String BYTES_READ = "bytesRead";
   public static final String CHECKSUM_MS = "checksumTimeMs";
+  public static final String ARRAYS_COPIED = "arraysCopiedInBulk";
 
   private ScanMetricsReport() {}
 
@@ -20,7 +24,8 @@ public final class ScanMetricsReport {
       new Sum(SHARDS_READ, "shards read"),
       new Sum(SHARDS_SKIPPED, "shards skipped by statistics/partitions"),
       new Sum(BYTES_READ, "bytes read from the store"),
-      new Sum(CHECKSUM_MS, "checksum time (ms)")
+      new Sum(CHECKSUM_MS, "checksum time (ms)"),
+      new Sum(ARRAYS_COPIED, "arrays copied in bulk (row reads)")
     };
   }
 

@@ -188,6 +188,11 @@ public final class ArrowColumns {
     public ColumnarArray getArray(int rowId) {
       return new ColumnarArray(values, rowId * size, size);
     }
+
+    /** The Arrow list vector this column views. */
+    FixedSizeListVector list() {
+      return (FixedSizeListVector) vector;
+    }
   }
 
   /**

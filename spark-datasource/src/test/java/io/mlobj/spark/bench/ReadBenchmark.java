@@ -13,19 +13,34 @@ import org.apache.spark.sql.SparkSession;
  * Side-by-side read benchmark (not a test): the same Parquet shard files read through {@code
  * format("mlobj")} and through {@code spark.read.parquet}, plus Arrow IPC shards with a tensor
  * column. Every read materializes all selected columns into Spark's {@code noop} sink; each case
- * runs once to warm up, then {@code runs} times, and the best time is reported.
+ * runs once to warm up, then {@code runs} times, and the best wall time is reported, with the least
+ * CPU time the Spark tasks used in one run (less sensitive to other load on the machine).
  *
  * <p>Arguments (all optional): {@code rows} (default 2000000), {@code tensorRows} (20000), {@code
- * runs} (3), {@code master} (local[2]). See docs/spark.md for the command.
+ * runs} (3), {@code master} (local[2]), {@code only} (run only the cases whose name contains this,
+ * e.g. {@code tensor}). See docs/spark.md for the command.
  */
 public final class ReadBenchmark {
   private ReadBenchmark() {}
+
+  /** CPU time of the Spark tasks (not of the S3 server), summed by a listener. */
+  private static final java.util.concurrent.atomic.AtomicLong TASK_CPU_NANOS =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** Task CPU seconds of each case: the least over its runs. */
+  private static final Map<String, Double> CPU = new LinkedHashMap<>();
+
+  private static double lastCpu;
+
+  /** Runs only the cases whose name contains this (5th argument; default all). */
+  private static String only = "";
 
   public static void main(String[] args) throws Exception {
     long rows = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
     long tensorRows = args.length > 1 ? Long.parseLong(args[1]) : 20_000;
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     String master = args.length > 3 ? args[3] : "local[2]";
+    only = args.length > 4 ? args[4] : "";
     try (EmbeddedS3 s3 = EmbeddedS3.builder().build().start().createBucket("bench")) {
       SparkSession.Builder builder =
           SparkSession.builder()
@@ -36,6 +51,17 @@ public final class ReadBenchmark {
               .config("spark.driver.host", "127.0.0.1");
       s3.hadoopConf().forEach((k, v) -> builder.config("spark.hadoop." + k, v));
       SparkSession spark = builder.getOrCreate();
+      spark
+          .sparkContext()
+          .addSparkListener(
+              new org.apache.spark.scheduler.SparkListener() {
+                @Override
+                public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+                  if (end.taskMetrics() != null) {
+                    TASK_CPU_NANOS.addAndGet(end.taskMetrics().executorCpuTime());
+                  }
+                }
+              });
       try {
         run(spark, rows, tensorRows, runs);
       } finally {
@@ -87,88 +113,140 @@ public final class ReadBenchmark {
 
     Map<String, Double> seconds = new LinkedHashMap<>();
     String[] two = {"d0", "s1"};
-    seconds.put(
+    put(
+        seconds,
         "full scan, spark.read.parquet",
-        best(
-            runs,
-            () -> spark.read().option("recursiveFileLookup", "true").parquet(wide + "/data")));
-    seconds.put(
+        () ->
+            best(
+                runs,
+                () -> spark.read().option("recursiveFileLookup", "true").parquet(wide + "/data")));
+    put(
+        seconds,
         "full scan, mlobj (Spark Parquet reader)",
-        best(runs, () -> spark.read().format("mlobj").option("parquetReader", "spark").load(wide)));
-    seconds.put(
+        () ->
+            best(
+                runs,
+                () -> spark.read().format("mlobj").option("parquetReader", "spark").load(wide)));
+    put(
+        seconds,
         "full scan, mlobj (kernel Parquet reader)",
-        best(runs, () -> spark.read().format("mlobj").option("parquetReader", "mlobj").load(wide)));
-    seconds.put(
+        () ->
+            best(
+                runs,
+                () -> spark.read().format("mlobj").option("parquetReader", "mlobj").load(wide)));
+    put(
+        seconds,
         "2 of 20 columns, spark.read.parquet",
-        best(
-            runs,
-            () ->
-                spark
-                    .read()
-                    .option("recursiveFileLookup", "true")
-                    .parquet(wide + "/data")
-                    .select(two[0], two[1])));
-    seconds.put(
+        () ->
+            best(
+                runs,
+                () ->
+                    spark
+                        .read()
+                        .option("recursiveFileLookup", "true")
+                        .parquet(wide + "/data")
+                        .select(two[0], two[1])));
+    put(
+        seconds,
         "2 of 20 columns, mlobj (Spark Parquet reader)",
-        best(
-            runs,
-            () ->
-                spark
-                    .read()
-                    .format("mlobj")
-                    .option("parquetReader", "spark")
-                    .load(wide)
-                    .select(two[0], two[1])));
-    seconds.put(
+        () ->
+            best(
+                runs,
+                () ->
+                    spark
+                        .read()
+                        .format("mlobj")
+                        .option("parquetReader", "spark")
+                        .load(wide)
+                        .select(two[0], two[1])));
+    put(
+        seconds,
         "2 of 20 columns, mlobj (kernel Parquet reader)",
-        best(
-            runs,
-            () ->
-                spark
-                    .read()
-                    .format("mlobj")
-                    .option("parquetReader", "mlobj")
-                    .load(wide)
-                    .select(two[0], two[1])));
-    seconds.put(
+        () ->
+            best(
+                runs,
+                () ->
+                    spark
+                        .read()
+                        .format("mlobj")
+                        .option("parquetReader", "mlobj")
+                        .load(wide)
+                        .select(two[0], two[1])));
+    put(
+        seconds,
         "tensor column, spark.read.parquet",
-        best(
-            runs,
-            () ->
-                spark
-                    .read()
-                    .option("recursiveFileLookup", "true")
-                    .parquet(tensorsParquet + "/data")
-                    .select("image")));
-    seconds.put(
+        () ->
+            best(
+                runs,
+                () ->
+                    spark
+                        .read()
+                        .option("recursiveFileLookup", "true")
+                        .parquet(tensorsParquet + "/data")
+                        .select("image")));
+    put(
+        seconds,
         "tensor column, mlobj Parquet shards (Spark reader)",
-        best(
-            runs,
-            () ->
-                spark
-                    .read()
-                    .format("mlobj")
-                    .option("parquetReader", "spark")
-                    .load(tensorsParquet)
-                    .select("image")));
-    seconds.put(
+        () ->
+            best(
+                runs,
+                () ->
+                    spark
+                        .read()
+                        .format("mlobj")
+                        .option("parquetReader", "spark")
+                        .load(tensorsParquet)
+                        .select("image")));
+    put(
+        seconds,
         "tensor column, mlobj Parquet shards (kernel reader)",
-        best(
-            runs,
-            () ->
-                spark
-                    .read()
-                    .format("mlobj")
-                    .option("parquetReader", "mlobj")
-                    .load(tensorsParquet)
-                    .select("image")));
-    seconds.put(
+        () ->
+            best(
+                runs,
+                () ->
+                    spark
+                        .read()
+                        .format("mlobj")
+                        .option("parquetReader", "mlobj")
+                        .load(tensorsParquet)
+                        .select("image")));
+    put(
+        seconds,
         "tensor column, mlobj Arrow IPC shards",
-        best(runs, () -> spark.read().format("mlobj").load(tensors).select("image")));
+        () -> best(runs, () -> spark.read().format("mlobj").load(tensors).select("image")));
+    // The same two reads as columnar batches (readAs=columnar, the behaviour before row reads).
+    put(
+        seconds,
+        "tensor column, mlobj Parquet shards (kernel reader, columnar)",
+        () ->
+            best(
+                runs,
+                () ->
+                    spark
+                        .read()
+                        .format("mlobj")
+                        .option("parquetReader", "mlobj")
+                        .option("readAs", "columnar")
+                        .load(tensorsParquet)
+                        .select("image")));
+    put(
+        seconds,
+        "tensor column, mlobj Arrow IPC shards (columnar)",
+        () ->
+            best(
+                runs,
+                () ->
+                    spark
+                        .read()
+                        .format("mlobj")
+                        .option("readAs", "columnar")
+                        .load(tensors)
+                        .select("image")));
 
     System.out.printf(
         "%nrows=%d (20 columns), tensorRows=%d (3x32x32 float32)%n", rows, tensorRows);
-    seconds.forEach((k, v) -> System.out.printf("%-55s %8.2f s%n", k, v));
+    System.out.printf("%-65s %8s %12s%n", "", "wall", "task CPU");
+    seconds.forEach((k, v) -> System.out.printf("%-65s %8.2f s %8.2f s%n", k, v, CPU.get(k)));
     System.out.println();
     ratio(seconds, "full scan", "mlobj (Spark Parquet reader)");
     ratio(seconds, "full scan", "mlobj (kernel Parquet reader)");
@@ -177,22 +255,44 @@ public final class ReadBenchmark {
     ratio(seconds, "tensor column", "mlobj Parquet shards (Spark reader)");
     ratio(seconds, "tensor column", "mlobj Parquet shards (kernel reader)");
     ratio(seconds, "tensor column", "mlobj Arrow IPC shards");
+    ratio(seconds, "tensor column", "mlobj Parquet shards (kernel reader, columnar)");
+    ratio(seconds, "tensor column", "mlobj Arrow IPC shards (columnar)");
+  }
+
+  private static void put(Map<String, Double> seconds, String name, Supplier<Double> time) {
+    if (name.contains(only)) {
+      seconds.put(name, time.get());
+      CPU.put(name, lastCpu);
+    }
   }
 
   private static void ratio(Map<String, Double> seconds, String scan, String variant) {
+    if (!seconds.containsKey(scan + ", spark.read.parquet")
+        || !seconds.containsKey(scan + ", " + variant)) {
+      return;
+    }
     double parquet = seconds.get(scan + ", spark.read.parquet");
     double mlobj = seconds.get(scan + ", " + variant);
     System.out.printf(
-        "%-15s %-40s speed vs spark.read.parquet: %.2fx%n", scan, variant, parquet / mlobj);
+        "%-15s %-50s speed vs spark.read.parquet: %.2fx%n", scan, variant, parquet / mlobj);
   }
 
   private static double best(int runs, Supplier<org.apache.spark.sql.Dataset<Row>> df) {
     df.get().write().format("noop").mode("overwrite").save(); // warm-up
     double best = Double.MAX_VALUE;
+    lastCpu = Double.MAX_VALUE;
     for (int i = 0; i < runs; i++) {
       long start = System.nanoTime();
+      TASK_CPU_NANOS.set(0);
       df.get().write().format("noop").mode("overwrite").save();
       best = Math.min(best, (System.nanoTime() - start) / 1e9);
+      // Task-end events are delivered asynchronously: give the listener bus a moment.
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      lastCpu = Math.min(lastCpu, TASK_CPU_NANOS.get() / 1e9);
     }
     return best;
   }
