@@ -32,6 +32,11 @@ public final class ReadBenchmark {
 
   private static double lastCpu;
 
+  private static int lastPartitions;
+
+  /** Input partitions of each case. */
+  private static final Map<String, Integer> PARTITIONS = new LinkedHashMap<>();
+
   /** Runs only the cases whose name contains this (5th argument; default all). */
   private static String only = "";
 
@@ -245,8 +250,10 @@ public final class ReadBenchmark {
 
     System.out.printf(
         "%nrows=%d (20 columns), tensorRows=%d (3x32x32 float32)%n", rows, tensorRows);
-    System.out.printf("%-65s %8s %12s%n", "", "wall", "task CPU");
-    seconds.forEach((k, v) -> System.out.printf("%-65s %8.2f s %8.2f s%n", k, v, CPU.get(k)));
+    System.out.printf("%-65s %8s %12s %11s%n", "", "wall", "task CPU", "partitions");
+    seconds.forEach(
+        (k, v) ->
+            System.out.printf("%-65s %8.2f s %8.2f s %11d%n", k, v, CPU.get(k), PARTITIONS.get(k)));
     System.out.println();
     ratio(seconds, "full scan", "mlobj (Spark Parquet reader)");
     ratio(seconds, "full scan", "mlobj (kernel Parquet reader)");
@@ -263,6 +270,7 @@ public final class ReadBenchmark {
     if (name.contains(only)) {
       seconds.put(name, time.get());
       CPU.put(name, lastCpu);
+      PARTITIONS.put(name, lastPartitions);
     }
   }
 
@@ -279,6 +287,7 @@ public final class ReadBenchmark {
 
   private static double best(int runs, Supplier<org.apache.spark.sql.Dataset<Row>> df) {
     df.get().write().format("noop").mode("overwrite").save(); // warm-up
+    lastPartitions = df.get().queryExecution().executedPlan().execute().getNumPartitions();
     double best = Double.MAX_VALUE;
     lastCpu = Double.MAX_VALUE;
     for (int i = 0; i < runs; i++) {
