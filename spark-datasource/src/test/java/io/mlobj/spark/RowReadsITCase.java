@@ -22,9 +22,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import scala.runtime.BoxedUnit;
 
 /**
- * Row reads ({@code readAs=rows}, the default for scans with tensor or other fixed-width array
- * columns) hand Spark arrays as {@code UnsafeArrayData}: they must return exactly the rows of the
- * columnar path, nulls included, and must really be the path taken.
+ * Row reads ({@code readAs=rows}) hand Spark arrays as {@code UnsafeArrayData}: they must return
+ * exactly the rows of the columnar path (the default), nulls included, and must really be the path
+ * taken.
  */
 class RowReadsITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
@@ -146,10 +146,10 @@ class RowReadsITCase {
   }
 
   @Test
-  void tensorScansAreRowBasedByDefaultAndCopyEveryArrayInBulk() {
+  void rowReadsAreThePathTakenAndCopyEveryArrayInBulk() {
     String uri = write("parquet");
     org.apache.spark.sql.Dataset<Row> tensors =
-        spark.read().format("mlobj").load(uri).select("id", "image");
+        spark.read().format("mlobj").option("readAs", "rows").load(uri).select("id", "image");
     assertThat(tensors.collectAsList()).hasSize(300);
 
     SparkPlan plan = tensors.queryExecution().executedPlan();
@@ -159,20 +159,19 @@ class RowReadsITCase {
     Map<String, Long> metrics = MlobjReadWriteITCase.scanMetrics(plan);
     assertThat(metrics.get("arraysCopiedInBulk")).isEqualTo(300);
 
-    // Flat columns stay columnar.
-    org.apache.spark.sql.Dataset<Row> flat =
-        spark.read().format("mlobj").load(uri).select("id", "name");
-    assertThat(flat.collectAsList()).hasSize(300);
-    assertThat(rowBased(flat)).isFalse();
-    assertThat(flat.queryExecution().executedPlan().toString()).contains("output=columnar");
+    // Without the option, scans (tensors included) hand Spark columnar batches.
+    org.apache.spark.sql.Dataset<Row> columnar =
+        spark.read().format("mlobj").load(uri).select("id", "image");
+    assertThat(columnar.collectAsList()).hasSize(300);
+    assertThat(rowBased(columnar)).isFalse();
+    assertThat(columnar.queryExecution().executedPlan().toString()).contains("output=columnar");
   }
 
   @Test
   void anUnknownReadAsValueIsAnError() {
     String uri = write("arrow");
     assertThatThrownBy(() -> spark.read().format("mlobj").option("readAs", "batches").load(uri))
-        .hasMessageContaining(
-            "Cannot use option 'readAs' = 'batches': expected auto, rows or columnar.");
+        .hasMessageContaining("Cannot use option 'readAs' = 'batches': expected columnar or rows.");
   }
 
   /** Whether the scan hands Spark rows (no columnar batches, no ColumnarToRow above it). */

@@ -122,18 +122,11 @@ public final class MlobjScan implements Scan, Batch, SupportsReportStatistics {
   }
 
   /**
-   * {@code auto}: rows when an array column of fixed-width elements is read. Spark converts
-   * columnar batches to rows anyway for nearly every consumer, and it copies the arrays of {@code
-   * ColumnarArray}s element by element but those of {@code UnsafeArrayData} in one copy.
+   * {@code readAs=rows}: row reads whose array columns of fixed-width elements are {@code
+   * UnsafeArrayData} (Spark's projection copies those at once instead of element by element).
    */
   private boolean readRows() {
-    return switch (options.readAs()) {
-      case "rows" -> true;
-      case "columnar" -> false;
-      default ->
-          java.util.Arrays.stream(readSchema().fields())
-              .anyMatch(f -> io.mlobj.spark.types.UnsafeArrayColumn.supports(f.dataType()));
-    };
+    return options.readAs().equals("rows");
   }
 
   /** {@code auto}: Spark's reader for flat columns, the kernel's when tensors or lists are read. */

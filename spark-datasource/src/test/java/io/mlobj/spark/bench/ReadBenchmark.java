@@ -219,10 +219,10 @@ public final class ReadBenchmark {
         seconds,
         "tensor column, mlobj Arrow IPC shards",
         () -> best(runs, () -> spark.read().format("mlobj").load(tensors).select("image")));
-    // The same two reads as columnar batches (readAs=columnar, the behaviour before row reads).
+    // The same two reads as rows with bulk-copied arrays (readAs=rows).
     put(
         seconds,
-        "tensor column, mlobj Parquet shards (kernel reader, columnar)",
+        "tensor column, mlobj Parquet shards (kernel reader, readAs=rows)",
         () ->
             best(
                 runs,
@@ -231,12 +231,12 @@ public final class ReadBenchmark {
                         .read()
                         .format("mlobj")
                         .option("parquetReader", "mlobj")
-                        .option("readAs", "columnar")
+                        .option("readAs", "rows")
                         .load(tensorsParquet)
                         .select("image")));
     put(
         seconds,
-        "tensor column, mlobj Arrow IPC shards (columnar)",
+        "tensor column, mlobj Arrow IPC shards (readAs=rows)",
         () ->
             best(
                 runs,
@@ -244,7 +244,7 @@ public final class ReadBenchmark {
                     spark
                         .read()
                         .format("mlobj")
-                        .option("readAs", "columnar")
+                        .option("readAs", "rows")
                         .load(tensors)
                         .select("image")));
 
@@ -262,8 +262,8 @@ public final class ReadBenchmark {
     ratio(seconds, "tensor column", "mlobj Parquet shards (Spark reader)");
     ratio(seconds, "tensor column", "mlobj Parquet shards (kernel reader)");
     ratio(seconds, "tensor column", "mlobj Arrow IPC shards");
-    ratio(seconds, "tensor column", "mlobj Parquet shards (kernel reader, columnar)");
-    ratio(seconds, "tensor column", "mlobj Arrow IPC shards (columnar)");
+    ratio(seconds, "tensor column", "mlobj Parquet shards (kernel reader, readAs=rows)");
+    ratio(seconds, "tensor column", "mlobj Arrow IPC shards (readAs=rows)");
   }
 
   private static void put(Map<String, Double> seconds, String name, Supplier<Double> time) {
