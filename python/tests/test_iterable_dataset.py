@@ -123,11 +123,14 @@ def test_cast_and_normalize_deferred_to_the_client_match_the_server_side_result(
     steps = [
         {"op": "cast", "column": "image", "to": "float32", "scale": 1 / 255},
         {"op": "normalize", "column": "image", "mean": [0.5, 0.4, 0.3], "std": [0.25, 0.2, 0.1]},
+        {"op": "random_flip", "column": "image", "p": 0.5},
     ]
-    deferred = [dict(step, on="client") for step in steps]
+    deferred = [dict(step, on="client") if step["op"] != "random_flip" else step for step in steps]
     on_server = next(iter(make(feed, columns=["id", "image"], pipeline=steps)))
     ds = make(feed, columns=["id", "image"], pipeline=deferred)
-    assert ds.pipeline == []  # the uint8 image travels; the cast runs where the batch lands
+    # The uint8 image travels and is flipped on the server, the cast runs where the batch lands;
+    # the flips are the same as with the whole pipeline on the server.
+    assert ds.pipeline == [steps[2]]
     on_client = next(iter(ds))
     assert on_client["image"].dtype == torch.float32
     assert on_client["id"].tolist() == on_server["id"].tolist()

@@ -10,7 +10,8 @@ import org.apache.arrow.memory.BufferAllocator;
  * @param allocator where new vectors are allocated
  * @param seed the request's seed
  * @param epoch the epoch
- * @param step index of the step in the pipeline
+ * @param step identifies the step by its op, column and occurrence in the pipeline (stable when
+ *     other steps are deferred to the client or fused)
  * @param samples global index of each row of the batch
  */
 public record TransformContext(

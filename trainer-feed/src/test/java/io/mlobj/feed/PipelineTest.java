@@ -82,6 +82,30 @@ class PipelineTest {
   }
 
   @Test
+  void castThenNormalizeFusedGiveTheSameValuesAsTheStepsApart() throws Exception {
+    // A reshape between them keeps cast and normalize apart (two passes); adjacent they fuse.
+    String cast = "{\"op\":\"cast\",\"column\":\"image\",\"scale\":0.5}";
+    String reshape = "{\"op\":\"reshape\",\"column\":\"image\",\"shape\":[4,4,3]}";
+    String normalize =
+        "{\"op\":\"normalize\",\"column\":\"image\",\"channels_last\":true,"
+            + "\"mean\":[1,2,3],\"std\":[2,4,8]}";
+    List<FieldVector> apart = run("[" + cast + "," + reshape + "," + normalize + "]", 0);
+    List<FieldVector> fused = run("[" + reshape + "," + cast + "," + normalize + "]", 0);
+    FieldVector a = col(apart, "image");
+    FieldVector b = col(fused, "image");
+    List<FieldVector> raw = run("[]", 0);
+    for (int i = 0; i < ROWS * 48; i++) {
+      float x = u8(col(raw, "image"), i) * 0.5f;
+      float expected = (x - (i % 3 + 1)) / new float[] {2, 4, 8}[i % 3];
+      assertThat(f(a, i)).isCloseTo(expected, within());
+      assertThat(f(b, i)).isCloseTo(expected, within());
+    }
+    close(apart);
+    close(fused);
+    close(raw);
+  }
+
+  @Test
   void normalizeUsesEachChannelsMeanAndStd() throws Exception {
     List<FieldVector> out =
         run(

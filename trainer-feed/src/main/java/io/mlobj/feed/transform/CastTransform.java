@@ -44,6 +44,20 @@ final class CastTransform implements Transform {
         : Tensors.scalar(input.getName(), Tensors.FLOAT32);
   }
 
+  /** The factor every value is multiplied by. */
+  float scale() {
+    return scale;
+  }
+
+  /** A float32 tensor vector for the cast of a tensor column (values not set yet). */
+  FieldVector allocateOutput(FieldVector input, TransformContext context) {
+    FixedShapeTensorType tensor = Tensors.tensorType(input.getField());
+    return Tensors.allocate(
+        Tensors.tensorField(input.getName(), Tensors.FLOAT32, tensor.shape()),
+        input.getValueCount(),
+        context.allocator());
+  }
+
   @Override
   public FieldVector apply(FieldVector input, TransformContext context) {
     int rows = input.getValueCount();
@@ -51,12 +65,7 @@ final class CastTransform implements Transform {
     BaseFixedWidthVector to;
     FieldVector out;
     if (Tensors.tensorType(input.getField()) != null) {
-      FixedShapeTensorType tensor = Tensors.tensorType(input.getField());
-      out =
-          Tensors.allocate(
-              Tensors.tensorField(input.getName(), Tensors.FLOAT32, tensor.shape()),
-              rows,
-              context.allocator());
+      out = allocateOutput(input, context);
       from = Tensors.elements(input);
       to = Tensors.elements(out);
     } else {

@@ -66,33 +66,58 @@ final class NormalizeTransform implements Transform {
   public FieldVector apply(FieldVector input, TransformContext context) {
     ArrowBuf buf = Tensors.elements(input).getDataBuffer();
     int rows = input.getValueCount();
-    int perChannel = size / channels;
-    float[] m = new float[channels];
-    float[] inv = new float[channels];
+    float[] a = new float[channels];
+    float[] b = new float[channels];
     for (int c = 0; c < channels; c++) {
-      m[c] = mean.length == 1 ? mean[0] : mean[c];
-      inv[c] = 1f / (std.length == 1 ? std[0] : std[c]);
+      a[c] = inverseStd(c);
+      b[c] = -mean(c) * inverseStd(c);
     }
     float[] row = new float[size];
     for (int r = 0; r < rows; r++) {
       long base = (long) r * size;
       Tensors.readFloats(buf, Tensors.FLOAT32, base, row);
-      if (channelsLast) {
-        for (int k = 0; k < size; k++) {
-          int c = k % channels;
-          row[k] = (row[k] - m[c]) * inv[c];
-        }
-      } else {
-        for (int c = 0; c < channels; c++) {
-          float mc = m[c];
-          float ic = inv[c];
-          for (int k = c * perChannel, end = k + perChannel; k < end; k++) {
-            row[k] = (row[k] - mc) * ic;
-          }
-        }
-      }
+      affine(row, a, b);
       Tensors.writeFloats(buf, base, row);
     }
     return input;
+  }
+
+  /** Tensor elements per sample. */
+  int size() {
+    return size;
+  }
+
+  /** Channels of the tensor. */
+  int channels() {
+    return channels;
+  }
+
+  /** The mean of a channel. */
+  float mean(int channel) {
+    return mean.length == 1 ? mean[0] : mean[channel];
+  }
+
+  /** 1 / std of a channel. */
+  float inverseStd(int channel) {
+    return 1f / (std.length == 1 ? std[0] : std[channel]);
+  }
+
+  /** {@code row[k] = row[k] * a[c] + b[c]} with {@code c} the channel of element {@code k}. */
+  void affine(float[] row, float[] a, float[] b) {
+    if (channelsLast) {
+      for (int k = 0; k < size; k++) {
+        int c = k % channels;
+        row[k] = row[k] * a[c] + b[c];
+      }
+      return;
+    }
+    int perChannel = size / channels;
+    for (int c = 0; c < channels; c++) {
+      float ac = a[c];
+      float bc = b[c];
+      for (int k = c * perChannel, end = k + perChannel; k < end; k++) {
+        row[k] = row[k] * ac + bc;
+      }
+    }
   }
 }

@@ -20,7 +20,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * columns and type mismatches are found before any data is read.
  */
 public final class Pipeline {
-  private record Step(int column, Transform transform) {}
+  /**
+   * A compiled step; {@code id} identifies it by op, column and occurrence (not by position), so
+   * its random choices stay the same when other steps are deferred to the client or fused.
+   */
+  private record Step(int column, Transform transform, int id) {}
 
   private final List<Step> steps;
   private final Schema output;
@@ -52,8 +56,11 @@ public final class Pipeline {
   public static Pipeline compile(
       JsonNode steps, Map<String, Transform.Factory> factories, Schema input) {
     List<Field> fields = new ArrayList<>(input.getFields());
+    // The field each column had before the latest step on it (what a fused step starts from).
+    List<Field> inputs = new ArrayList<>(input.getFields());
     List<String> names = fields.stream().map(Field::getName).toList();
     List<Step> out = new ArrayList<>();
+    Map<String, Integer> occurrences = new java.util.HashMap<>();
     for (JsonNode spec : steps) {
       if (!spec.isObject()) {
         throw FeedErrors.badRequest("pipeline step " + spec + " is not a JSON object");
@@ -70,9 +77,25 @@ public final class Pipeline {
             "the feed request (pipeline step '" + op + "')", column, names);
       }
       Transform transform = factory.create(spec);
-      Field produced = transform.outputField(fields.get(index));
+      Field before = fields.get(index);
+      Field produced = transform.outputField(before);
       fields.set(index, Tensors.renamed(produced, column));
-      out.add(new Step(index, transform));
+      Step previous = out.isEmpty() ? null : out.get(out.size() - 1);
+      if (previous != null
+          && previous.column() == index
+          && CastNormalizeTransform.fusable(previous.transform(), transform, inputs.get(index))) {
+        // cast then normalize of one tensor: one pass instead of two.
+        CastNormalizeTransform fused =
+            new CastNormalizeTransform(
+                (CastTransform) previous.transform(), (NormalizeTransform) transform);
+        fused.outputField(inputs.get(index));
+        out.set(out.size() - 1, new Step(index, fused, previous.id()));
+      } else {
+        String key = op + "/" + column;
+        int occurrence = occurrences.merge(key, 1, Integer::sum);
+        out.add(new Step(index, transform, (key + "/" + occurrence).hashCode()));
+      }
+      inputs.set(index, before);
     }
     return new Pipeline(out, new Schema(fields));
   }
@@ -94,7 +117,8 @@ public final class Pipeline {
         Step step = steps.get(s);
         FieldVector in = current.get(step.column());
         FieldVector out =
-            step.transform().apply(in, new TransformContext(allocator, seed, epoch, s, samples));
+            step.transform()
+                .apply(in, new TransformContext(allocator, seed, epoch, step.id(), samples));
         if (out != in) {
           in.close();
           current.set(step.column(), out);
