@@ -7,11 +7,13 @@
   (c) noop:    a Flight server sending the very same batches from memory (the loopback limit)
 
 Every mode delivers the same tensors (image float32 [3,32,32] cast/normalized/flipped, label
-int32) for one epoch; each client runs in its own process so its peak RSS is its own. Also
-measures the shuffle buffer's throughput cost and the shuffle quality. Not a test: run it by
-hand (after `mvn -pl trainer-feed test-compile`):
+int32) for one epoch; each client runs in its own process so its peak RSS is its own, with one
+torch thread (as in a DataLoader worker; more threads spin against the servers on a small
+machine). Records the CPU seconds of every process per run. Also measures the shuffle buffer's
+throughput cost and the shuffle quality. Not a test: run it by hand (after
+`mvn -pl trainer-feed test-compile`):
 
-    python python/benchmarks/bench_feed.py --samples 40960 --out bench.json
+    python python/benchmarks/bench_feed.py --samples 262144 --out bench.json
 """
 
 import argparse
@@ -149,6 +151,7 @@ def child_pyarrow(info, args, endpoint, req):
 
 def consume(batches):
     start = time.perf_counter()
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
     samples = 0
     nbytes = 0
     for batch in batches:
@@ -156,7 +159,9 @@ def consume(batches):
         nbytes += batch["image"].numel() * batch["image"].element_size()
         nbytes += batch["label"].numel() * batch["label"].element_size()
     seconds = time.perf_counter() - start
-    return {"samples": samples, "bytes": nbytes, "seconds": seconds}
+    end = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_s = end.ru_utime - cpu.ru_utime + end.ru_stime - cpu.ru_stime
+    return {"samples": samples, "bytes": nbytes, "seconds": seconds, "client_cpu_s": cpu_s}
 
 
 def child_ids(info, args, endpoint, req):
@@ -181,12 +186,29 @@ CHILDREN = {
 def run_child(mode, info, args, endpoint, req):
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump({"info": info, "endpoint": endpoint, "request": req, "args": vars(args)}, f)
+    servers = [p for p in SERVERS.values() if p is not None]
+    before = [cpu_seconds(p.pid) for p in servers]
     out = subprocess.run(
         [sys.executable, str(HERE), "--child", mode, "--child-input", f.name],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True,
     )
+    if out.returncode != 0:
+        raise RuntimeError("Benchmark client %s failed:\n%s" % (mode, out.stderr[-3000:]))
     os.unlink(f.name)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    for (name, proc), cpu in zip([(k, v) for k, v in SERVERS.items() if v is not None], before):
+        result[name + "_cpu_s"] = cpu_seconds(proc.pid) - cpu
+    return result
+
+
+# The server processes whose CPU time each run records (the feed, the no-op server, S3).
+SERVERS = {"feed": None, "noop": None, "s3": None}
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # ---------------------------------------------------------------- orchestration
@@ -247,7 +269,7 @@ def quality(ids, rows_per_block):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--samples", type=int, default=40960)
+    p.add_argument("--samples", type=int, default=262144)
     p.add_argument("--shards", type=int, default=8)
     p.add_argument("--rows-per-batch", type=int, default=1024, help="rows per record batch")
     p.add_argument("--size", type=int, default=32)
@@ -255,6 +277,8 @@ def main():
     p.add_argument("--shuffle-buffer", type=int, default=8192)
     p.add_argument("--repeat", type=int, default=3, help="runs per mode (median reported)")
     p.add_argument("--prepare-threads", type=int, default=2)
+    p.add_argument("--torch-threads", type=int, default=1,
+                   help="torch intra-op threads in each client (1, as in a DataLoader worker)")
     p.add_argument("--zero-copy", action="store_true",
                    help="both Flight servers send with arrow.flight.enable_zero_copy_write=true")
     p.add_argument("--out", help="write the results as JSON here")
@@ -265,6 +289,9 @@ def main():
     if args.child:
         with open(args.child_input) as f:
             data = json.load(f)
+        import torch
+
+        torch.set_num_threads(data["args"]["torch_threads"])
         result = CHILDREN[args.child](data["info"], args, data["endpoint"], data["request"])
         result["client_peak_rss_mb"] = peak_rss_mb()
         print(json.dumps(result))
@@ -282,6 +309,7 @@ def main():
         "--rows", str(args.rows_per_batch), "--size", str(args.size),
     )
     info = first_json(launcher)
+    SERVERS["s3"] = launcher
     tmp = pathlib.Path(tempfile.mkdtemp())
     (tmp / "conf.properties").write_text("".join("%s=%s\n" % kv for kv in info["conf"].items()))
     (tmp / "token").write_text("bench-token")
@@ -293,18 +321,25 @@ def main():
         "--prepare-threads", str(args.prepare_threads),
     )
     feed_info = first_json(feed)
+    SERVERS["feed"] = feed
     feed_endpoint = feed_info["endpoint"]
     req = request(info, args)
     (tmp / "request.json").write_text(json.dumps(req))
     noop = java(cp, "io.mlobj.feed.bench.NoOpFlightServer",
                 str(feed_info["port"]), "bench-token", str(tmp / "request.json"))
     noop_info = first_json(noop)
+    SERVERS["noop"] = noop
     noop_endpoint = "grpc+tcp://127.0.0.1:%d" % noop_info["port"]
     try:
         results = {"samples": info["rows"], "batch_size": args.batch_size,
                    "shuffle_buffer": args.shuffle_buffer, "cpus": os.cpu_count()}
         # Modes interleaved, repeated: on a shared machine single runs are noise.
         runs = {"a_feed": [], "a2_feed_uint8_cast_on_client": [], "b_pyarrow_s3": [], "c_noop_flight": []}
+        # Warm-up: the JVMs compile their hot paths during the first epochs.
+        for _ in range(2):
+            run_child("feed", info, args, feed_endpoint, req)
+            run_child("feed_deferred", info, args, feed_endpoint, req)
+            run_child("noop", info, args, noop_endpoint, req)
         for _ in range(args.repeat):
             runs["a_feed"].append(run_child("feed", info, args, feed_endpoint, req))
             runs["a2_feed_uint8_cast_on_client"].append(
@@ -322,6 +357,11 @@ def main():
                 "samples_per_s_all": rates,
                 "gb_per_s": median(rates) * nbytes / rs[0]["samples"] / 1e9,
                 "client_peak_rss_mb": max(r["client_peak_rss_mb"] for r in rs),
+                # CPU seconds per 1000 samples, by process (median over the runs).
+                "cpu_ms_per_1k_samples": {
+                    key[: -len("_cpu_s")]: median([r[key] for r in rs]) * 1e6 / rs[0]["samples"]
+                    for key in rs[0] if key.endswith("_cpu_s")
+                },
             }
         modes["a_feed"]["server_peak_rss_mb"] = vm_hwm_mb(feed.pid)
         modes["a2_feed_uint8_cast_on_client"]["server_peak_rss_mb"] = vm_hwm_mb(feed.pid)
@@ -336,13 +376,24 @@ def main():
                 "samples_per_s"]
             / modes["b_pyarrow_s3"]["samples_per_s"],
         }
+        print("| mode | samples/s (median) | all runs | GB/s | client peak RSS MB | server peak RSS MB "
+              "| CPU ms per 1k samples: client / feed / noop / S3 |")
+        print("|---|---:|---|---:|---:|---:|---|")
+        for name, m in results["modes"].items():
+            cpu = m["cpu_ms_per_1k_samples"]
+            print("| %s | %.0f | %s | %.3f | %.0f | %.0f | %s |" % (
+                name, m["samples_per_s"], " ".join("%.0f" % r for r in m["samples_per_s_all"]),
+                m["gb_per_s"], m["client_peak_rss_mb"], m["server_peak_rss_mb"],
+                " / ".join("%.1f" % cpu.get(k, 0) for k in ("client", "feed", "noop", "s3"))))
+        print("ratios: %s" % json.dumps(results["ratios"]))
         # The shuffle buffer's cost and quality.
         shuffle = {}
         for label, over in [
             ("no shuffle", {"shuffle": False}),
             ("buffer 1024", {"shuffle_buffer": 1024}),
             ("buffer 8192", {"shuffle_buffer": 8192}),
-            ("buffer = epoch", {"shuffle_buffer": info["rows"]}),
+            # The whole epoch when it fits the server's default 1 GiB memory cap decoded.
+            ("buffer %d" % min(info["rows"], 65536), {"shuffle_buffer": min(info["rows"], 65536)}),
         ]:
             rates = []
             for _ in range(args.repeat):
@@ -367,13 +418,6 @@ def main():
             except subprocess.TimeoutExpired:
                 proc.kill()
 
-    print("| mode | samples/s (median) | all runs | GB/s | client peak RSS MB | server peak RSS MB |")
-    print("|---|---:|---|---:|---:|---:|")
-    for name, m in results["modes"].items():
-        print("| %s | %.0f | %s | %.3f | %.0f | %.0f |" % (
-            name, m["samples_per_s"], " ".join("%.0f" % r for r in m["samples_per_s_all"]),
-            m["gb_per_s"], m["client_peak_rss_mb"], m["server_peak_rss_mb"]))
-    print("ratios: %s" % json.dumps(results["ratios"]))
     print("| shuffle | samples/s | spearman | same-block adjacency | tail chi2/dof |")
     print("|---|---:|---:|---:|---:|")
     for name, s in results["shuffle"].items():

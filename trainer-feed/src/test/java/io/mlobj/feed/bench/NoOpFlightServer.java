@@ -25,8 +25,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * The benchmark's loopback limit: fetches one stream from a feed server once, keeps its record
- * batches in memory, and serves exactly those bytes to every DoGet (whatever the ticket), doing
- * nothing else. Prints {@code {"port": N}} once ready.
+ * batches in memory (the first {@value #KEPT_BYTES} bytes of them; later ones are counted, not
+ * kept), and serves as many batches to every DoGet (whatever the ticket), cycling over the kept
+ * ones, doing nothing else. Prints {@code {"port": N}} once ready.
  *
  * <pre>
  * java ... io.mlobj.feed.bench.NoOpFlightServer FEED_PORT TOKEN REQUEST_JSON_FILE
@@ -34,6 +35,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  */
 public final class NoOpFlightServer {
   private NoOpFlightServer() {}
+
+  /** Batches kept in memory: an epoch of float32 images can exceed the direct memory. */
+  private static final long KEPT_BYTES = 512L << 20;
 
   public static void main(String[] args) throws Exception {
     int feedPort = Integer.parseInt(args[0]);
@@ -50,10 +54,18 @@ public final class NoOpFlightServer {
         FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1", feedPort)).build();
     FlightStream stream = client.getStream(new Ticket(request), auth);
     schema = stream.getSchema();
+    long kept = 0;
+    int total = 0;
     while (stream.next()) {
-      batches.add(new VectorUnloader(stream.getRoot()).getRecordBatch());
+      total++;
+      if (kept < KEPT_BYTES) {
+        ArrowRecordBatch batch = new VectorUnloader(stream.getRoot()).getRecordBatch();
+        kept += batch.computeBodyLength();
+        batches.add(batch);
+      }
     }
     Schema served = schema;
+    int count = total;
     NoOpFlightProducer producer =
         new NoOpFlightProducer() {
           @Override
@@ -61,8 +73,8 @@ public final class NoOpFlightServer {
             try (VectorSchemaRoot root = VectorSchemaRoot.create(served, allocator)) {
               VectorLoader loader = new VectorLoader(root);
               listener.start(root);
-              for (ArrowRecordBatch batch : batches) {
-                loader.load(batch);
+              for (int b = 0; b < count; b++) {
+                loader.load(batches.get(b % batches.size()));
                 while (!listener.isReady() && !listener.isCancelled()) {
                   LockSupport.parkNanos(20_000);
                 }
@@ -79,7 +91,7 @@ public final class NoOpFlightServer {
         FlightServer.builder(allocator, Location.forGrpcInsecure("127.0.0.1", 0), producer)
             .build()
             .start();
-    System.out.println("{\"port\": " + server.getPort() + ", \"batches\": " + batches.size() + "}");
+    System.out.println("{\"port\": " + server.getPort() + ", \"batches\": " + count + "}");
     System.out.flush();
     server.awaitTermination();
   }
