@@ -185,3 +185,37 @@ def test_metrics_and_checkpoints(feed):
     assert stored["version"] >= 1
     assert stored["lineage"] == ["%s@v%d" % (feed["dataset"], feed["version"])]
     assert stored["metadata"]["loss"] == "0.5"
+
+
+def test_auto_defer_moves_trailing_cast_and_normalize_past_flips_only():
+    from mlobj_torch.dataset import split_pipeline
+
+    cast = {"op": "cast", "column": "image", "to": "float32", "scale": 1 / 255}
+    norm = {"op": "normalize", "column": "image", "mean": [0.5], "std": [0.25]}
+    flip = {"op": "random_flip", "column": "image"}
+    crop = {"op": "random_crop", "column": "image", "size": [4, 4]}
+    label = {"op": "one_hot", "column": "label", "classes": 10}
+    steps = [cast, norm, flip, label]
+    assert split_pipeline(steps, defer=False) == (steps, [])
+    assert split_pipeline(steps, defer=True) == ([flip, label], [cast, norm])
+    # A crop after the cast could pad: the cast stays on the server, and so does what precedes it.
+    assert split_pipeline([cast, crop, norm], defer=True) == ([cast, crop], [norm])
+    # Pinned to the server: it stays, and so does the cast before it (order is kept).
+    pinned = dict(norm, on="server")
+    assert split_pipeline([cast, pinned], defer=True) == ([cast, norm], [])
+    with pytest.raises(ValueError, match="only"):
+        split_pipeline([dict(flip, on="client")])
+
+
+def test_deferred_dataset_on_cpu_matches_the_server_side_result_when_asked(feed):
+    steps = [
+        {"op": "cast", "column": "image", "to": "float32", "scale": 1 / 255},
+        {"op": "normalize", "column": "image", "mean": [0.5, 0.4, 0.3], "std": [0.25, 0.2, 0.1]},
+        {"op": "random_flip", "column": "image", "p": 0.5},
+    ]
+    on_server = next(iter(make(feed, columns=["id", "image"], pipeline=steps)))
+    assert make(feed, columns=["id", "image"], pipeline=steps).pipeline == steps  # CPU: no defer
+    ds = make(feed, columns=["id", "image"], pipeline=steps, defer=True)
+    assert ds.pipeline == [steps[2]]
+    deferred = next(iter(ds))
+    assert torch.allclose(deferred["image"], on_server["image"], atol=1e-5)
