@@ -159,9 +159,14 @@ public final class MlobjOptions implements Serializable {
     return TimeTravel.fromOptions(options);
   }
 
-  /** Maximum rows per batch (default 8192). */
+  /** Maximum rows per batch (default 8192; scans lower it for wide rows unless it is set). */
   public int batchRows() {
     return (int) positive("batchrows", 8192);
+  }
+
+  /** Whether the reader set {@code batchRows}. */
+  public boolean hasBatchRows() {
+    return options.containsKey("batchrows");
   }
 
   /** Rows per input partition when large shards are split (default: whole shards). */

@@ -168,6 +168,34 @@ class RowReadsITCase {
   }
 
   @Test
+  void scansOfWideRowsUseSmallerBatchesUnlessBatchRowsIsSet() {
+    String uri = write("arrow");
+    // image: 12 floats (48 bytes) and id (8 bytes) per row: 4 MiB / 56 is above the default.
+    assertThat(plan(spark.read().format("mlobj").load(uri).select("id", "image")))
+        .contains("batchRows=8192");
+    String wide = S3.newDatasetUri();
+    spark
+        .range(0, 10, 1, 1)
+        .selectExpr("id", "transform(sequence(0, 3071), i -> cast(i as float)) AS image")
+        .write()
+        .format("mlobj")
+        .mode("append")
+        .option("tensorShape.image", "3,32,32")
+        .save(wide);
+    org.apache.spark.sql.Dataset<Row> tensors = spark.read().format("mlobj").load(wide);
+    // 3 * 32 * 32 floats + a long: 12296 bytes a row, 4 MiB / 12296 = 341 rows.
+    assertThat(plan(tensors)).contains("batchRows=341");
+    assertThat(tensors.collectAsList()).hasSize(10);
+    assertThat(plan(tensors.select("id"))).contains("batchRows=8192");
+    assertThat(plan(spark.read().format("mlobj").option("batchRows", "8192").load(wide)))
+        .contains("batchRows=8192");
+  }
+
+  private static String plan(org.apache.spark.sql.Dataset<Row> df) {
+    return df.queryExecution().executedPlan().toString();
+  }
+
+  @Test
   void anUnknownReadAsValueIsAnError() {
     String uri = write("arrow");
     assertThatThrownBy(() -> spark.read().format("mlobj").option("readAs", "batches").load(uri))

@@ -61,12 +61,23 @@ public final class MlobjScan implements Scan, Batch, SupportsReportStatistics {
               .newScan()
               .select(columns)
               .filter(filter)
-              .batchRows(options.batchRows())
+              .batchRows(batchRows())
               .targetSplitRows(options.splitRows())
               .verifyChecksums(options.verifyChecksums())
               .build();
     }
     return scan;
+  }
+
+  /** {@code batchRows} if set, else sized to the width of the selected columns. */
+  private int batchRows() {
+    if (options.hasBatchRows()) {
+      return options.batchRows();
+    }
+    return BatchSizing.rows(
+        table.snapshot().schema().getFields().stream()
+            .filter(f -> columns.contains(f.getName()))
+            .toList());
   }
 
   @Override
@@ -81,6 +92,8 @@ public final class MlobjScan implements Scan, Batch, SupportsReportStatistics {
         + " columns="
         + columns
         + (pushed.isEmpty() ? "" : " shardFilters=" + pushed)
+        + " batchRows="
+        + batchRows()
         + (readRows() ? " output=rows" : " output=columnar");
   }
 
@@ -115,7 +128,7 @@ public final class MlobjScan implements Scan, Batch, SupportsReportStatistics {
         options.conf(),
         SchemaCodec.toBase64(kernelScan().schema()),
         readSchema().json(),
-        options.batchRows(),
+        batchRows(),
         options.verifyChecksums(),
         useSparkParquetReader(),
         readRows());

@@ -219,6 +219,55 @@ public final class ReadBenchmark {
         seconds,
         "tensor column, mlobj Arrow IPC shards",
         () -> best(runs, () -> spark.read().format("mlobj").load(tensors).select("image")));
+    for (String batch : new String[] {"256", "1024"}) {
+      put(
+          seconds,
+          "tensor column, mlobj Parquet shards (kernel reader, batchRows=" + batch + ")",
+          () ->
+              best(
+                  runs,
+                  () ->
+                      spark
+                          .read()
+                          .format("mlobj")
+                          .option("parquetReader", "mlobj")
+                          .option("batchRows", batch)
+                          .load(tensorsParquet)
+                          .select("image")));
+      put(
+          seconds,
+          "tensor column, mlobj Arrow IPC shards (batchRows=" + batch + ")",
+          () ->
+              best(
+                  runs,
+                  () ->
+                      spark
+                          .read()
+                          .format("mlobj")
+                          .option("batchRows", batch)
+                          .load(tensors)
+                          .select("image")));
+    }
+    // The two Parquet readers with the batch size that was the default before batches were sized
+    // to the row width.
+    for (String reader : new String[] {"spark", "mlobj"}) {
+      put(
+          seconds,
+          "tensor column, mlobj Parquet shards ("
+              + (reader.equals("spark") ? "Spark" : "kernel")
+              + " reader, batchRows=8192)",
+          () ->
+              best(
+                  runs,
+                  () ->
+                      spark
+                          .read()
+                          .format("mlobj")
+                          .option("parquetReader", reader)
+                          .option("batchRows", "8192")
+                          .load(tensorsParquet)
+                          .select("image")));
+    }
     // The same two reads as rows with bulk-copied arrays (readAs=rows).
     put(
         seconds,
@@ -262,6 +311,8 @@ public final class ReadBenchmark {
     ratio(seconds, "tensor column", "mlobj Parquet shards (Spark reader)");
     ratio(seconds, "tensor column", "mlobj Parquet shards (kernel reader)");
     ratio(seconds, "tensor column", "mlobj Arrow IPC shards");
+    ratio(seconds, "tensor column", "mlobj Parquet shards (Spark reader, batchRows=8192)");
+    ratio(seconds, "tensor column", "mlobj Parquet shards (kernel reader, batchRows=8192)");
     ratio(seconds, "tensor column", "mlobj Parquet shards (kernel reader, readAs=rows)");
     ratio(seconds, "tensor column", "mlobj Arrow IPC shards (readAs=rows)");
   }
