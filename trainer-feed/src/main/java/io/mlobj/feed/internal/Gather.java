@@ -51,7 +51,7 @@ final class Gather {
       Field field, FieldVector[] from, int[] source, int[] row, BufferAllocator allocator) {
     int n = row.length;
     if (Tensors.tensorType(field) != null && fixedWidthTensor(from, source)) {
-      FieldVector out = Tensors.allocate(field, n, allocator);
+      FieldVector out = Tensors.allocateForOverwrite(field, n, allocator);
       FixedSizeListVector dst = Tensors.storage(out);
       int size = dst.getListSize();
       BaseFixedWidthVector dstValues = (BaseFixedWidthVector) dst.getDataVector();
@@ -61,6 +61,7 @@ final class Gather {
         FixedSizeListVector src = list(from[source[i]]);
         if (src.isNull(row[i])) {
           BitVectorHelper.unsetBit(dst.getValidityBuffer(), i);
+          dstBuf.setZero(i * rowBytes, rowBytes); // null rows read as zeros, not stale memory
           continue;
         }
         ArrowBuf srcBuf = ((BaseFixedWidthVector) src.getDataVector()).getDataBuffer();

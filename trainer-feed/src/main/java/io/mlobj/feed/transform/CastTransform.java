@@ -52,7 +52,7 @@ final class CastTransform implements Transform {
   /** A float32 tensor vector for the cast of a tensor column (values not set yet). */
   FieldVector allocateOutput(FieldVector input, TransformContext context) {
     FixedShapeTensorType tensor = Tensors.tensorType(input.getField());
-    return Tensors.allocate(
+    return Tensors.allocateForOverwrite(
         Tensors.tensorField(input.getName(), Tensors.FLOAT32, tensor.shape()),
         input.getValueCount(),
         context.allocator());

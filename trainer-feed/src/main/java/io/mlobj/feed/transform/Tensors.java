@@ -8,6 +8,7 @@ import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.ExtensionTypeVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -74,20 +75,36 @@ public final class Tensors {
    * the element buffer through {@link #elements(FieldVector)}.
    */
   public static FieldVector allocate(Field field, int rows, BufferAllocator allocator) {
+    FieldVector vector = allocateForOverwrite(field, rows, allocator);
+    ArrowBuf data = ((BaseFixedWidthVector) storage(vector).getDataVector()).getDataBuffer();
+    data.setZero(0, data.capacity());
+    return vector;
+  }
+
+  /**
+   * Like {@link #allocate} but the values are left as the allocator hands them out (not zeroed):
+   * for callers that write every value, which saves one or two passes over the batch.
+   */
+  public static FieldVector allocateForOverwrite(Field field, int rows, BufferAllocator allocator) {
     FieldVector vector = field.createVector(allocator);
     FixedSizeListVector list = storage(vector);
     int size = list.getListSize();
-    list.setInitialCapacity(Math.max(1, rows));
-    list.allocateNew();
     BaseFixedWidthVector values = (BaseFixedWidthVector) list.getDataVector();
-    if (values.getValueCapacity() < rows * size) {
-      values.allocateNew(Math.max(1, rows * size));
+    int elements = rows * size;
+    long width = values.getTypeWidth();
+    // Buffers loaded as IPC would: allocateNew() zeroes what every caller overwrites anyway.
+    try (ArrowBuf validity = allocator.buffer(Math.max(1, (rows + 7) / 8));
+        ArrowBuf valuesValidity = allocator.buffer(Math.max(1, (elements + 7) / 8));
+        ArrowBuf data = allocator.buffer(Math.max(1, elements * width))) {
+      validity.setZero(0, validity.capacity());
+      valuesValidity.setZero(0, valuesValidity.capacity());
+      setAllValid(validity, rows);
+      setAllValid(valuesValidity, elements);
+      list.loadFieldBuffers(new ArrowFieldNode(rows, 0), List.of(validity));
+      values.loadFieldBuffers(new ArrowFieldNode(elements, 0), List.of(valuesValidity, data));
     }
-    values.getDataBuffer().setZero(0, values.getDataBuffer().capacity());
-    setAllValid(values.getValidityBuffer(), rows * size);
-    setAllValid(list.getValidityBuffer(), rows);
-    values.setValueCount(rows * size);
     list.setValueCount(rows);
+    values.setValueCount(elements);
     return vector;
   }
 
