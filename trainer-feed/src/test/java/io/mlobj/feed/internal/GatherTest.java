@@ -1,0 +1,87 @@
+package io.mlobj.feed.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mlobj.arrow.FixedShapeTensorType;
+import io.mlobj.arrow.FixedShapeTensorVector;
+import io.mlobj.feed.transform.Tensors;
+import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.Test;
+
+/** Gathering tensor rows from several blocks into a batch, including null rows. */
+class GatherTest {
+  private static final int SIZE = 6;
+
+  @Test
+  void tensorRowsAreCopiedFromTheirBlocksAndNullRowsStayNullAndZero() {
+    FixedShapeTensorType.ensureRegistered();
+    Field field = FixedShapeTensorType.field("t", new ArrowType.Int(8, false), 2, 3);
+    Schema schema = new Schema(List.of(field));
+    try (BufferAllocator allocator = new RootAllocator();
+        VectorSchemaRoot a = block(allocator, schema, 10, 1);
+        VectorSchemaRoot b = block(allocator, schema, 50, -1)) {
+      // Rows: a[2], b[0], a[1] (null in a), b[3].
+      List<FieldVector> out =
+          Gather.rows(
+              schema,
+              new VectorSchemaRoot[] {a, b},
+              new int[] {0, 1, 0, 1},
+              new int[] {2, 0, 1, 3},
+              allocator);
+      try {
+        FieldVector t = out.get(0);
+        ArrowBuf data = Tensors.elements(t).getDataBuffer();
+        int[][] expected = {{10, 2}, {50, 0}, null, {50, 3}};
+        for (int r = 0; r < 4; r++) {
+          assertThat(t.isNull(r)).as("row %d null", r).isEqualTo(expected[r] == null);
+          for (int k = 0; k < SIZE; k++) {
+            int value = Byte.toUnsignedInt(data.getByte((long) r * SIZE + k));
+            int want = expected[r] == null ? 0 : expected[r][0] + expected[r][1] * SIZE + k;
+            assertThat(value).as("row %d element %d", r, k).isEqualTo(want);
+          }
+        }
+      } finally {
+        out.forEach(FieldVector::close);
+      }
+    }
+  }
+
+  /**
+   * Four rows whose element k of row r is {@code base + r * SIZE + k}; row {@code nullRow} null.
+   */
+  private static VectorSchemaRoot block(
+      BufferAllocator allocator, Schema schema, int base, int nullRow) {
+    VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+    FixedSizeListVector list = ((FixedShapeTensorVector) root.getVector(0)).getUnderlyingVector();
+    list.setInitialCapacity(4);
+    list.allocateNew();
+    for (int r = 0; r < 4; r++) {
+      if (r == nullRow) {
+        list.setNull(r);
+        continue;
+      }
+      list.startNewValue(r);
+    }
+    list.getDataVector().setValueCount(4 * SIZE);
+    ArrowBuf data = Tensors.elements(root.getVector(0)).getDataBuffer();
+    for (int r = 0; r < 4; r++) {
+      for (int k = 0; k < SIZE; k++) {
+        data.setByte((long) r * SIZE + k, base + r * SIZE + k);
+      }
+    }
+    for (int i = 0; i < 4 * SIZE; i++) {
+      org.apache.arrow.vector.BitVectorHelper.setBit(list.getDataVector().getValidityBuffer(), i);
+    }
+    root.setRowCount(4);
+    return root;
+  }
+}
