@@ -219,35 +219,6 @@ public final class ReadBenchmark {
         seconds,
         "tensor column, mlobj Arrow IPC shards",
         () -> best(runs, () -> spark.read().format("mlobj").load(tensors).select("image")));
-    for (String batch : new String[] {"256", "1024"}) {
-      put(
-          seconds,
-          "tensor column, mlobj Parquet shards (kernel reader, batchRows=" + batch + ")",
-          () ->
-              best(
-                  runs,
-                  () ->
-                      spark
-                          .read()
-                          .format("mlobj")
-                          .option("parquetReader", "mlobj")
-                          .option("batchRows", batch)
-                          .load(tensorsParquet)
-                          .select("image")));
-      put(
-          seconds,
-          "tensor column, mlobj Arrow IPC shards (batchRows=" + batch + ")",
-          () ->
-              best(
-                  runs,
-                  () ->
-                      spark
-                          .read()
-                          .format("mlobj")
-                          .option("batchRows", batch)
-                          .load(tensors)
-                          .select("image")));
-    }
     // The two Parquet readers with the batch size that was the default before batches were sized
     // to the row width.
     for (String reader : new String[] {"spark", "mlobj"}) {
