@@ -21,11 +21,11 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Read: {@code versionAsOf}, {@code timestampAsOf}, {@code tag}, {@code batchRows}, {@code
  * splitRows}, {@code verifyChecksums}, {@code parquetReader} ({@code auto}, {@code spark} or {@code
- * mlobj}), {@code readAs} ({@code columnar} or {@code rows}). Write: {@code format} ({@code
- * parquet}/{@code arrow}), {@code compression}, {@code targetShardSize}, {@code rowGroupSize},
- * {@code partitionBy}, {@code tensorShape.<col>}, {@code tensorElement.<col>}, {@code
- * mlobj.meta.<key>}, {@code overwriteSchema}. Streaming source: {@code startingVersion} ({@code
- * earliest}, {@code latest} or a number).
+ * mlobj}), {@code readAs} ({@code auto}, {@code rows} or {@code columnar}). Write: {@code format}
+ * ({@code parquet}/{@code arrow}), {@code compression}, {@code targetShardSize}, {@code
+ * rowGroupSize}, {@code partitionBy}, {@code tensorShape.<col>}, {@code tensorElement.<col>},
+ * {@code mlobj.meta.<key>}, {@code overwriteSchema}. Streaming source: {@code startingVersion}
+ * ({@code earliest}, {@code latest} or a number).
  */
 public final class MlobjOptions implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -194,14 +194,15 @@ public final class MlobjOptions implements Serializable {
   }
 
   /**
-   * What scans hand to Spark: {@code columnar} batches (default) or {@code rows} whose arrays of
-   * fixed-width elements are {@code UnsafeArrayData} filled by bulk copies. Measured at parity on
-   * tensor columns (see docs/spark.md), so batches stay the default.
+   * What scans hand to Spark: {@code columnar} batches, {@code rows} whose arrays of fixed-width
+   * elements are {@code UnsafeArrayData} filled by bulk copies, or {@code auto} (default): rows
+   * when such array columns (tensors, lists of numbers) are read, batches otherwise. See
+   * docs/spark.md for the measurements behind it.
    */
   public String readAs() {
-    String v = options.getOrDefault("readas", "columnar").toLowerCase(Locale.ROOT);
-    if (!v.equals("rows") && !v.equals("columnar")) {
-      throw MlobjErrors.badOption("readAs", v, "columnar or rows");
+    String v = options.getOrDefault("readas", "auto").toLowerCase(Locale.ROOT);
+    if (!v.equals("auto") && !v.equals("rows") && !v.equals("columnar")) {
+      throw MlobjErrors.badOption("readAs", v, "auto, rows or columnar");
     }
     return v;
   }

@@ -22,9 +22,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import scala.runtime.BoxedUnit;
 
 /**
- * Row reads ({@code readAs=rows}) hand Spark arrays as {@code UnsafeArrayData}: they must return
- * exactly the rows of the columnar path (the default), nulls included, and must really be the path
- * taken.
+ * Row reads ({@code readAs=rows}, and the default for scans with tensor or other fixed-width array
+ * columns) hand Spark arrays as {@code UnsafeArrayData}: they must return exactly the rows of the
+ * columnar path, nulls included, and must really be the path taken.
  */
 class RowReadsITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
@@ -146,10 +146,10 @@ class RowReadsITCase {
   }
 
   @Test
-  void rowReadsAreThePathTakenAndCopyEveryArrayInBulk() {
+  void tensorScansAreRowBasedByDefaultAndCopyEveryArrayInBulk() {
     String uri = write("parquet");
     org.apache.spark.sql.Dataset<Row> tensors =
-        spark.read().format("mlobj").option("readAs", "rows").load(uri).select("id", "image");
+        spark.read().format("mlobj").load(uri).select("id", "image");
     assertThat(tensors.collectAsList()).hasSize(300);
 
     SparkPlan plan = tensors.queryExecution().executedPlan();
@@ -159,9 +159,9 @@ class RowReadsITCase {
     Map<String, Long> metrics = MlobjReadWriteITCase.scanMetrics(plan);
     assertThat(metrics.get("arraysCopiedInBulk")).isEqualTo(300);
 
-    // Without the option, scans (tensors included) hand Spark columnar batches.
+    // Flat columns stay columnar.
     org.apache.spark.sql.Dataset<Row> columnar =
-        spark.read().format("mlobj").load(uri).select("id", "image");
+        spark.read().format("mlobj").load(uri).select("id", "name");
     assertThat(columnar.collectAsList()).hasSize(300);
     assertThat(rowBased(columnar)).isFalse();
     assertThat(columnar.queryExecution().executedPlan().toString()).contains("output=columnar");
@@ -199,7 +199,8 @@ class RowReadsITCase {
   void anUnknownReadAsValueIsAnError() {
     String uri = write("arrow");
     assertThatThrownBy(() -> spark.read().format("mlobj").option("readAs", "batches").load(uri))
-        .hasMessageContaining("Cannot use option 'readAs' = 'batches': expected columnar or rows.");
+        .hasMessageContaining(
+            "Cannot use option 'readAs' = 'batches': expected auto, rows or columnar.");
   }
 
   /** Whether the scan hands Spark rows (no columnar batches, no ColumnarToRow above it). */

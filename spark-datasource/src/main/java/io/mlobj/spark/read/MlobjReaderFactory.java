@@ -21,8 +21,8 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  * shards are decoded by Spark's vectorized Parquet reader, with the manifest still naming the file,
  * its size and the row groups to read.
  *
- * <p>With {@code readAs=rows} scans are row-based: the same columnar readers, wrapped by {@link
- * UnsafeArrayRowsReader}.
+ * <p>Scans that read tensors or other arrays of fixed-width elements are row-based ({@code
+ * readAs=auto}): the same columnar readers, wrapped by {@link UnsafeArrayRowsReader}.
  */
 public final class MlobjReaderFactory implements PartitionReaderFactory {
   private static final long serialVersionUID = 1L;

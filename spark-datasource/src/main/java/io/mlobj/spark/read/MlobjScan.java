@@ -135,11 +135,18 @@ public final class MlobjScan implements Scan, Batch, SupportsReportStatistics {
   }
 
   /**
-   * {@code readAs=rows}: row reads whose array columns of fixed-width elements are {@code
-   * UnsafeArrayData} (Spark's projection copies those at once instead of element by element).
+   * {@code auto}: rows when an array column of fixed-width elements is read. Spark converts batches
+   * to rows for nearly every consumer anyway, and its projection copies an {@code UnsafeArrayData}
+   * at once but a {@code ColumnarArray} element by element.
    */
   private boolean readRows() {
-    return options.readAs().equals("rows");
+    return switch (options.readAs()) {
+      case "rows" -> true;
+      case "columnar" -> false;
+      default ->
+          java.util.Arrays.stream(readSchema().fields())
+              .anyMatch(f -> io.mlobj.spark.types.UnsafeArrayColumn.supports(f.dataType()));
+    };
   }
 
   /** {@code auto}: Spark's reader for flat columns, the kernel's when tensors or lists are read. */

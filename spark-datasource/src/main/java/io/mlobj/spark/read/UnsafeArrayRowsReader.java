@@ -24,8 +24,8 @@ import org.apache.spark.unsafe.types.VariantVal;
  * of numbers) come back as {@code UnsafeArrayData} filled by bulk copies (see {@link
  * UnsafeArrayColumn}); every other column is read from the batch as Spark's {@code ColumnarToRow}
  * would. Spark's projection to {@code UnsafeRow} then copies each array with one memory copy
- * instead of element by element. Used with {@code readAs=rows}. The row is reused: valid until the
- * next {@link #next()}.
+ * instead of element by element. Used for scans of such columns ({@code readAs=auto} or {@code
+ * rows}). The row is reused: valid until the next {@link #next()}.
  */
 final class UnsafeArrayRowsReader implements PartitionReader<InternalRow> {
   private final PartitionReader<ColumnarBatch> batches;

@@ -47,9 +47,8 @@ import org.apache.spark.unsafe.bitset.BitSetMethods;
  *
  * <p>Why: Spark turns rows into {@code UnsafeRow}s with a generated projection that copies an
  * {@code UnsafeArrayData} with one memory copy but any other array (such as the {@code
- * ColumnarArray} of a columnar batch) element by element. Measured on tensor columns the two cost
- * about the same (the JIT inlines the per-element loop; see docs/spark.md), so this path is opt-in
- * ({@code readAs=rows}).
+ * ColumnarArray} of a columnar batch) element by element. With cache-sized batches that per-element
+ * loop is what is left of the cost of a tensor read (see docs/spark.md).
  *
  * <p>Usage: {@link #bind} to each batch's column, then {@link #get} per row. The returned array is
  * backed by one buffer reused for every row: it is valid until {@code get} is called for another

@@ -219,14 +219,13 @@ public final class ReadBenchmark {
         seconds,
         "tensor column, mlobj Arrow IPC shards",
         () -> best(runs, () -> spark.read().format("mlobj").load(tensors).select("image")));
-    // The two Parquet readers with the batch size that was the default before batches were sized
-    // to the row width.
+    // The two Parquet readers as they were before row reads and batches sized to the row width.
     for (String reader : new String[] {"spark", "mlobj"}) {
       put(
           seconds,
           "tensor column, mlobj Parquet shards ("
               + (reader.equals("spark") ? "Spark" : "kernel")
-              + " reader, batchRows=8192)",
+              + " reader, columnar, batchRows=8192)",
           () ->
               best(
                   runs,
@@ -236,13 +235,14 @@ public final class ReadBenchmark {
                           .format("mlobj")
                           .option("parquetReader", reader)
                           .option("batchRows", "8192")
+                          .option("readAs", "columnar")
                           .load(tensorsParquet)
                           .select("image")));
     }
-    // The same two reads as rows with bulk-copied arrays (readAs=rows).
+    // The same two reads as columnar batches (readAs=columnar).
     put(
         seconds,
-        "tensor column, mlobj Parquet shards (kernel reader, readAs=rows)",
+        "tensor column, mlobj Parquet shards (kernel reader, readAs=columnar)",
         () ->
             best(
                 runs,
@@ -251,12 +251,12 @@ public final class ReadBenchmark {
                         .read()
                         .format("mlobj")
                         .option("parquetReader", "mlobj")
-                        .option("readAs", "rows")
+                        .option("readAs", "columnar")
                         .load(tensorsParquet)
                         .select("image")));
     put(
         seconds,
-        "tensor column, mlobj Arrow IPC shards (readAs=rows)",
+        "tensor column, mlobj Arrow IPC shards (readAs=columnar)",
         () ->
             best(
                 runs,
@@ -264,16 +264,16 @@ public final class ReadBenchmark {
                     spark
                         .read()
                         .format("mlobj")
-                        .option("readAs", "rows")
+                        .option("readAs", "columnar")
                         .load(tensors)
                         .select("image")));
 
     System.out.printf(
         "%nrows=%d (20 columns), tensorRows=%d (3x32x32 float32)%n", rows, tensorRows);
-    System.out.printf("%-65s %8s %12s %11s%n", "", "wall", "task CPU", "partitions");
+    System.out.printf("%-75s %8s %12s %11s%n", "", "wall", "task CPU", "partitions");
     seconds.forEach(
         (k, v) ->
-            System.out.printf("%-65s %8.2f s %8.2f s %11d%n", k, v, CPU.get(k), PARTITIONS.get(k)));
+            System.out.printf("%-75s %8.2f s %8.2f s %11d%n", k, v, CPU.get(k), PARTITIONS.get(k)));
     System.out.println();
     ratio(seconds, "full scan", "mlobj (Spark Parquet reader)");
     ratio(seconds, "full scan", "mlobj (kernel Parquet reader)");
@@ -282,10 +282,12 @@ public final class ReadBenchmark {
     ratio(seconds, "tensor column", "mlobj Parquet shards (Spark reader)");
     ratio(seconds, "tensor column", "mlobj Parquet shards (kernel reader)");
     ratio(seconds, "tensor column", "mlobj Arrow IPC shards");
-    ratio(seconds, "tensor column", "mlobj Parquet shards (Spark reader, batchRows=8192)");
-    ratio(seconds, "tensor column", "mlobj Parquet shards (kernel reader, batchRows=8192)");
-    ratio(seconds, "tensor column", "mlobj Parquet shards (kernel reader, readAs=rows)");
-    ratio(seconds, "tensor column", "mlobj Arrow IPC shards (readAs=rows)");
+    ratio(
+        seconds, "tensor column", "mlobj Parquet shards (Spark reader, columnar, batchRows=8192)");
+    ratio(
+        seconds, "tensor column", "mlobj Parquet shards (kernel reader, columnar, batchRows=8192)");
+    ratio(seconds, "tensor column", "mlobj Parquet shards (kernel reader, readAs=columnar)");
+    ratio(seconds, "tensor column", "mlobj Arrow IPC shards (readAs=columnar)");
   }
 
   private static void put(Map<String, Double> seconds, String name, Supplier<Double> time) {
@@ -304,7 +306,7 @@ public final class ReadBenchmark {
     double parquet = seconds.get(scan + ", spark.read.parquet");
     double mlobj = seconds.get(scan + ", " + variant);
     System.out.printf(
-        "%-15s %-50s speed vs spark.read.parquet: %.2fx%n", scan, variant, parquet / mlobj);
+        "%-15s %-58s speed vs spark.read.parquet: %.2fx%n", scan, variant, parquet / mlobj);
   }
 
   private static double best(int runs, Supplier<org.apache.spark.sql.Dataset<Row>> df) {
