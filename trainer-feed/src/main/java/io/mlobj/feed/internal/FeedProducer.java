@@ -59,9 +59,13 @@ public final class FeedProducer extends NoOpFlightProducer {
     service.metrics.streamsActive.incrementAndGet();
     try (BufferAllocator allocator =
         service.allocator.newChildAllocator("feed-stream-" + id, 0, Long.MAX_VALUE)) {
-      FeedRequest request = FeedRequest.parse(ticket.getBytes());
-      FeedService.Resolved resolved = service.resolve(request);
-      new FeedStream(service, resolved, listener, allocator).run();
+      try {
+        FeedRequest request = FeedRequest.parse(ticket.getBytes());
+        FeedService.Resolved resolved = service.resolve(request);
+        new FeedStream(service, resolved, listener, allocator).run();
+      } finally {
+        awaitReleased(allocator);
+      }
     } catch (RuntimeException e) {
       service.metrics.streamsFailed.incrementAndGet();
       if (e instanceof io.mlobj.MlobjException) {
@@ -72,6 +76,18 @@ public final class FeedProducer extends NoOpFlightProducer {
       listener.error(FeedErrors.toFlight(e));
     } finally {
       service.metrics.streamsActive.decrementAndGet();
+    }
+  }
+
+  /**
+   * Waits (a bounded time) until gRPC has released the stream's last batches: with zero-copy writes
+   * ({@code arrow.flight.enable_zero_copy_write}) it holds their buffers until they are on the
+   * wire, which can be after the stream completed.
+   */
+  private static void awaitReleased(BufferAllocator allocator) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (allocator.getAllocatedMemory() > 0 && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
     }
   }
 
