@@ -113,6 +113,14 @@ public final class MlobjOptions implements Serializable {
     verifyChecksums();
     parquetReader();
     readAs();
+    if (parquetReader().equals("spark") && checksumsRequested()) {
+      throw MlobjErrors.badOption(
+          "verifyChecksums",
+          options.get("verifychecksums"),
+          "false or unset with parquetReader=spark (Spark's reader fetches column chunks, never"
+              + " the whole object, so it cannot verify the shard's CRC32C); use parquetReader=auto"
+              + " or mlobj to verify");
+    }
     if (options.containsKey("format")) {
       ShardFormat.parse(options.get("format"));
     }
@@ -177,6 +185,15 @@ public final class MlobjOptions implements Serializable {
   /** Whether to verify CRC32C of shards read whole (default true). */
   public boolean verifyChecksums() {
     return bool("verifychecksums", true);
+  }
+
+  /**
+   * Whether the reader set {@code verifyChecksums=true} explicitly: then every Parquet shard is
+   * read by the kernel, which verifies CRC32C (by default flat scans use Spark's reader, which
+   * cannot).
+   */
+  public boolean checksumsRequested() {
+    return options.containsKey("verifychecksums") && verifyChecksums();
   }
 
   /**

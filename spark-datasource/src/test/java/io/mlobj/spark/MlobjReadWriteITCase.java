@@ -223,6 +223,47 @@ class MlobjReadWriteITCase {
     assertThat(lowMetrics.get("shardsRead") + lowMetrics.get("shardsSkipped")).isEqualTo(8);
   }
 
+  @Test
+  void explicitVerifyChecksumsMakesFlatParquetScansVerifyCrc32cWithTheKernelReader() {
+    String uri = S3.newDatasetUri();
+    spark
+        .range(0, 1000, 1, 1)
+        .selectExpr("id", "cast(id * 3 as int) AS v")
+        .write()
+        .format("mlobj")
+        .mode("append")
+        .option("compression", "none")
+        .save(uri);
+    Dataset dataset = open(uri);
+    io.mlobj.Shard shard = dataset.latest().shards().get(0);
+    // One byte changed in the middle of the uncompressed values: still a readable Parquet file.
+    byte[] bytes = dataset.readShardBytes(1, shard, false);
+    bytes[bytes.length / 2] ^= 0x01;
+    dataset.store().put(shard.path(), bytes, Map.of());
+
+    org.apache.spark.sql.Dataset<Row> unchecked = spark.read().format("mlobj").load(uri);
+    assertThat(unchecked.queryExecution().executedPlan().toString())
+        .contains("parquetReader=spark");
+    assertThat(unchecked.collectAsList()).hasSize(1000);
+
+    org.apache.spark.sql.Dataset<Row> checked =
+        spark.read().format("mlobj").option("verifyChecksums", "true").load(uri);
+    assertThat(checked.queryExecution().executedPlan().toString()).contains("parquetReader=mlobj");
+    assertThatThrownBy(checked::collectAsList).hasMessageContaining("CRC32C mismatch");
+
+    assertThatThrownBy(
+            () ->
+                spark
+                    .read()
+                    .format("mlobj")
+                    .option("parquetReader", "spark")
+                    .option("verifyChecksums", "true")
+                    .load(uri))
+        .hasMessageContaining(
+            "Cannot use option 'verifyChecksums' = 'true': expected false or unset with"
+                + " parquetReader=spark");
+  }
+
   static Map<String, Long> scanMetrics(SparkPlan plan) {
     Map<String, Long> out = new HashMap<>();
     plan.foreach(

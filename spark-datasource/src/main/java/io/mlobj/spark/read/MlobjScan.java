@@ -94,6 +94,7 @@ public final class MlobjScan implements Scan, Batch, SupportsReportStatistics {
         + (pushed.isEmpty() ? "" : " shardFilters=" + pushed)
         + " batchRows="
         + batchRows()
+        + (useSparkParquetReader() ? " parquetReader=spark" : " parquetReader=mlobj")
         + (readRows() ? " output=rows" : " output=columnar");
   }
 
@@ -149,17 +150,21 @@ public final class MlobjScan implements Scan, Batch, SupportsReportStatistics {
     };
   }
 
-  /** {@code auto}: Spark's reader for flat columns, the kernel's when tensors or lists are read. */
+  /**
+   * {@code auto}: Spark's reader for flat columns, the kernel's when tensors or lists are read or
+   * when {@code verifyChecksums=true} is set explicitly (only the kernel verifies CRC32C).
+   */
   private boolean useSparkParquetReader() {
     return switch (options.parquetReader()) {
       case "spark" -> true;
       case "mlobj" -> false;
       default ->
-          kernelScan().schema().getFields().stream()
-              .noneMatch(
-                  f ->
-                      f.getType() instanceof io.mlobj.arrow.FixedShapeTensorType
-                          || !f.getChildren().isEmpty());
+          !options.checksumsRequested()
+              && kernelScan().schema().getFields().stream()
+                  .noneMatch(
+                      f ->
+                          f.getType() instanceof io.mlobj.arrow.FixedShapeTensorType
+                              || !f.getChildren().isEmpty());
     };
   }
 
