@@ -264,6 +264,39 @@ class MlobjReadWriteITCase {
                 + " parquetReader=spark");
   }
 
+  @Test
+  void dateAndTimestampFiltersSkipShardsByStatisticsAndDatePartitions() {
+    String uri = S3.newDatasetUri();
+    // Two write tasks, two shards: ids 0-99 (pday 2026-01-01) and 100-199 (pday 2026-01-02).
+    spark
+        .range(0, 200, 1, 2)
+        .selectExpr(
+            "id",
+            "date_add(date'2026-01-01', cast(id as int)) AS day",
+            "timestamp_seconds(1767225600 + id * 3600) AS ts",
+            "date_add(date'2026-01-01', cast(id div 100 as int)) AS pday")
+        .write()
+        .format("mlobj")
+        .mode("append")
+        .partitionBy("pday")
+        .save(uri);
+    assertThat(open(uri).latest().shards()).hasSize(2);
+
+    String[][] cases = {
+      {"day >= date'2026-04-11'", "100"},
+      {"ts < timestamp'2026-01-02 00:00:00'", "24"},
+      {"pday = date'2026-01-02'", "100"},
+      {"day IN (date'2026-01-05', date'2026-01-06')", "2"}
+    };
+    for (String[] c : cases) {
+      org.apache.spark.sql.Dataset<Row> df = spark.read().format("mlobj").load(uri).where(c[0]);
+      assertThat(df.collectAsList()).as(c[0]).hasSize(Integer.parseInt(c[1]));
+      Map<String, Long> metrics = scanMetrics(df.queryExecution().executedPlan());
+      assertThat(metrics.get("shardsSkipped")).as(c[0]).isEqualTo(1);
+      assertThat(metrics.get("shardsRead")).as(c[0]).isEqualTo(1);
+    }
+  }
+
   static Map<String, Long> scanMetrics(SparkPlan plan) {
     Map<String, Long> out = new HashMap<>();
     plan.foreach(

@@ -45,7 +45,9 @@ public final class MlobjScanBuilder
   @Override
   public Filter[] pushFilters(Filter[] filters) {
     for (Filter filter : filters) {
-      Optional<Predicate> p = FilterTranslator.translate(filter);
+      Optional<Predicate> p =
+          FilterTranslator.translate(
+              filter, table.snapshot().schema(), table.snapshot().partitionColumns());
       if (p.isPresent()) {
         pushed.add(filter);
         predicates.add(p.get());
