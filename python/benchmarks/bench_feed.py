@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""Trainer feed benchmark, three ways side by side on the same data in one run.
+"""Trainer feed benchmark, side by side on the same data in one run.
 
-  (a) feed:    the mlobj feed server (FeedServerMain, its own JVM) -> MlobjIterableDataset
-  (b) pyarrow: pyarrow.fs.S3FileSystem reading the same Arrow shards straight from the S3
-               server, numpy shuffle and the same preprocessing in the client
-  (c) noop:    a Flight server sending the very same batches from memory (the loopback limit)
+  (a)  feed:    the mlobj feed server (FeedServerMain, its own JVM) -> MlobjIterableDataset
+                with its defaults (cast/normalize deferred to the client: uint8 travels)
+  (a1) feed with the whole pipeline on the server (defer=False: float32 travels)
+  (b)  pyarrow: pyarrow.fs.S3FileSystem reading the same Arrow shards straight from the S3
+                server, numpy shuffle and the same preprocessing in the client
+  (c)  noop:    a Flight server sending the very same batches as (a) from memory, consumed
+                by the same client code (the loopback limit for (a))
+  (c1) noop sending the very same float32 batches as (a1) (the loopback limit for (a1))
 
 Every mode delivers the same tensors (image float32 [3,32,32] cast/normalized/flipped, label
 int32) for one epoch; each client runs in its own process so its peak RSS is its own, with one
@@ -42,10 +46,11 @@ def pipeline():
     ]
 
 
-def pipeline_deferred():
-    """The same steps, with cast and normalize deferred to the trainer (uint8 travels)."""
-    steps = pipeline()
-    return [dict(s, on="client") if s["op"] in ("cast", "normalize") else s for s in steps]
+def split(steps):
+    """(server steps, client steps) as MlobjIterableDataset splits them by default."""
+    from mlobj_torch.dataset import split_pipeline
+
+    return split_pipeline(steps, defer=True)
 
 
 def request(info, args, **overrides):
@@ -79,7 +84,7 @@ def vm_hwm_mb(pid):
 # ---------------------------------------------------------------- children (one mode each)
 
 
-def child_feed(info, args, endpoint, req):
+def child_feed(info, args, endpoint, req, defer=True):
     from mlobj_torch import MlobjIterableDataset
 
     ds = MlobjIterableDataset(
@@ -94,16 +99,27 @@ def child_feed(info, args, endpoint, req):
         seed=req["seed"],
         pipeline=req["pipeline"],
         device=None,
+        defer=defer,
     )
     ds.resolve()
     return consume(iter(ds))
 
 
-def child_feed_deferred(info, args, endpoint, req):
-    return child_feed(info, args, endpoint, dict(req, pipeline=pipeline_deferred()))
+def child_feed_server_side(info, args, endpoint, req):
+    return child_feed(info, args, endpoint, req, defer=False)
 
 
 def child_noop(info, args, endpoint, req):
+    """Batches from the no-op server, through the same client steps as the feed's defaults."""
+    from mlobj_torch import FeedClient, to_torch
+    from mlobj_torch.dataset import apply_client_steps, compile_client_steps
+
+    client = FeedClient(endpoint, info["token"])
+    steps = compile_client_steps(split(req["pipeline"])[1])
+    return consume(apply_client_steps(to_torch(b), steps) for b in client.stream(req))
+
+
+def child_noop_server_side(info, args, endpoint, req):
     from mlobj_torch import FeedClient, to_torch
 
     client = FeedClient(endpoint, info["token"])
@@ -176,7 +192,8 @@ def child_ids(info, args, endpoint, req):
 
 CHILDREN = {
     "feed": child_feed,
-    "feed_deferred": child_feed_deferred,
+    "feed_server_side": child_feed_server_side,
+    "noop_server_side": child_noop_server_side,
     "noop": child_noop,
     "pyarrow": child_pyarrow,
     "ids": child_ids,
@@ -202,7 +219,7 @@ def run_child(mode, info, args, endpoint, req):
 
 
 # The server processes whose CPU time each run records (the feed, the no-op server, S3).
-SERVERS = {"feed": None, "noop": None, "s3": None}
+SERVERS = {"feed": None, "noop": None, "noop1": None, "s3": None}
 
 
 def cpu_seconds(pid):
@@ -324,28 +341,37 @@ def main():
     SERVERS["feed"] = feed
     feed_endpoint = feed_info["endpoint"]
     req = request(info, args)
-    (tmp / "request.json").write_text(json.dumps(req))
+    # What (a) asks the server for (the deferred steps stay on the client), and what (a1) asks.
+    (tmp / "request.json").write_text(json.dumps(dict(req, pipeline=split(req["pipeline"])[0])))
+    (tmp / "request1.json").write_text(json.dumps(req))
     noop = java(cp, "io.mlobj.feed.bench.NoOpFlightServer",
                 str(feed_info["port"]), "bench-token", str(tmp / "request.json"))
-    noop_info = first_json(noop)
+    noop_endpoint = "grpc+tcp://127.0.0.1:%d" % first_json(noop)["port"]
+    noop1 = java(cp, "io.mlobj.feed.bench.NoOpFlightServer",
+                 str(feed_info["port"]), "bench-token", str(tmp / "request1.json"))
+    noop1_endpoint = "grpc+tcp://127.0.0.1:%d" % first_json(noop1)["port"]
     SERVERS["noop"] = noop
-    noop_endpoint = "grpc+tcp://127.0.0.1:%d" % noop_info["port"]
+    SERVERS["noop1"] = noop1
     try:
         results = {"samples": info["rows"], "batch_size": args.batch_size,
                    "shuffle_buffer": args.shuffle_buffer, "cpus": os.cpu_count()}
         # Modes interleaved, repeated: on a shared machine single runs are noise.
-        runs = {"a_feed": [], "a2_feed_uint8_cast_on_client": [], "b_pyarrow_s3": [], "c_noop_flight": []}
+        plan = [
+            ("a_feed", "feed", feed_endpoint),
+            ("a1_feed_all_steps_on_server", "feed_server_side", feed_endpoint),
+            ("b_pyarrow_s3", "pyarrow", None),
+            ("c_noop_flight", "noop", noop_endpoint),
+            ("c1_noop_flight_float32", "noop_server_side", noop1_endpoint),
+        ]
+        runs = {name: [] for name, _, _ in plan}
         # Warm-up: the JVMs compile their hot paths during the first epochs.
         for _ in range(2):
-            run_child("feed", info, args, feed_endpoint, req)
-            run_child("feed_deferred", info, args, feed_endpoint, req)
-            run_child("noop", info, args, noop_endpoint, req)
+            for name, child, endpoint in plan:
+                if endpoint is not None:
+                    run_child(child, info, args, endpoint, req)
         for _ in range(args.repeat):
-            runs["a_feed"].append(run_child("feed", info, args, feed_endpoint, req))
-            runs["a2_feed_uint8_cast_on_client"].append(
-                run_child("feed_deferred", info, args, feed_endpoint, req))
-            runs["b_pyarrow_s3"].append(run_child("pyarrow", info, args, None, req))
-            runs["c_noop_flight"].append(run_child("noop", info, args, noop_endpoint, req))
+            for name, child, endpoint in plan:
+                runs[name].append(run_child(child, info, args, endpoint, req))
         modes = {}
         for name, rs in runs.items():
             rates = sorted(r["samples"] / r["seconds"] for r in rs)
@@ -364,17 +390,23 @@ def main():
                 },
             }
         modes["a_feed"]["server_peak_rss_mb"] = vm_hwm_mb(feed.pid)
-        modes["a2_feed_uint8_cast_on_client"]["server_peak_rss_mb"] = vm_hwm_mb(feed.pid)
+        modes["a1_feed_all_steps_on_server"]["server_peak_rss_mb"] = vm_hwm_mb(feed.pid)
         modes["c_noop_flight"]["server_peak_rss_mb"] = vm_hwm_mb(noop.pid)
+        modes["c1_noop_flight_float32"]["server_peak_rss_mb"] = vm_hwm_mb(noop1.pid)
         modes["b_pyarrow_s3"]["server_peak_rss_mb"] = vm_hwm_mb(launcher.pid)
         results["modes"] = modes
+
+        def ratio(a, b, key):
+            return modes[a][key] / modes[b][key]
+
+        # Every mode delivers the same tensors: delivered bytes/s and samples/s are proportional.
         results["ratios"] = {
-            "feed_vs_noop_bytes_per_s": modes["a_feed"]["gb_per_s"] / modes["c_noop_flight"]["gb_per_s"],
-            "feed_vs_pyarrow_samples_per_s": modes["a_feed"]["samples_per_s"]
-            / modes["b_pyarrow_s3"]["samples_per_s"],
-            "feed_cast_on_client_vs_pyarrow_samples_per_s": modes["a2_feed_uint8_cast_on_client"][
-                "samples_per_s"]
-            / modes["b_pyarrow_s3"]["samples_per_s"],
+            "a_vs_c_bytes_per_s": ratio("a_feed", "c_noop_flight", "gb_per_s"),
+            "a_vs_b_samples_per_s": ratio("a_feed", "b_pyarrow_s3", "samples_per_s"),
+            "a1_vs_c1_bytes_per_s": ratio("a1_feed_all_steps_on_server", "c1_noop_flight_float32",
+                                          "gb_per_s"),
+            "a1_vs_b_samples_per_s": ratio("a1_feed_all_steps_on_server", "b_pyarrow_s3",
+                                           "samples_per_s"),
         }
         print("| mode | samples/s (median) | all runs | GB/s | client peak RSS MB | server peak RSS MB "
               "| CPU ms per 1k samples: client / feed / noop / S3 |")
@@ -384,7 +416,8 @@ def main():
             print("| %s | %.0f | %s | %.3f | %.0f | %.0f | %s |" % (
                 name, m["samples_per_s"], " ".join("%.0f" % r for r in m["samples_per_s_all"]),
                 m["gb_per_s"], m["client_peak_rss_mb"], m["server_peak_rss_mb"],
-                " / ".join("%.1f" % cpu.get(k, 0) for k in ("client", "feed", "noop", "s3"))))
+                " / ".join("%.1f" % (cpu.get(k, 0) + cpu.get(k + "1", 0))
+                           for k in ("client", "feed", "noop", "s3"))))
         print("ratios: %s" % json.dumps(results["ratios"]))
         # The shuffle buffer's cost and quality.
         shuffle = {}
@@ -409,10 +442,10 @@ def main():
         results["server_metrics"] = __import__("mlobj_torch").FeedClient(
             feed_endpoint, "bench-token").metrics()
     finally:
-        for proc in (noop, feed):
+        for proc in (noop, noop1, feed):
             proc.terminate()
         launcher.stdin.close()
-        for proc in (noop, feed, launcher):
+        for proc in (noop, noop1, feed, launcher):
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:

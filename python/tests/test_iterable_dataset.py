@@ -207,15 +207,16 @@ def test_auto_defer_moves_trailing_cast_and_normalize_past_flips_only():
         split_pipeline([dict(flip, on="client")])
 
 
-def test_deferred_dataset_on_cpu_matches_the_server_side_result_when_asked(feed):
+def test_deferred_dataset_on_cpu_matches_the_whole_pipeline_on_the_server(feed):
     steps = [
         {"op": "cast", "column": "image", "to": "float32", "scale": 1 / 255},
         {"op": "normalize", "column": "image", "mean": [0.5, 0.4, 0.3], "std": [0.25, 0.2, 0.1]},
         {"op": "random_flip", "column": "image", "p": 0.5},
     ]
-    on_server = next(iter(make(feed, columns=["id", "image"], pipeline=steps)))
-    assert make(feed, columns=["id", "image"], pipeline=steps).pipeline == steps  # CPU: no defer
-    ds = make(feed, columns=["id", "image"], pipeline=steps, defer=True)
+    server_side = make(feed, columns=["id", "image"], pipeline=steps, defer=False)
+    assert server_side.pipeline == steps
+    on_server = next(iter(server_side))
+    ds = make(feed, columns=["id", "image"], pipeline=steps)  # defers by default
     assert ds.pipeline == [steps[2]]
     deferred = next(iter(ds))
     assert torch.allclose(deferred["image"], on_server["image"], atol=1e-5)
