@@ -53,7 +53,8 @@ public final class ParquetBatchReader implements BatchReader {
       int groupCount,
       int maxBatchRows)
       throws IOException {
-    this.reader = ParquetFileReader.open(new ByteArrayInputFile(bytes));
+    this.reader =
+        ParquetFileReader.open(new ByteArrayInputFile(bytes), ParquetReadDefaults.options());
     try {
       MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
       Schema target = schema != null ? schema : fileArrowSchema(reader);

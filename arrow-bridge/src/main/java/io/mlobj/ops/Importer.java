@@ -115,7 +115,9 @@ public final class Importer {
   }
 
   private static List<Long> rowGroups(byte[] bytes) throws IOException {
-    try (ParquetFileReader footer = ParquetFileReader.open(new ByteArrayInputFile(bytes))) {
+    try (ParquetFileReader footer =
+        ParquetFileReader.open(
+            new ByteArrayInputFile(bytes), io.mlobj.arrow.ParquetReadDefaults.options())) {
       return footer.getFooter().getBlocks().stream().map(BlockMetaData::getRowCount).toList();
     }
   }
