@@ -411,17 +411,17 @@ final class FeedStream {
       }
     }
     Shard shard = task.shard();
-    byte[] bytes;
-    if (shardLastUse != null && !pinned.containsKey(shard)) {
-      pinned.put(shard, shardLastUse.get(shard));
-      bytes = service.cache.await(service.cache.acquire(dataset, version, shard));
-    } else {
-      bytes = service.cache.await(service.cache.get(dataset, version, shard));
-    }
+    // The stream's first block of a shard pins it until its last (see releaseFinished).
+    boolean first = pinned.putIfAbsent(shard, shardLastUse.get(shard)) == null;
+    byte[] bytes =
+        service.cache.await(
+            first
+                ? service.cache.acquire(dataset, version, shard)
+                : service.cache.get(dataset, version, shard));
     return Blocks.decode(
         dataset.uri(),
         version,
-        dataset.store().uri(task.shard().path()),
+        dataset.store().uri(shard.path()),
         task,
         bytes,
         resolved.scan().schema(),

@@ -4,7 +4,6 @@ import io.mlobj.feed.Transform;
 import io.mlobj.feed.TransformContext;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 
 /**
@@ -16,23 +15,24 @@ import org.apache.arrow.vector.types.pojo.Field;
 final class CastNormalizeTransform implements Transform {
   private final CastTransform cast;
   private final NormalizeTransform normalize;
-  private ArrowType source;
 
   CastNormalizeTransform(CastTransform cast, NormalizeTransform normalize) {
     this.cast = cast;
     this.normalize = normalize;
   }
 
-  /** Whether the two steps can run fused: a cast of a tensor, then normalize of its output. */
-  static boolean fusable(Transform first, Transform second, Field input) {
+  /**
+   * Whether two compiled steps on one column can run fused: a cast, then normalize of its output
+   * {@code castOutput} (a tensor: normalize accepts nothing else, so the cast's input was one).
+   */
+  static boolean fusable(Transform first, Transform second, Field castOutput) {
     return first instanceof CastTransform
         && second instanceof NormalizeTransform
-        && Tensors.tensorType(input) != null;
+        && Tensors.tensorType(castOutput) != null;
   }
 
   @Override
   public Field outputField(Field input) {
-    source = Tensors.tensorType(input).valueType();
     return normalize.outputField(cast.outputField(input));
   }
 
@@ -43,16 +43,13 @@ final class CastNormalizeTransform implements Transform {
     ArrowBuf buf = Tensors.elements(out).getDataBuffer();
     int rows = input.getValueCount();
     int size = normalize.size();
-    float[] a = new float[normalize.channels()];
-    float[] b = new float[a.length];
-    for (int c = 0; c < a.length; c++) {
-      a[c] = cast.scale() * normalize.inverseStd(c);
-      b[c] = -normalize.mean(c) * normalize.inverseStd(c);
-    }
+    float[][] ab = normalize.coefficients(cast.scale());
+    float[] a = ab[0];
+    float[] b = ab[1];
     float[] row = new float[size];
     for (int r = 0; r < rows; r++) {
       long base = (long) r * size;
-      Tensors.readFloats(in, source, base, row);
+      Tensors.readFloats(in, cast.source(), base, row);
       normalize.affine(row, a, b);
       Tensors.writeFloats(buf, base, row);
     }

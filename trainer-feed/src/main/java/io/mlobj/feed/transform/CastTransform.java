@@ -44,6 +44,11 @@ final class CastTransform implements Transform {
         : Tensors.scalar(input.getName(), Tensors.FLOAT32);
   }
 
+  /** The input's value type (known once {@link #outputField} ran). */
+  ArrowType source() {
+    return source;
+  }
+
   /** The factor every value is multiplied by. */
   float scale() {
     return scale;

@@ -66,12 +66,9 @@ final class NormalizeTransform implements Transform {
   public FieldVector apply(FieldVector input, TransformContext context) {
     ArrowBuf buf = Tensors.elements(input).getDataBuffer();
     int rows = input.getValueCount();
-    float[] a = new float[channels];
-    float[] b = new float[channels];
-    for (int c = 0; c < channels; c++) {
-      a[c] = inverseStd(c);
-      b[c] = -mean(c) * inverseStd(c);
-    }
+    float[][] ab = coefficients(1f);
+    float[] a = ab[0];
+    float[] b = ab[1];
     float[] row = new float[size];
     for (int r = 0; r < rows; r++) {
       long base = (long) r * size;
@@ -87,19 +84,19 @@ final class NormalizeTransform implements Transform {
     return size;
   }
 
-  /** Channels of the tensor. */
-  int channels() {
-    return channels;
-  }
-
-  /** The mean of a channel. */
-  float mean(int channel) {
-    return mean.length == 1 ? mean[0] : mean[channel];
-  }
-
-  /** 1 / std of a channel. */
-  float inverseStd(int channel) {
-    return 1f / (std.length == 1 ? std[0] : std[channel]);
+  /**
+   * Per channel {@code {a, b}} with {@code (x * scale - mean[c]) / std[c] = x * a[c] + b[c]}: this
+   * step after a multiplication by {@code scale} (1 alone, a cast's scale when fused with it).
+   */
+  float[][] coefficients(float scale) {
+    float[] a = new float[channels];
+    float[] b = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      float inverseStd = 1f / (std.length == 1 ? std[0] : std[c]);
+      a[c] = scale * inverseStd;
+      b[c] = -(mean.length == 1 ? mean[0] : mean[c]) * inverseStd;
+    }
+    return new float[][] {a, b};
   }
 
   /** {@code row[k] = row[k] * a[c] + b[c]} with {@code c} the channel of element {@code k}. */

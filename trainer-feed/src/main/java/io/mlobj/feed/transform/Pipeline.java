@@ -56,8 +56,6 @@ public final class Pipeline {
   public static Pipeline compile(
       JsonNode steps, Map<String, Transform.Factory> factories, Schema input) {
     List<Field> fields = new ArrayList<>(input.getFields());
-    // The field each column had before the latest step on it (what a fused step starts from).
-    List<Field> inputs = new ArrayList<>(input.getFields());
     List<String> names = fields.stream().map(Field::getName).toList();
     List<Step> out = new ArrayList<>();
     Map<String, Integer> occurrences = new java.util.HashMap<>();
@@ -80,22 +78,20 @@ public final class Pipeline {
       Field before = fields.get(index);
       Field produced = transform.outputField(before);
       fields.set(index, Tensors.renamed(produced, column));
+      String key = op + "/" + column;
+      int id = (key + "/" + occurrences.merge(key, 1, Integer::sum)).hashCode();
       Step previous = out.isEmpty() ? null : out.get(out.size() - 1);
       if (previous != null
           && previous.column() == index
-          && CastNormalizeTransform.fusable(previous.transform(), transform, inputs.get(index))) {
+          && CastNormalizeTransform.fusable(previous.transform(), transform, before)) {
         // cast then normalize of one tensor: one pass instead of two.
         CastNormalizeTransform fused =
             new CastNormalizeTransform(
                 (CastTransform) previous.transform(), (NormalizeTransform) transform);
-        fused.outputField(inputs.get(index));
         out.set(out.size() - 1, new Step(index, fused, previous.id()));
       } else {
-        String key = op + "/" + column;
-        int occurrence = occurrences.merge(key, 1, Integer::sum);
-        out.add(new Step(index, transform, (key + "/" + occurrence).hashCode()));
+        out.add(new Step(index, transform, id));
       }
-      inputs.set(index, before);
     }
     return new Pipeline(out, new Schema(fields));
   }
