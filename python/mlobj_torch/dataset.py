@@ -164,11 +164,10 @@ def compile_client_steps(steps):
 
 
 def apply_client_steps(batch, steps):
-    """Runs deferred cast/normalize steps on the batch's tensors (on their device)."""
+    """Runs deferred steps compiled by :func:`compile_client_steps` on the batch's tensors (on
+    their device)."""
     if not steps:
         return batch
-    if not isinstance(steps[0], _Affine):
-        steps = compile_client_steps(steps)
     out = dict(batch)
     for affine in steps:
         out[affine.column] = affine(out[affine.column])
