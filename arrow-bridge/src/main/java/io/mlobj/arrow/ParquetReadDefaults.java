@@ -21,9 +21,13 @@ public final class ParquetReadDefaults {
     return conf;
   }
 
+  /** A copy of Hadoop's default configuration, parsed once per JVM (callers may change it). */
+  public static Configuration configuration() {
+    return new Configuration(PARSED);
+  }
+
   /** Options for one reader (each reader gets its own copy: readers may change their options). */
   public static ParquetReadOptions options() {
-    return ParquetReadOptions.builder(new HadoopParquetConfiguration(new Configuration(PARSED)))
-        .build();
+    return ParquetReadOptions.builder(new HadoopParquetConfiguration(configuration())).build();
   }
 }

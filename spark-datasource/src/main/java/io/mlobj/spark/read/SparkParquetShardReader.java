@@ -4,6 +4,7 @@ import io.mlobj.MlobjErrors;
 import io.mlobj.ScanTask;
 import io.mlobj.Shard;
 import io.mlobj.arrow.FixedShapeTensorType;
+import io.mlobj.arrow.ParquetReadDefaults;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -48,7 +49,9 @@ final class SparkParquetShardReader implements PartitionReader<ColumnarBatch> {
       int batchRows) {
     ScanTask task = partition.task();
     Shard shard = task.shard();
-    Configuration hadoop = new Configuration(baseConf());
+    // Hadoop's defaults parsed once per JVM: parsing them again per task cost more CPU than
+    // decoding a small shard.
+    Configuration hadoop = ParquetReadDefaults.configuration();
     conf.forEach(hadoop::set);
     hadoop.set(
         "org.apache.spark.sql.parquet.row.requested_schema", nullableElements(sparkSchema).json());
@@ -108,21 +111,6 @@ final class SparkParquetShardReader implements PartitionReader<ColumnarBatch> {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while opening " + path, e);
     }
-  }
-
-  private static Configuration base;
-
-  /**
-   * Hadoop's defaults, parsed once per JVM: a {@code new Configuration()} parses its XML resources
-   * again on first use, which cost each task more CPU than decoding a small shard. Tasks copy it.
-   */
-  private static synchronized Configuration baseConf() {
-    if (base == null) {
-      Configuration c = new Configuration();
-      c.size(); // loads the default resources now
-      base = c;
-    }
-    return base;
   }
 
   /**
