@@ -1,6 +1,7 @@
 package io.mlobj.spark.types;
 
 import java.util.Arrays;
+import java.util.Set;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
@@ -26,7 +27,6 @@ import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DateType;
 import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.FloatType;
@@ -192,69 +192,42 @@ public final class UnsafeArrayColumn {
       this.offsets = offsets;
     }
 
+    /** Vectors whose data buffer holds exactly the bytes of Spark's values (no widening). */
+    private static final Set<Class<?>> SAME_LAYOUT =
+        Set.of(
+            Float4Vector.class,
+            Float8Vector.class,
+            IntVector.class,
+            BigIntVector.class,
+            UInt8Vector.class,
+            SmallIntVector.class,
+            TinyIntVector.class,
+            DateDayVector.class,
+            TimeStampMicroTZVector.class,
+            TimeStampMicroVector.class);
+
     /** Null when the vector's values are not what Spark expects for {@code elementType}. */
     static ArrowSource of(ValueVector data, DataType elementType, int listSize, long offsets) {
       Kind kind;
-      DataType expected;
-      int width;
-      if (data instanceof Float4Vector) {
-        kind = Kind.COPY;
-        expected = DataTypes.FloatType;
-        width = 4;
-      } else if (data instanceof Float8Vector) {
-        kind = Kind.COPY;
-        expected = DataTypes.DoubleType;
-        width = 8;
-      } else if (data instanceof IntVector) {
-        kind = Kind.COPY;
-        expected = DataTypes.IntegerType;
-        width = 4;
-      } else if (data instanceof BigIntVector || data instanceof UInt8Vector) {
-        kind = Kind.COPY;
-        expected = DataTypes.LongType;
-        width = 8;
-      } else if (data instanceof SmallIntVector) {
-        kind = Kind.COPY;
-        expected = DataTypes.ShortType;
-        width = 2;
-      } else if (data instanceof TinyIntVector) {
-        kind = Kind.COPY;
-        expected = DataTypes.ByteType;
-        width = 1;
-      } else if (data instanceof DateDayVector) {
-        kind = Kind.COPY;
-        expected = DataTypes.DateType;
-        width = 4;
-      } else if (data instanceof TimeStampMicroTZVector) {
-        kind = Kind.COPY;
-        expected = DataTypes.TimestampType;
-        width = 8;
-      } else if (data instanceof TimeStampMicroVector) {
-        kind = Kind.COPY;
-        expected = DataTypes.TimestampNTZType;
-        width = 8;
-      } else if (data instanceof UInt1Vector) {
+      if (data instanceof UInt1Vector) {
         kind = Kind.UINT8;
-        expected = DataTypes.ShortType;
-        width = 1;
       } else if (data instanceof UInt2Vector) {
         kind = Kind.UINT16;
-        expected = DataTypes.IntegerType;
-        width = 2;
       } else if (data instanceof UInt4Vector) {
         kind = Kind.UINT32;
-        expected = DataTypes.LongType;
-        width = 4;
       } else if (data instanceof BitVector) {
         kind = Kind.BIT;
-        expected = DataTypes.BooleanType;
-        width = 0;
+      } else if (SAME_LAYOUT.contains(data.getClass())) {
+        kind = Kind.COPY;
       } else {
         return null;
       }
-      if (!expected.sameType(elementType) || !(data instanceof BaseFixedWidthVector)) {
+      // The Spark type the schema gives these values (unsigned ints widen to the next type).
+      DataType expected = SparkSchemas.toSpark(data.getField()).dataType();
+      if (!expected.sameType(elementType)) {
         return null;
       }
+      int width = kind == Kind.BIT ? 0 : ((BaseFixedWidthVector) data).getTypeWidth();
       return new ArrowSource(data, kind, width, listSize, offsets);
     }
 
