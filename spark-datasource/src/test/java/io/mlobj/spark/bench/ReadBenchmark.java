@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -118,155 +119,79 @@ public final class ReadBenchmark {
 
     Map<String, Double> seconds = new LinkedHashMap<>();
     String[] two = {"d0", "s1"};
-    put(
+    measure(seconds, runs, "full scan, spark.read.parquet", () -> parquet(spark, wide));
+    measure(
         seconds,
-        "full scan, spark.read.parquet",
-        () ->
-            best(
-                runs,
-                () -> spark.read().option("recursiveFileLookup", "true").parquet(wide + "/data")));
-    put(
-        seconds,
+        runs,
         "full scan, mlobj (Spark Parquet reader)",
-        () ->
-            best(
-                runs,
-                () -> spark.read().format("mlobj").option("parquetReader", "spark").load(wide)));
-    put(
+        () -> mlobj(spark, "parquetReader", "spark").load(wide));
+    measure(
         seconds,
+        runs,
         "full scan, mlobj (kernel Parquet reader)",
-        () ->
-            best(
-                runs,
-                () -> spark.read().format("mlobj").option("parquetReader", "mlobj").load(wide)));
-    put(
+        () -> mlobj(spark, "parquetReader", "mlobj").load(wide));
+    measure(
         seconds,
+        runs,
         "2 of 20 columns, spark.read.parquet",
-        () ->
-            best(
-                runs,
-                () ->
-                    spark
-                        .read()
-                        .option("recursiveFileLookup", "true")
-                        .parquet(wide + "/data")
-                        .select(two[0], two[1])));
-    put(
+        () -> parquet(spark, wide).select(two[0], two[1]));
+    measure(
         seconds,
+        runs,
         "2 of 20 columns, mlobj (Spark Parquet reader)",
-        () ->
-            best(
-                runs,
-                () ->
-                    spark
-                        .read()
-                        .format("mlobj")
-                        .option("parquetReader", "spark")
-                        .load(wide)
-                        .select(two[0], two[1])));
-    put(
+        () -> mlobj(spark, "parquetReader", "spark").load(wide).select(two[0], two[1]));
+    measure(
         seconds,
+        runs,
         "2 of 20 columns, mlobj (kernel Parquet reader)",
-        () ->
-            best(
-                runs,
-                () ->
-                    spark
-                        .read()
-                        .format("mlobj")
-                        .option("parquetReader", "mlobj")
-                        .load(wide)
-                        .select(two[0], two[1])));
-    put(
+        () -> mlobj(spark, "parquetReader", "mlobj").load(wide).select(two[0], two[1]));
+    measure(
         seconds,
+        runs,
         "tensor column, spark.read.parquet",
-        () ->
-            best(
-                runs,
-                () ->
-                    spark
-                        .read()
-                        .option("recursiveFileLookup", "true")
-                        .parquet(tensorsParquet + "/data")
-                        .select("image")));
-    put(
+        () -> parquet(spark, tensorsParquet).select("image"));
+    measure(
         seconds,
+        runs,
         "tensor column, mlobj Parquet shards (Spark reader)",
-        () ->
-            best(
-                runs,
-                () ->
-                    spark
-                        .read()
-                        .format("mlobj")
-                        .option("parquetReader", "spark")
-                        .load(tensorsParquet)
-                        .select("image")));
-    put(
+        () -> mlobj(spark, "parquetReader", "spark").load(tensorsParquet).select("image"));
+    measure(
         seconds,
+        runs,
         "tensor column, mlobj Parquet shards (kernel reader)",
-        () ->
-            best(
-                runs,
-                () ->
-                    spark
-                        .read()
-                        .format("mlobj")
-                        .option("parquetReader", "mlobj")
-                        .load(tensorsParquet)
-                        .select("image")));
-    put(
+        () -> mlobj(spark, "parquetReader", "mlobj").load(tensorsParquet).select("image"));
+    measure(
         seconds,
+        runs,
         "tensor column, mlobj Arrow IPC shards",
-        () -> best(runs, () -> spark.read().format("mlobj").load(tensors).select("image")));
+        () -> mlobj(spark).load(tensors).select("image"));
     // The two Parquet readers as they were before row reads and batches sized to the row width.
     for (String reader : new String[] {"spark", "mlobj"}) {
-      put(
+      measure(
           seconds,
+          runs,
           "tensor column, mlobj Parquet shards ("
               + (reader.equals("spark") ? "Spark" : "kernel")
               + " reader, columnar, batchRows=8192)",
           () ->
-              best(
-                  runs,
-                  () ->
-                      spark
-                          .read()
-                          .format("mlobj")
-                          .option("parquetReader", reader)
-                          .option("batchRows", "8192")
-                          .option("readAs", "columnar")
-                          .load(tensorsParquet)
-                          .select("image")));
+              mlobj(spark, "parquetReader", reader, "batchRows", "8192", "readAs", "columnar")
+                  .load(tensorsParquet)
+                  .select("image"));
     }
     // The same two reads as columnar batches (readAs=columnar).
-    put(
+    measure(
         seconds,
+        runs,
         "tensor column, mlobj Parquet shards (kernel reader, readAs=columnar)",
         () ->
-            best(
-                runs,
-                () ->
-                    spark
-                        .read()
-                        .format("mlobj")
-                        .option("parquetReader", "mlobj")
-                        .option("readAs", "columnar")
-                        .load(tensorsParquet)
-                        .select("image")));
-    put(
+            mlobj(spark, "parquetReader", "mlobj", "readAs", "columnar")
+                .load(tensorsParquet)
+                .select("image"));
+    measure(
         seconds,
+        runs,
         "tensor column, mlobj Arrow IPC shards (readAs=columnar)",
-        () ->
-            best(
-                runs,
-                () ->
-                    spark
-                        .read()
-                        .format("mlobj")
-                        .option("readAs", "columnar")
-                        .load(tensors)
-                        .select("image")));
+        () -> mlobj(spark, "readAs", "columnar").load(tensors).select("image"));
 
     System.out.printf(
         "%nrows=%d (20 columns), tensorRows=%d (3x32x32 float32)%n", rows, tensorRows);
@@ -275,24 +200,38 @@ public final class ReadBenchmark {
         (k, v) ->
             System.out.printf("%-75s %8.2f s %8.2f s %11d%n", k, v, CPU.get(k), PARTITIONS.get(k)));
     System.out.println();
-    ratio(seconds, "full scan", "mlobj (Spark Parquet reader)");
-    ratio(seconds, "full scan", "mlobj (kernel Parquet reader)");
-    ratio(seconds, "2 of 20 columns", "mlobj (Spark Parquet reader)");
-    ratio(seconds, "2 of 20 columns", "mlobj (kernel Parquet reader)");
-    ratio(seconds, "tensor column", "mlobj Parquet shards (Spark reader)");
-    ratio(seconds, "tensor column", "mlobj Parquet shards (kernel reader)");
-    ratio(seconds, "tensor column", "mlobj Arrow IPC shards");
-    ratio(
-        seconds, "tensor column", "mlobj Parquet shards (Spark reader, columnar, batchRows=8192)");
-    ratio(
-        seconds, "tensor column", "mlobj Parquet shards (kernel reader, columnar, batchRows=8192)");
-    ratio(seconds, "tensor column", "mlobj Parquet shards (kernel reader, readAs=columnar)");
-    ratio(seconds, "tensor column", "mlobj Arrow IPC shards (readAs=columnar)");
+    // Every mlobj case against spark.read.parquet of the same scan ("<scan>, <variant>").
+    for (String name : seconds.keySet()) {
+      int comma = name.indexOf(", ");
+      String variant = name.substring(comma + 2);
+      if (!variant.equals("spark.read.parquet")) {
+        ratio(seconds, name.substring(0, comma), variant);
+      }
+    }
   }
 
-  private static void put(Map<String, Double> seconds, String name, Supplier<Double> time) {
+  /** {@code spark.read.parquet} over the shard files of a dataset. */
+  private static org.apache.spark.sql.Dataset<Row> parquet(SparkSession spark, String dataset) {
+    return spark.read().option("recursiveFileLookup", "true").parquet(dataset + "/data");
+  }
+
+  /** {@code spark.read.format("mlobj")} with options given as key, value, key, value... */
+  private static DataFrameReader mlobj(SparkSession spark, String... options) {
+    DataFrameReader reader = spark.read().format("mlobj");
+    for (int i = 0; i < options.length; i += 2) {
+      reader = reader.option(options[i], options[i + 1]);
+    }
+    return reader;
+  }
+
+  /** Times a case (best of {@code runs}) unless the 5th argument filters it out. */
+  private static void measure(
+      Map<String, Double> seconds,
+      int runs,
+      String name,
+      Supplier<org.apache.spark.sql.Dataset<Row>> df) {
     if (name.contains(only)) {
-      seconds.put(name, time.get());
+      seconds.put(name, best(runs, df));
       CPU.put(name, lastCpu);
       PARTITIONS.put(name, lastPartitions);
     }
