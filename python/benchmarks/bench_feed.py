@@ -2,8 +2,11 @@
 """Trainer feed benchmark, side by side on the same data in one run.
 
   (a)  feed:    the mlobj feed server (FeedServerMain, its own JVM) -> MlobjIterableDataset
-                with its defaults (cast/normalize deferred to the client: uint8 travels)
-  (a1) feed with the whole pipeline on the server (defer=False: float32 travels)
+                with its defaults (cast/normalize deferred to the client: uint8 travels), the
+                server deployed as a node sidecar is: with a local shard cache (--cache-dir), so
+                epochs after the first read shards from local disk
+  (a0) the same without the local cache: every epoch fetches every shard from the S3 server
+  (a1) feed (local cache) with the whole pipeline on the server (defer=False: float32 travels)
   (b)  pyarrow: pyarrow.fs.S3FileSystem reading the same Arrow shards straight from the S3
                 server, numpy shuffle and the same preprocessing in the client
   (c)  noop:    a Flight server sending the very same batches as (a) from memory, consumed
@@ -219,7 +222,7 @@ def run_child(mode, info, args, endpoint, req):
 
 
 # The server processes whose CPU time each run records (the feed, the no-op server, S3).
-SERVERS = {"feed": None, "noop": None, "noop1": None, "s3": None}
+SERVERS = {"feed": None, "feed0": None, "noop": None, "noop1": None, "s3": None}
 
 
 def cpu_seconds(pid):
@@ -239,7 +242,7 @@ JAVA_FLAGS = ["--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx2g", "-XX:+UseP
 
 def java(cp, main, *args, stdin=subprocess.PIPE):
     flags = list(JAVA_FLAGS)
-    log = open(LOGS / (main.rsplit(".", 1)[-1] + ".log"), "w")
+    log = open(LOGS / ("%s-%d.log" % (main.rsplit(".", 1)[-1], len(list(LOGS.iterdir())))), "w")
     return subprocess.Popen(
         ["java", *flags, "-cp", cp, main, *args],
         stdin=stdin, stdout=subprocess.PIPE, stderr=log, text=True,
@@ -331,15 +334,19 @@ def main():
     (tmp / "conf.properties").write_text("".join("%s=%s\n" % kv for kv in info["conf"].items()))
     (tmp / "token").write_text("bench-token")
     info["token"] = "bench-token"
-    feed = java(
-        cp, "io.mlobj.feed.FeedServerMain",
+    feed_args = [
         "--token-file", str(tmp / "token"), "--conf-file", str(tmp / "conf.properties"),
         "--read-ahead", "256m", "--read-ahead-shards", "4",
         "--prepare-threads", str(args.prepare_threads),
-    )
+    ]
+    feed = java(cp, "io.mlobj.feed.FeedServerMain", *feed_args,
+                "--cache-dir", str(tmp / "cache"), "--cache-size", "4g")
     feed_info = first_json(feed)
     SERVERS["feed"] = feed
     feed_endpoint = feed_info["endpoint"]
+    feed0 = java(cp, "io.mlobj.feed.FeedServerMain", *feed_args)
+    feed0_endpoint = first_json(feed0)["endpoint"]
+    SERVERS["feed0"] = feed0
     req = request(info, args)
     # What (a) asks the server for (the deferred steps stay on the client), and what (a1) asks.
     (tmp / "request.json").write_text(json.dumps(dict(req, pipeline=split(req["pipeline"])[0])))
@@ -358,6 +365,7 @@ def main():
         # Modes interleaved, repeated: on a shared machine single runs are noise.
         plan = [
             ("a_feed", "feed", feed_endpoint),
+            ("a0_feed_no_local_cache", "feed", feed0_endpoint),
             ("a1_feed_all_steps_on_server", "feed_server_side", feed_endpoint),
             ("b_pyarrow_s3", "pyarrow", None),
             ("c_noop_flight", "noop", noop_endpoint),
@@ -390,6 +398,7 @@ def main():
                 },
             }
         modes["a_feed"]["server_peak_rss_mb"] = vm_hwm_mb(feed.pid)
+        modes["a0_feed_no_local_cache"]["server_peak_rss_mb"] = vm_hwm_mb(feed0.pid)
         modes["a1_feed_all_steps_on_server"]["server_peak_rss_mb"] = vm_hwm_mb(feed.pid)
         modes["c_noop_flight"]["server_peak_rss_mb"] = vm_hwm_mb(noop.pid)
         modes["c1_noop_flight_float32"]["server_peak_rss_mb"] = vm_hwm_mb(noop1.pid)
@@ -403,6 +412,9 @@ def main():
         results["ratios"] = {
             "a_vs_c_bytes_per_s": ratio("a_feed", "c_noop_flight", "gb_per_s"),
             "a_vs_b_samples_per_s": ratio("a_feed", "b_pyarrow_s3", "samples_per_s"),
+            "a0_vs_c_bytes_per_s": ratio("a0_feed_no_local_cache", "c_noop_flight", "gb_per_s"),
+            "a0_vs_b_samples_per_s": ratio("a0_feed_no_local_cache", "b_pyarrow_s3",
+                                           "samples_per_s"),
             "a1_vs_c1_bytes_per_s": ratio("a1_feed_all_steps_on_server", "c1_noop_flight_float32",
                                           "gb_per_s"),
             "a1_vs_b_samples_per_s": ratio("a1_feed_all_steps_on_server", "b_pyarrow_s3",
@@ -416,7 +428,7 @@ def main():
             print("| %s | %.0f | %s | %.3f | %.0f | %.0f | %s |" % (
                 name, m["samples_per_s"], " ".join("%.0f" % r for r in m["samples_per_s_all"]),
                 m["gb_per_s"], m["client_peak_rss_mb"], m["server_peak_rss_mb"],
-                " / ".join("%.1f" % (cpu.get(k, 0) + cpu.get(k + "1", 0))
+                " / ".join("%.1f" % (cpu.get(k, 0) + cpu.get(k + "0", 0) + cpu.get(k + "1", 0))
                            for k in ("client", "feed", "noop", "s3"))))
         print("ratios: %s" % json.dumps(results["ratios"]))
         # The shuffle buffer's cost and quality.
@@ -442,10 +454,10 @@ def main():
         results["server_metrics"] = __import__("mlobj_torch").FeedClient(
             feed_endpoint, "bench-token").metrics()
     finally:
-        for proc in (noop, noop1, feed):
+        for proc in (noop, noop1, feed, feed0):
             proc.terminate()
         launcher.stdin.close()
-        for proc in (noop, noop1, feed, launcher):
+        for proc in (noop, noop1, feed, feed0, launcher):
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:

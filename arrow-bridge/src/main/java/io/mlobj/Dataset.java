@@ -4,6 +4,7 @@ import io.mlobj.format.FormatCodec;
 import io.mlobj.format.LogLayout;
 import io.mlobj.format.VersionLog;
 import io.mlobj.format.VersionRecord;
+import io.mlobj.store.LocalObjectCache;
 import io.mlobj.store.ObjectInfo;
 import io.mlobj.store.ObjectNotFoundException;
 import io.mlobj.store.ObjectStore;
@@ -44,16 +45,22 @@ public final class Dataset {
   private final MlobjConf conf;
   private final ObjectStore store;
   private final VersionLog log;
+  private final LocalObjectCache localCache;
 
   private Dataset(String uri, MlobjConf conf) {
     this(ObjectStores.open(ObjectStores.normalize(uri), conf), conf);
   }
 
   private Dataset(ObjectStore store, MlobjConf conf) {
+    this(store, conf, new VersionLog(store), LocalObjectCache.fromConf(conf));
+  }
+
+  private Dataset(ObjectStore store, MlobjConf conf, VersionLog log, LocalObjectCache localCache) {
     this.uri = store.root();
     this.conf = conf;
     this.store = store;
-    this.log = new VersionLog(store);
+    this.log = log;
+    this.localCache = localCache;
   }
 
   /**
@@ -116,6 +123,22 @@ public final class Dataset {
   /** The object store holding the dataset. */
   public ObjectStore store() {
     return store;
+  }
+
+  /**
+   * The local-disk cache of shards ({@code mlobj.cache.dir}, {@code mlobj.cache.size}), or null
+   * when none is configured.
+   */
+  public LocalObjectCache localCache() {
+    return localCache;
+  }
+
+  /**
+   * This dataset read without its local cache: every shard is read from the object store (what
+   * verifying the stored objects needs). Returns this handle when no cache is configured.
+   */
+  public Dataset withoutLocalCache() {
+    return localCache == null ? this : new Dataset(store, conf, log, null);
   }
 
   /** The version log (for tools and adapters). */
@@ -233,17 +256,18 @@ public final class Dataset {
       int batchRows,
       boolean verifyChecksum,
       ScanMetrics metrics) {
-    byte[] bytes = ShardIo.fetch(store, version, task.shard(), verifyChecksum, metrics);
+    byte[] bytes = ShardIo.fetch(store, localCache, version, task.shard(), verifyChecksum, metrics);
     return ShardIo.open(store, version, task, bytes, schema, allocator, batchRows);
   }
 
   /**
-   * Fetches a shard's bytes, checking its size and (if asked) CRC32C against the manifest.
+   * Fetches a shard's bytes, checking its size and (if asked) CRC32C against the manifest; from the
+   * {@link #localCache()} when it holds the shard.
    *
    * @throws MlobjException naming dataset, version and object when missing or damaged
    */
   public byte[] readShardBytes(long version, Shard shard, boolean verifyChecksum) {
-    return ShardIo.fetch(store, version, shard, verifyChecksum, null);
+    return ShardIo.fetch(store, localCache, version, shard, verifyChecksum, null);
   }
 
   // ---- writes ----

@@ -25,6 +25,18 @@ public final class MlobjConf {
   /** Size of one ranged GET or multipart part, in bytes. */
   public static final String IO_PART_SIZE = "mlobj.io.part-size";
 
+  /**
+   * A local directory caching shards across reads (epochs), bounded by {@link #CACHE_SIZE}; unset
+   * means no cache. Shards are immutable, so cached copies never go stale.
+   */
+  public static final String CACHE_DIR = "mlobj.cache.dir";
+
+  /** The most bytes the local shard cache keeps (default {@link #DEFAULT_CACHE_SIZE}). */
+  public static final String CACHE_SIZE = "mlobj.cache.size";
+
+  /** 16 GiB. */
+  public static final long DEFAULT_CACHE_SIZE = 16L << 30;
+
   private static final MlobjConf EMPTY = new MlobjConf(Map.of());
 
   private final Map<String, String> values;

@@ -132,8 +132,14 @@ public final class Scan {
   }
 
   byte[] fetch(ScanTask task) {
+    Dataset dataset = snapshot.dataset();
     return ShardIo.fetch(
-        snapshot.dataset().store(), snapshot.version(), task.shard(), verifyChecksums, metrics);
+        dataset.store(),
+        dataset.localCache(),
+        snapshot.version(),
+        task.shard(),
+        verifyChecksums,
+        metrics);
   }
 
   BatchReader openFetched(ScanTask task, byte[] bytes, BufferAllocator allocator) {

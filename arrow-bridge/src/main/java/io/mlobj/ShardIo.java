@@ -3,6 +3,7 @@ package io.mlobj;
 import io.mlobj.arrow.ArrowIpcBatchReader;
 import io.mlobj.arrow.BatchReader;
 import io.mlobj.arrow.ParquetBatchReader;
+import io.mlobj.store.LocalObjectCache;
 import io.mlobj.store.ObjectNotFoundException;
 import io.mlobj.store.ObjectStore;
 import java.util.concurrent.ExecutorService;
@@ -11,9 +12,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Fetches shard objects, verifies them and opens batch readers over them. */
 final class ShardIo {
+  private static final Logger LOG = LoggerFactory.getLogger(ShardIo.class);
   private static volatile ExecutorService fetchPool;
 
   private ShardIo() {}
@@ -37,15 +41,36 @@ final class ShardIo {
     return fetchPool;
   }
 
-  /** Reads a shard's bytes, checking size and (optionally) CRC32C against the manifest. */
+  /**
+   * Reads a shard's bytes, checking size and (optionally) CRC32C against the manifest. With a local
+   * cache, a cached copy is read instead of the object when there is one; a fetched object enters
+   * the cache only once its CRC32C matched, and a cached copy that fails verification is dropped
+   * and the object fetched again.
+   */
   static byte[] fetch(
-      ObjectStore store, long version, Shard shard, boolean verify, ScanMetrics metrics) {
+      ObjectStore store,
+      LocalObjectCache cache,
+      long version,
+      Shard shard,
+      boolean verify,
+      ScanMetrics metrics) {
+    String object = store.uri(shard.path());
+    if (cache != null) {
+      byte[] cached = cache.get(object, shard.bytes(), shard.crc32c()).orElse(null);
+      if (cached != null) {
+        if (!verify || crc32c(cached) == shard.crc32c()) {
+          return cached;
+        }
+        LOG.warn("The cached copy of {} in {} is damaged; fetching it again", object, cache.dir());
+        cache.evict(object, shard.crc32c());
+      }
+    }
     long start = System.nanoTime();
     byte[] bytes;
     try {
       bytes = store.read(shard.path());
     } catch (ObjectNotFoundException e) {
-      throw MlobjErrors.shardMissing(store.root(), version, store.uri(shard.path()));
+      throw MlobjErrors.shardMissing(store.root(), version, object);
     }
     long fetched = System.nanoTime();
     if (metrics != null) {
@@ -54,17 +79,19 @@ final class ShardIo {
       metrics.shardsRead.incrementAndGet();
     }
     if (bytes.length != shard.bytes()) {
-      throw MlobjErrors.sizeMismatch(
-          store.root(), version, store.uri(shard.path()), shard.bytes(), bytes.length);
+      throw MlobjErrors.sizeMismatch(store.root(), version, object, shard.bytes(), bytes.length);
     }
-    if (verify) {
+    if (verify || cache != null) {
       long crc = crc32c(bytes);
       if (metrics != null) {
         metrics.checksumNanos.addAndGet(System.nanoTime() - fetched);
       }
-      if (crc != shard.crc32c()) {
-        throw MlobjErrors.checksumMismatch(
-            store.root(), version, store.uri(shard.path()), shard.crc32c(), crc);
+      if (crc == shard.crc32c()) {
+        if (cache != null) {
+          cache.put(object, crc, bytes);
+        }
+      } else if (verify) {
+        throw MlobjErrors.checksumMismatch(store.root(), version, object, shard.crc32c(), crc);
       }
     }
     return bytes;

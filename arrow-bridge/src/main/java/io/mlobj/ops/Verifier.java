@@ -72,12 +72,14 @@ public final class Verifier {
     String object = store.uri(shard.path());
     try {
       if (!decode) {
-        snapshot.dataset().readShardBytes(snapshot.version(), shard, true);
+        // The stored object is what is verified, never a locally cached copy.
+        snapshot.dataset().withoutLocalCache().readShardBytes(snapshot.version(), shard, true);
       } else {
         try (BufferAllocator allocator = new RootAllocator();
             BatchReader reader =
                 snapshot
                     .dataset()
+                    .withoutLocalCache()
                     .readTask(
                         snapshot.version(),
                         ScanTask.whole(shard),

@@ -236,9 +236,22 @@ public final class FeedServer implements AutoCloseable {
       return this;
     }
 
-    /** Storage settings ({@code fs.s3a.*}) used to open datasets. */
+    /** Storage settings ({@code fs.s3a.*}, {@code mlobj.*}) used to open datasets. */
     public Builder conf(Map<String, String> conf) {
       this.conf = Map.copyOf(conf);
+      return this;
+    }
+
+    /**
+     * Keeps fetched shards in a local directory, at most {@code bytes} of them, so later epochs
+     * read them from local disk (or the page cache) instead of the object store. Same as the
+     * settings {@code mlobj.cache.dir} and {@code mlobj.cache.size}; call after {@link #conf}.
+     */
+    public Builder localCache(Path dir, long bytes) {
+      Map<String, String> merged = new LinkedHashMap<>(conf);
+      merged.put(MlobjConf.CACHE_DIR, dir.toString());
+      merged.put(MlobjConf.CACHE_SIZE, Long.toString(bytes));
+      this.conf = Map.copyOf(merged);
       return this;
     }
 

@@ -23,6 +23,8 @@ import java.util.Properties;
  *   --read-ahead BYTES     shard bytes fetched ahead / cached (e.g. 256m)
  *   --read-ahead-shards N  shards fetched ahead per stream
  *   --prepare-threads N    threads preprocessing the batches of one stream
+ *   --cache-dir DIR        keep fetched shards on local disk for later epochs (default: none)
+ *   --cache-size BYTES     most bytes kept there (default 16g)
  *   --conf k=v             storage setting (fs.s3a.*), repeatable
  *   --conf-file F          storage settings from a properties file
  *   --checkpoint-root URI  where checkpoint.put stores checkpoints
@@ -39,6 +41,8 @@ public final class FeedServerMain {
     Path key = null;
     long readAhead = 256L << 20;
     int readAheadShards = 4;
+    Path cacheDir = null;
+    long cacheSize = MlobjConf.DEFAULT_CACHE_SIZE;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String value = i + 1 < args.length ? args[i + 1] : null;
@@ -56,6 +60,8 @@ public final class FeedServerMain {
         case "--read-ahead" -> readAhead = MlobjConf.parseBytes(arg, value);
         case "--read-ahead-shards" -> readAheadShards = Integer.parseInt(value);
         case "--prepare-threads" -> builder.prepareThreads(Integer.parseInt(value));
+        case "--cache-dir" -> cacheDir = Path.of(value);
+        case "--cache-size" -> cacheSize = MlobjConf.parseBytes(arg, value);
         case "--conf" -> {
           int eq = value.indexOf('=');
           if (eq <= 0) {
@@ -69,6 +75,9 @@ public final class FeedServerMain {
       }
     }
     builder.token(token).conf(conf).readAhead(readAhead, readAheadShards);
+    if (cacheDir != null) {
+      builder.localCache(cacheDir, cacheSize);
+    }
     if (cert != null || key != null) {
       builder.tls(cert, key);
     }

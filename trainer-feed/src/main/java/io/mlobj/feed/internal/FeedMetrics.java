@@ -2,6 +2,7 @@ package io.mlobj.feed.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mlobj.store.LocalObjectCache;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Counters of a feed server; cheap to update from many streams. */
@@ -24,13 +25,20 @@ public final class FeedMetrics {
   public final AtomicLong shardFetches = new AtomicLong();
   public final AtomicLong shardCacheHits = new AtomicLong();
   public final AtomicLong shardCachePeakBytes = new AtomicLong();
+  private volatile LocalObjectCache localCache;
+
+  /** Reports this local disk cache's counters too. */
+  public void reportLocalCache(LocalObjectCache cache) {
+    this.localCache = cache;
+  }
 
   /**
    * A JSON snapshot. Rates are per second of streaming time (summed over streams), so an idle
    * server does not dilute them; {@code storage_wait_s} is time streams were blocked on shard
    * fetches, {@code client_wait_s} time they were blocked by a slow client (back-pressure), {@code
    * process_s} time spent gathering and preprocessing, {@code prepare_wait_s} time the sending
-   * thread waited for a prepared batch.
+   * thread waited for a prepared batch; {@code local_cache}, when the server has one, counts the
+   * shard reads its local disk cache answered.
    */
   public ObjectNode toJson() {
     ObjectNode n = JSON.createObjectNode();
@@ -53,6 +61,17 @@ public final class FeedMetrics {
     n.put("shard_fetches", shardFetches.get());
     n.put("shard_cache_hits", shardCacheHits.get());
     n.put("shard_cache_peak_bytes", shardCachePeakBytes.get());
+    LocalObjectCache disk = localCache;
+    if (disk != null) {
+      ObjectNode d = n.putObject("local_cache");
+      d.put("dir", disk.dir().toString());
+      d.put("cap_bytes", disk.capBytes());
+      d.put("held_bytes", disk.heldBytes());
+      d.put("hits", disk.hits());
+      d.put("misses", disk.misses());
+      d.put("hit_bytes", disk.hitBytes());
+      d.put("evictions", disk.evictions());
+    }
     return n;
   }
 }

@@ -11,6 +11,7 @@ import io.mlobj.feed.FeedErrors;
 import io.mlobj.feed.FeedRequest;
 import io.mlobj.feed.Transform;
 import io.mlobj.feed.transform.Pipeline;
+import io.mlobj.store.LocalObjectCache;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.memory.BufferAllocator;
@@ -48,6 +49,7 @@ public final class FeedService implements AutoCloseable {
     this.cache = new ShardCache(readAheadBytes, fetchThreads, metrics);
     this.planner = new EpochPlanner(cache, allocator);
     this.factories = Map.copyOf(factories);
+    metrics.reportLocalCache(LocalObjectCache.fromConf(conf));
   }
 
   /** A request resolved against storage: the snapshot, the scan, the plan and the pipeline. */

@@ -1,10 +1,8 @@
 package io.mlobj.feed.internal;
 
 import io.mlobj.Dataset;
-import io.mlobj.MlobjErrors;
 import io.mlobj.MlobjException;
 import io.mlobj.Shard;
-import io.mlobj.store.ObjectNotFoundException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.zip.CRC32C;
 
 /**
  * Whole shard objects fetched from storage, shared by every stream of a server, least recently used
@@ -157,24 +154,10 @@ public final class ShardCache implements AutoCloseable {
     }
   }
 
+  /** Reads and verifies the shard through the kernel (and its local disk cache, if any). */
   private byte[] fetch(Dataset dataset, long version, Shard shard) {
-    byte[] bytes;
-    try {
-      bytes = dataset.store().read(shard.path());
-    } catch (ObjectNotFoundException e) {
-      throw MlobjErrors.shardMissing(dataset.uri(), version, dataset.store().uri(shard.path()));
-    }
+    byte[] bytes = dataset.readShardBytes(version, shard, true);
     metrics.storageBytes.addAndGet(bytes.length);
-    String object = dataset.store().uri(shard.path());
-    if (bytes.length != shard.bytes()) {
-      throw MlobjErrors.sizeMismatch(dataset.uri(), version, object, shard.bytes(), bytes.length);
-    }
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, bytes.length);
-    if (crc.getValue() != shard.crc32c()) {
-      throw MlobjErrors.checksumMismatch(
-          dataset.uri(), version, object, shard.crc32c(), crc.getValue());
-    }
     return bytes;
   }
 
