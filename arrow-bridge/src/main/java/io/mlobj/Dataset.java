@@ -270,6 +270,14 @@ public final class Dataset {
     return ShardIo.fetch(store, localCache, version, shard, verifyChecksum, null);
   }
 
+  /**
+   * Like {@link #readShardBytes}, without copying a locally cached shard: the buffer maps the
+   * cached copy (read-only, the OS page cache), or wraps the fetched bytes.
+   */
+  public java.nio.ByteBuffer readShardBuffer(long version, Shard shard, boolean verifyChecksum) {
+    return ShardIo.fetchBuffer(store, localCache, version, shard, verifyChecksum, null);
+  }
+
   // ---- writes ----
 
   /** Starts a writer of shards for data of this schema. */

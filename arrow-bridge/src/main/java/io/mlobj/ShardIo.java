@@ -2,10 +2,12 @@ package io.mlobj;
 
 import io.mlobj.arrow.ArrowIpcBatchReader;
 import io.mlobj.arrow.BatchReader;
+import io.mlobj.arrow.ByteBuffers;
 import io.mlobj.arrow.ParquetBatchReader;
 import io.mlobj.store.LocalObjectCache;
 import io.mlobj.store.ObjectNotFoundException;
 import io.mlobj.store.ObjectStore;
+import java.nio.ByteBuffer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,13 +43,24 @@ final class ShardIo {
     return fetchPool;
   }
 
+  /** Reads a shard's bytes, as {@link #fetchBuffer} does, into a heap array. */
+  static byte[] fetch(
+      ObjectStore store,
+      LocalObjectCache cache,
+      long version,
+      Shard shard,
+      boolean verify,
+      ScanMetrics metrics) {
+    return ByteBuffers.toArray(fetchBuffer(store, cache, version, shard, verify, metrics));
+  }
+
   /**
    * Reads a shard's bytes, checking size and (optionally) CRC32C against the manifest. With a local
-   * cache, a cached copy is read instead of the object when there is one; a fetched object enters
-   * the cache only once its CRC32C matched, and a cached copy that fails verification is dropped
-   * and the object fetched again.
+   * cache, a cached copy is read instead of the object when there is one (a memory mapping of it);
+   * a fetched object enters the cache only once its CRC32C matched, and a cached copy that fails
+   * verification is dropped and the object fetched again.
    */
-  static byte[] fetch(
+  static ByteBuffer fetchBuffer(
       ObjectStore store,
       LocalObjectCache cache,
       long version,
@@ -56,7 +69,7 @@ final class ShardIo {
       ScanMetrics metrics) {
     String object = store.uri(shard.path());
     if (cache != null) {
-      byte[] cached = cache.get(object, shard.bytes(), shard.crc32c()).orElse(null);
+      ByteBuffer cached = cache.get(object, shard.bytes(), shard.crc32c()).orElse(null);
       if (cached != null) {
         if (!verify || crc32c(cached) == shard.crc32c()) {
           return cached;
@@ -94,7 +107,13 @@ final class ShardIo {
         throw MlobjErrors.checksumMismatch(store.root(), version, object, shard.crc32c(), crc);
       }
     }
-    return bytes;
+    return ByteBuffer.wrap(bytes);
+  }
+
+  static long crc32c(ByteBuffer buffer) {
+    CRC32C crc = new CRC32C();
+    crc.update(buffer.duplicate());
+    return crc.getValue();
   }
 
   static long crc32c(byte[] bytes) {

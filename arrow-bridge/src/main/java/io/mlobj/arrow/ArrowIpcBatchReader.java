@@ -2,6 +2,7 @@ package io.mlobj.arrow;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.compression.CommonsCompressionFactory;
@@ -13,7 +14,6 @@ import org.apache.arrow.vector.ipc.SeekableReadChannel;
 import org.apache.arrow.vector.ipc.message.ArrowBlock;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel;
 
 /**
  * Reads a range of record batches of an in-memory Arrow IPC file. Columns are selected by name;
@@ -21,6 +21,7 @@ import org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel;
  */
 public final class ArrowIpcBatchReader implements BatchReader {
   private final ArrowFileReader reader;
+  private final DirectIpcFileReader direct;
   private final List<ArrowBlock> blocks;
   private final List<FieldVector> missing = new ArrayList<>();
   private final VectorSchemaRoot view;
@@ -35,12 +36,27 @@ public final class ArrowIpcBatchReader implements BatchReader {
    */
   public ArrowIpcBatchReader(
       byte[] bytes, Schema schema, BufferAllocator allocator, int firstBatch, int batchCount) {
+    this(ByteBuffer.wrap(bytes), schema, allocator, firstBatch, batchCount);
+  }
+
+  /**
+   * Reads from a buffer, heap or direct. Batches of a heap buffer are copied out of it; those of a
+   * direct buffer (a memory-mapped file, mapped privately) are loaded without a copy, as slices of
+   * its memory that keep it reachable until the vectors are released.
+   *
+   * @see #ArrowIpcBatchReader(byte[], Schema, BufferAllocator, int, int)
+   */
+  public ArrowIpcBatchReader(
+      ByteBuffer bytes, Schema schema, BufferAllocator allocator, int firstBatch, int batchCount) {
     FixedShapeTensorType.ensureRegistered();
+    this.direct = bytes.isDirect() ? new DirectIpcFileReader(bytes, allocator) : null;
     this.reader =
-        new ArrowFileReader(
-            new SeekableReadChannel(new ByteArrayReadableSeekableByteChannel(bytes)),
-            allocator,
-            CommonsCompressionFactory.INSTANCE);
+        direct != null
+            ? direct
+            : new ArrowFileReader(
+                new SeekableReadChannel(new ByteBufferChannel(bytes)),
+                allocator,
+                CommonsCompressionFactory.INSTANCE);
     try {
       VectorSchemaRoot fileRoot = reader.getVectorSchemaRoot();
       this.blocks = reader.getRecordBlocks();
@@ -83,7 +99,12 @@ public final class ArrowIpcBatchReader implements BatchReader {
       return false;
     }
     try {
-      reader.loadRecordBatch(blocks.get(nextBlock++));
+      ArrowBlock block = blocks.get(nextBlock++);
+      if (direct != null) {
+        direct.loadZeroCopy(block);
+      } else {
+        reader.loadRecordBatch(block);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read an Arrow IPC record batch: " + e.getMessage(), e);
     }

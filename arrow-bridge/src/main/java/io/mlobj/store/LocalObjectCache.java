@@ -112,41 +112,33 @@ public final class LocalObjectCache {
   }
 
   /**
-   * The cached bytes of an object, if present with the expected size. A hit refreshes the entry's
-   * place in the eviction order.
+   * The cached bytes of an object, if present with the expected size: a read-only memory mapping of
+   * the entry, so a hit costs no copy and no heap (the pages are the OS page cache). The mapping
+   * stays valid while referenced, even if the entry is evicted meanwhile. A hit refreshes the
+   * entry's place in the eviction order.
    */
-  public Optional<byte[]> get(String objectUri, long size, long crc32c) {
+  public Optional<ByteBuffer> get(String objectUri, long size, long crc32c) {
     String name = name(objectUri, crc32c);
     synchronized (this) {
       Long held = sizes.get(name);
-      if (held == null || held != size) {
+      if (held == null || held != size || size > Integer.MAX_VALUE) {
         misses.incrementAndGet();
         return Optional.empty();
       }
     }
     Path file = dir.resolve(name);
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      if (channel.size() != size || size > Integer.MAX_VALUE) {
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      if (channel.size() != size) {
         evict(objectUri, crc32c);
         misses.incrementAndGet();
         return Optional.empty();
       }
-      byte[] bytes = new byte[(int) size];
-      ByteBuffer buffer = ByteBuffer.wrap(bytes);
-      while (buffer.hasRemaining()) {
-        if (channel.read(buffer) < 0) {
-          break;
-        }
-      }
-      if (buffer.hasRemaining()) {
-        evict(objectUri, crc32c);
-        misses.incrementAndGet();
-        return Optional.empty();
-      }
+      ByteBuffer mapped = channel.map(FileChannel.MapMode.PRIVATE, 0, size);
       touch(file);
       hits.incrementAndGet();
       hitBytes.addAndGet(size);
-      return Optional.of(bytes);
+      return Optional.of(mapped);
     } catch (NoSuchFileException e) {
       // Removed by another process sharing the directory.
       forget(name);

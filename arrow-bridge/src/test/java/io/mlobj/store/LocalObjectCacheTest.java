@@ -30,7 +30,8 @@ class LocalObjectCacheTest {
     byte[] data = bytes(1000, 7);
     cache.put("s3a://b/ds/data/00/a.arrow", 42, data);
 
-    assertThat(cache.get("s3a://b/ds/data/00/a.arrow", 1000, 42)).hasValue(data);
+    assertThat(cache.get("s3a://b/ds/data/00/a.arrow", 1000, 42))
+        .hasValue(java.nio.ByteBuffer.wrap(data));
     assertThat(cache.get("s3a://b/ds/data/00/b.arrow", 1000, 42)).isEmpty();
     assertThat(cache.hits()).isEqualTo(1);
     assertThat(cache.misses()).isEqualTo(1);
@@ -87,7 +88,7 @@ class LocalObjectCacheTest {
     LocalObjectCache second = LocalObjectCache.openUnshared(dir, 1 << 20);
 
     assertThat(second.heldBytes()).isEqualTo(2000);
-    assertThat(second.get("u/a", 2000, 5)).hasValue(data);
+    assertThat(second.get("u/a", 2000, 5)).hasValue(java.nio.ByteBuffer.wrap(data));
     assertThat(leftover).doesNotExist();
   }
 

@@ -5,7 +5,9 @@ import io.mlobj.MlobjException;
 import io.mlobj.ScanTask;
 import io.mlobj.arrow.ArrowIpcBatchReader;
 import io.mlobj.arrow.BatchReader;
+import io.mlobj.arrow.ByteBuffers;
 import io.mlobj.arrow.ParquetBatchReader;
+import java.nio.ByteBuffer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -27,7 +29,7 @@ final class Blocks {
       long version,
       String object,
       ScanTask task,
-      byte[] bytes,
+      ByteBuffer bytes,
       Schema schema,
       BufferAllocator allocator) {
     BatchReader reader;
@@ -37,7 +39,7 @@ final class Blocks {
           switch (task.shard().format()) {
             case PARQUET ->
                 new ParquetBatchReader(
-                    bytes,
+                    ByteBuffers.toArray(bytes),
                     schema,
                     allocator,
                     task.firstBatch(),

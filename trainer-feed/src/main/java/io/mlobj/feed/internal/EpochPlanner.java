@@ -6,6 +6,7 @@ import io.mlobj.Scan;
 import io.mlobj.ScanTask;
 import io.mlobj.Snapshot;
 import io.mlobj.feed.plan.SamplePlan;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,7 +99,7 @@ public final class EpochPlanner {
     List<ScanTask> kept = new ArrayList<>();
     List<int[]> rows = new ArrayList<>();
     for (ScanTask task : tasks) {
-      byte[] bytes = cache.await(cache.get(dataset, snapshot.version(), task.shard()));
+      ByteBuffer bytes = cache.await(cache.get(dataset, snapshot.version(), task.shard()));
       try (Blocks.Decoded block =
           Blocks.decode(
               dataset.uri(),

@@ -6,6 +6,7 @@ import io.mlobj.Shard;
 import io.mlobj.feed.FeedRequest;
 import io.mlobj.feed.plan.SamplePlan;
 import io.mlobj.feed.transform.Tensors;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -413,7 +414,7 @@ final class FeedStream {
     Shard shard = task.shard();
     // The stream's first block of a shard pins it until its last (see releaseFinished).
     boolean first = pinned.putIfAbsent(shard, shardLastUse.get(shard)) == null;
-    byte[] bytes =
+    ByteBuffer bytes =
         service.cache.await(
             first
                 ? service.cache.acquire(dataset, version, shard)

@@ -3,6 +3,7 @@ package io.mlobj.feed.internal;
 import io.mlobj.Dataset;
 import io.mlobj.MlobjException;
 import io.mlobj.Shard;
+import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,12 +32,12 @@ public final class ShardCache implements AutoCloseable {
 
   /** A cached (or in-flight) shard; pins and use are guarded by the cache's lock. */
   private static final class Entry {
-    final CompletableFuture<byte[]> bytes;
+    final CompletableFuture<ByteBuffer> bytes;
     final long size;
     int pins;
     boolean used;
 
-    Entry(CompletableFuture<byte[]> bytes, long size) {
+    Entry(CompletableFuture<ByteBuffer> bytes, long size) {
       this.bytes = bytes;
       this.size = size;
     }
@@ -57,7 +58,7 @@ public final class ShardCache implements AutoCloseable {
   }
 
   /** The shard's bytes, fetching it if needed. */
-  public CompletableFuture<byte[]> get(Dataset dataset, long version, Shard shard) {
+  public CompletableFuture<ByteBuffer> get(Dataset dataset, long version, Shard shard) {
     return lookup(dataset, version, shard, false, false);
   }
 
@@ -65,7 +66,7 @@ public final class ShardCache implements AutoCloseable {
    * The shard's bytes, fetching it if needed, pinned in the cache until {@link #release}: a stream
    * holds the pin from its first block of the shard to its last.
    */
-  public CompletableFuture<byte[]> acquire(Dataset dataset, long version, Shard shard) {
+  public CompletableFuture<ByteBuffer> acquire(Dataset dataset, long version, Shard shard) {
     return lookup(dataset, version, shard, false, true);
   }
 
@@ -96,7 +97,7 @@ public final class ShardCache implements AutoCloseable {
     return dataset.uri() + "/" + shard.path();
   }
 
-  private synchronized CompletableFuture<byte[]> lookup(
+  private synchronized CompletableFuture<ByteBuffer> lookup(
       Dataset dataset, long version, Shard shard, boolean prefetch, boolean pin) {
     String key = key(dataset, shard);
     Entry entry = entries.get(key);
@@ -120,7 +121,7 @@ public final class ShardCache implements AutoCloseable {
   }
 
   private Entry start(Dataset dataset, long version, Shard shard, String key) {
-    CompletableFuture<byte[]> future =
+    CompletableFuture<ByteBuffer> future =
         CompletableFuture.supplyAsync(() -> fetch(dataset, version, shard), pool);
     Entry entry = new Entry(future, shard.bytes());
     entries.put(key, entry);
@@ -154,15 +155,18 @@ public final class ShardCache implements AutoCloseable {
     }
   }
 
-  /** Reads and verifies the shard through the kernel (and its local disk cache, if any). */
-  private byte[] fetch(Dataset dataset, long version, Shard shard) {
-    byte[] bytes = dataset.readShardBytes(version, shard, true);
-    metrics.storageBytes.addAndGet(bytes.length);
+  /**
+   * Reads and verifies the shard through the kernel; a shard in the local disk cache comes as a
+   * mapping of the cached file (page cache, not heap).
+   */
+  private ByteBuffer fetch(Dataset dataset, long version, Shard shard) {
+    ByteBuffer bytes = dataset.readShardBuffer(version, shard, true);
+    metrics.storageBytes.addAndGet(bytes.remaining());
     return bytes;
   }
 
   /** Waits for a fetch, counting the wait as storage time. */
-  public byte[] await(CompletableFuture<byte[]> future) {
+  public ByteBuffer await(CompletableFuture<ByteBuffer> future) {
     long start = System.nanoTime();
     try {
       return future.join();

@@ -1,0 +1,127 @@
+package io.mlobj.arrow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mlobj.TestData;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Record batches of an Arrow IPC file in a direct buffer (a privately mapped file, as the local
+ * shard cache hands them out) load without a copy and read exactly like the copying path over a
+ * heap array, for every type mlobj stores and with compression.
+ */
+class ZeroCopyIpcReadTest {
+  @TempDir Path dir;
+  private BufferAllocator allocator;
+
+  @BeforeEach
+  void setUp() {
+    allocator = new RootAllocator();
+  }
+
+  @AfterEach
+  void tearDown() {
+    allocator.close();
+  }
+
+  private byte[] file(String compression) {
+    try (ArrowIpcShardEncoder encoder =
+        new ArrowIpcShardEncoder(TestData.allTypes(), compression, allocator, 1 << 16)) {
+      for (int b = 0; b < 3; b++) {
+        try (VectorSchemaRoot batch = TestData.allTypesBatch(allocator, b * 40L, 40)) {
+          encoder.write(batch);
+        }
+      }
+      return encoder.finish().bytes();
+    }
+  }
+
+  private ByteBuffer mapped(byte[] bytes) throws Exception {
+    Path file = Files.write(dir.resolve("shard.arrow"), bytes);
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      return channel.map(FileChannel.MapMode.PRIVATE, 0, bytes.length);
+    }
+  }
+
+  private List<List<Object>> rows(ArrowIpcBatchReader reader) {
+    List<List<Object>> rows = new ArrayList<>();
+    try (reader) {
+      while (reader.next()) {
+        rows.addAll(TestData.rows(reader.root()));
+      }
+    }
+    return rows;
+  }
+
+  @ParameterizedTest(name = "compression = {0}")
+  @ValueSource(strings = {"none", "zstd", "lz4"})
+  void aMappedFileReadsTheSameRowsAsTheHeapCopy(String compression) throws Exception {
+    byte[] bytes = file(compression);
+    List<List<Object>> expected = rows(new ArrowIpcBatchReader(bytes, null, allocator, 0, -1));
+
+    List<List<Object>> actual =
+        rows(new ArrowIpcBatchReader(mapped(bytes), null, allocator, 0, -1));
+
+    assertThat(expected).hasSize(120);
+    assertThat(actual).isEqualTo(expected);
+    assertThat(allocator.getAllocatedMemory()).isZero();
+  }
+
+  @ParameterizedTest(name = "compression = {0}")
+  @ValueSource(strings = {"none"})
+  void anUncompressedBatchIsNotCopiedItsBuffersPointIntoTheFile(String compression)
+      throws Exception {
+    ByteBuffer file = mapped(file(compression));
+    long start = org.apache.arrow.memory.util.MemoryUtil.getByteBufferAddress(file);
+    try (ArrowIpcBatchReader reader = new ArrowIpcBatchReader(file, null, allocator, 1, 1)) {
+      assertThat(reader.next()).isTrue();
+      long address = reader.root().getVector("id").getDataBuffer().memoryAddress();
+      assertThat(address).isBetween(start, start + file.capacity());
+      assertThat(reader.root().getRowCount()).isEqualTo(40);
+    }
+  }
+
+  @ParameterizedTest(name = "compression = {0}")
+  @ValueSource(strings = {"none"})
+  void aBlockBeyondTheEndOfATruncatedFileIsAnErrorNotACrash(String compression) throws Exception {
+    byte[] bytes = file(compression);
+    ByteBuffer file = mapped(bytes);
+    // Keep the footer (the reader must find it) but cut away the middle of the file: the footer
+    // then names blocks the buffer does not hold.
+    int footer = footerStart(bytes);
+    ByteBuffer cut = ByteBuffer.allocateDirect(64 + (bytes.length - footer));
+    cut.put(file.slice(0, 64)).put(file.slice(footer, bytes.length - footer)).flip();
+
+    assertThatThrownBy(
+            () -> {
+              try (ArrowIpcBatchReader reader =
+                  new ArrowIpcBatchReader(cut, null, allocator, 2, 1)) {
+                reader.next();
+              }
+            })
+        .hasMessageContaining("outside the file");
+  }
+
+  /** Where the footer starts: the file ends with footer, int32 footer length, "ARROW1". */
+  private static int footerStart(byte[] bytes) {
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int footerLength = b.getInt(bytes.length - 10);
+    return bytes.length - 10 - footerLength;
+  }
+}
