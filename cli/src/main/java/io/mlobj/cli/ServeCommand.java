@@ -73,6 +73,20 @@ final class ServeCommand implements Callable<Integer> {
   int fetchThreads = 4;
 
   @Option(
+      names = "--cache-dir",
+      paramLabel = "DIR",
+      description =
+          "Keep fetched shards on local disk so later epochs read them from there"
+              + " (default: none; same as the setting mlobj.cache.dir).")
+  Path cacheDir;
+
+  @Option(
+      names = "--cache-size",
+      paramLabel = "BYTES",
+      description = "Most bytes kept in --cache-dir, e.g. 100g (default 16g).")
+  String cacheSize = "16g";
+
+  @Option(
       names = {"-r", "--registry"},
       paramLabel = "URI",
       description = "Checkpoint registry for checkpoint.put (default: mlobj.registry).")
@@ -103,6 +117,9 @@ final class ServeCommand implements Callable<Integer> {
             .readAhead(MlobjConf.parseBytes("--read-ahead", readAhead), readAheadShards)
             .fetchThreads(fetchThreads)
             .conf(conf.asMap());
+    if (cacheDir != null) {
+      builder.localCache(cacheDir, MlobjConf.parseBytes("--cache-size", cacheSize));
+    }
     if (tlsCert != null || tlsKey != null) {
       builder.tls(tlsCert, tlsKey);
     }

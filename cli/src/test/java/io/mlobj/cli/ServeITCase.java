@@ -2,28 +2,46 @@ package io.mlobj.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.ActionType;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Result;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 class ServeITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
 
+  @TempDir Path cacheDir;
+
   @Test
-  void serveStartsTheTrainerFeedOnLoopback() throws Exception {
+  void serveStartsTheTrainerFeedOnLoopbackWithTheLocalShardCacheAsked() throws Exception {
     List<String> args =
-        new ArrayList<>(List.of("serve", "--port", "0", "--json", "--run-for", "120"));
+        new ArrayList<>(
+            List.of(
+                "serve",
+                "--port",
+                "0",
+                "--json",
+                "--run-for",
+                "120",
+                "--cache-dir",
+                cacheDir.toString(),
+                "--cache-size",
+                "64m"));
     S3.conf().forEach((k, v) -> args.add("-c=" + k + "=" + v));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -51,6 +69,10 @@ class ServeITCase {
           actions.add(type.getType());
         }
         assertThat(actions).isNotEmpty();
+        Result metrics = client.doAction(new Action("metrics", new byte[0])).next();
+        JsonNode cache = new ObjectMapper().readTree(metrics.getBody()).get("local_cache");
+        assertThat(cache.get("dir").asText()).isEqualTo(cacheDir.toAbsolutePath().toString());
+        assertThat(cache.get("cap_bytes").asLong()).isEqualTo(64L << 20);
       }
     } finally {
       server.interrupt();
