@@ -77,9 +77,16 @@ def peak_rss_mb():
 
 
 def vm_hwm_mb(pid):
+    return status_mb(pid, "VmHWM")
+
+
+def status_mb(pid, key):
+    """A memory figure of /proc/<pid>/status in MB (VmHWM: peak RSS; RssAnon: heap and direct
+    memory now; RssFile: mapped file pages now, e.g. memory-mapped cached shards, which belong to
+    the OS page cache and are reclaimable)."""
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith("VmHWM:"):
+            if line.startswith(key + ":"):
                 return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -399,6 +406,9 @@ def main():
             }
         modes["a_feed"]["server_peak_rss_mb"] = vm_hwm_mb(feed.pid)
         modes["a0_feed_no_local_cache"]["server_peak_rss_mb"] = vm_hwm_mb(feed0.pid)
+        for name, proc in (("a_feed", feed), ("a0_feed_no_local_cache", feed0)):
+            modes[name]["server_rss_anon_mb"] = status_mb(proc.pid, "RssAnon")
+            modes[name]["server_rss_file_mb"] = status_mb(proc.pid, "RssFile")
         modes["a1_feed_all_steps_on_server"]["server_peak_rss_mb"] = vm_hwm_mb(feed.pid)
         modes["c_noop_flight"]["server_peak_rss_mb"] = vm_hwm_mb(noop.pid)
         modes["c1_noop_flight_float32"]["server_peak_rss_mb"] = vm_hwm_mb(noop1.pid)
@@ -431,6 +441,9 @@ def main():
                 " / ".join("%.1f" % (cpu.get(k, 0) + cpu.get(k + "0", 0) + cpu.get(k + "1", 0))
                            for k in ("client", "feed", "noop", "s3"))))
         print("ratios: %s" % json.dumps(results["ratios"]))
+        for name in ("a_feed", "a0_feed_no_local_cache"):
+            print("%s server RSS now: anonymous %.0f MB, mapped files %.0f MB" % (
+                name, modes[name]["server_rss_anon_mb"], modes[name]["server_rss_file_mb"]))
         # The shuffle buffer's cost and quality.
         shuffle = {}
         for label, over in [

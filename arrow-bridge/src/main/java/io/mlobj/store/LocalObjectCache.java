@@ -152,6 +152,12 @@ public final class LocalObjectCache {
     }
   }
 
+  /** Whether an entry for the object is indexed (it may still vanish before it is read). */
+  public synchronized boolean contains(String objectUri, long size, long crc32c) {
+    Long held = sizes.get(name(objectUri, crc32c));
+    return held != null && held == size;
+  }
+
   /**
    * Adds an object whose bytes were verified against its CRC32C, evicting least recently used
    * entries to stay under the cap. An object larger than the cap is not kept. A failure to write (a

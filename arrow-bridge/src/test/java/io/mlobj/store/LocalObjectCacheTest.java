@@ -33,6 +33,8 @@ class LocalObjectCacheTest {
     assertThat(cache.get("s3a://b/ds/data/00/a.arrow", 1000, 42))
         .hasValue(java.nio.ByteBuffer.wrap(data));
     assertThat(cache.get("s3a://b/ds/data/00/b.arrow", 1000, 42)).isEmpty();
+    assertThat(cache.contains("s3a://b/ds/data/00/a.arrow", 1000, 42)).isTrue();
+    assertThat(cache.contains("s3a://b/ds/data/00/a.arrow", 1000, 41)).isFalse();
     assertThat(cache.hits()).isEqualTo(1);
     assertThat(cache.misses()).isEqualTo(1);
     assertThat(cache.hitBytes()).isEqualTo(1000);

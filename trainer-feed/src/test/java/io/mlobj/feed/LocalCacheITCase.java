@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A feed server with a local shard cache: the first epoch fetches every shard from the object
- * store, later epochs read them from local disk, even with the objects gone.
+ * store; later epochs, and take requests, read them from local disk, even with the objects gone.
  */
 class LocalCacheITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
@@ -69,6 +69,12 @@ class LocalCacheITCase {
         dataset.store().delete(shard.path());
       }
       assertThat(client.ids(request(uri, 2))).containsExactlyInAnyOrderElementsOf(all);
+      // take: samples of every shard, read from local disk instead of by range from storage.
+      com.fasterxml.jackson.databind.node.ObjectNode take =
+          FeedRequest.json(uri).put("batch_size", 4);
+      List<Long> indexes = List.of(rows - 1, 0L, 85L, 170L, 255L, 340L, 425L);
+      indexes.forEach(take.putArray("take")::add);
+      assertThat(client.ids(take)).containsExactlyElementsOf(indexes);
     }
   }
 }

@@ -6,6 +6,7 @@ import io.mlobj.Shard;
 import io.mlobj.feed.FeedRequest;
 import io.mlobj.feed.plan.SamplePlan;
 import io.mlobj.feed.transform.Tensors;
+import io.mlobj.store.LocalObjectCache;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -398,12 +399,20 @@ final class FeedStream {
     }
   }
 
+  private static boolean locallyCached(Dataset dataset, Shard shard) {
+    LocalObjectCache local = dataset.localCache();
+    return local != null
+        && local.contains(dataset.store().uri(shard.path()), shard.bytes(), shard.crc32c());
+  }
+
   private Blocks.Decoded decode(
       Dataset dataset, long version, ScanTask task, Map<Shard, Integer> shardLastUse) {
-    // take: a few samples of a shard, read by range unless the shard is cached already.
+    // take: a few samples of a shard, read by range unless the shard is cached already (in
+    // memory, or on local disk where mapping it costs less than a request).
     if (resolved.request().take() != null
         && RangedBlocks.supports(task)
-        && !service.cache.contains(dataset, task.shard())) {
+        && !service.cache.contains(dataset, task.shard())
+        && !locallyCached(dataset, task.shard())) {
       Blocks.Decoded ranged =
           RangedBlocks.decode(
               dataset, version, task, resolved.scan().schema(), allocator, service.metrics);
