@@ -62,8 +62,10 @@ class LocalCacheITCase {
 
       assertThat(client.ids(request(uri, 1))).containsExactlyInAnyOrderElementsOf(all);
       JsonNode second = client.action("metrics", new byte[0]).get("local_cache");
-      assertThat(second.get("hits").asLong()).isEqualTo(shards.size());
+      // Every shard read in the second epoch was a hit: no new miss (a shard the in-memory
+      // read-ahead evicted between two of its blocks may be read, and hit, twice).
       assertThat(second.get("misses").asLong()).isEqualTo(shards.size());
+      assertThat(second.get("hits").asLong()).isGreaterThanOrEqualTo(shards.size());
 
       for (Shard shard : shards) {
         dataset.store().delete(shard.path());
