@@ -271,8 +271,10 @@ public final class Dataset {
   }
 
   /**
-   * Like {@link #readShardBytes}, without copying a locally cached shard: the buffer maps the
-   * cached copy (read-only, the OS page cache), or wraps the fetched bytes.
+   * Like {@link #readShardBytes}, without copying a locally cached shard: the buffer is then a
+   * private mapping of the cached copy (the OS page cache), which the caller owns: wrap it with
+   * {@link io.mlobj.arrow.MappedFiles#wrapAndUnmapOnRelease} or unmap it when done, else it stays
+   * mapped until a garbage collection finds it. Otherwise the buffer wraps the fetched bytes.
    */
   public java.nio.ByteBuffer readShardBuffer(long version, Shard shard, boolean verifyChecksum) {
     return ShardIo.fetchBuffer(store, localCache, version, shard, verifyChecksum, null);

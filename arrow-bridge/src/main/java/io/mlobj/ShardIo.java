@@ -3,6 +3,7 @@ package io.mlobj;
 import io.mlobj.arrow.ArrowIpcBatchReader;
 import io.mlobj.arrow.BatchReader;
 import io.mlobj.arrow.ByteBuffers;
+import io.mlobj.arrow.MappedFiles;
 import io.mlobj.arrow.ParquetBatchReader;
 import io.mlobj.store.LocalObjectCache;
 import io.mlobj.store.ObjectNotFoundException;
@@ -51,13 +52,23 @@ final class ShardIo {
       Shard shard,
       boolean verify,
       ScanMetrics metrics) {
-    return ByteBuffers.toArray(fetchBuffer(store, cache, version, shard, verify, metrics));
+    ByteBuffer buffer = fetchBuffer(store, cache, version, shard, verify, metrics);
+    if (!buffer.isDirect()) {
+      return ByteBuffers.toArray(buffer);
+    }
+    // A mapping of the locally cached copy: copy it out and unmap it now, not at some GC.
+    try {
+      return ByteBuffers.toArray(buffer);
+    } finally {
+      MappedFiles.unmap(buffer);
+    }
   }
 
   /**
    * Reads a shard's bytes, checking size and (optionally) CRC32C against the manifest. With a local
-   * cache, a cached copy is read instead of the object when there is one (a memory mapping of it);
-   * a fetched object enters the cache only once its CRC32C matched, and a cached copy that fails
+   * cache, a cached copy is read instead of the object when there is one: a memory mapping of it,
+   * which the caller owns (wrap it with {@link MappedFiles#wrapAndUnmapOnRelease} or unmap it); a
+   * fetched object enters the cache only once its CRC32C matched, and a cached copy that fails
    * verification is dropped and the object fetched again.
    */
   static ByteBuffer fetchBuffer(

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.compression.CommonsCompressionFactory;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -48,15 +49,44 @@ public final class ArrowIpcBatchReader implements BatchReader {
    */
   public ArrowIpcBatchReader(
       ByteBuffer bytes, Schema schema, BufferAllocator allocator, int firstBatch, int batchCount) {
+    this(open(bytes, allocator), schema, allocator, firstBatch, batchCount);
+  }
+
+  /**
+   * Reads a file held in Arrow memory (e.g. a mapping wrapped by {@link MappedFiles}) without
+   * copying its batches: the vectors slice the file's buffer, taking references to it.
+   *
+   * @see #ArrowIpcBatchReader(byte[], Schema, BufferAllocator, int, int)
+   */
+  public ArrowIpcBatchReader(
+      ArrowBuf file, Schema schema, BufferAllocator allocator, int firstBatch, int batchCount) {
+    this(new DirectIpcFileReader(file, allocator), schema, allocator, firstBatch, batchCount);
+  }
+
+  private static ArrowFileReader open(ByteBuffer bytes, BufferAllocator allocator) {
+    if (!bytes.isDirect()) {
+      return new ArrowFileReader(
+          new SeekableReadChannel(new ByteBufferChannel(bytes)),
+          allocator,
+          CommonsCompressionFactory.INSTANCE);
+    }
+    ArrowBuf file = MappedFiles.wrap(allocator, bytes.slice());
+    try {
+      return new DirectIpcFileReader(file, allocator);
+    } finally {
+      file.close(); // the reader holds its own reference
+    }
+  }
+
+  private ArrowIpcBatchReader(
+      ArrowFileReader reader,
+      Schema schema,
+      BufferAllocator allocator,
+      int firstBatch,
+      int batchCount) {
     FixedShapeTensorType.ensureRegistered();
-    this.direct = bytes.isDirect() ? new DirectIpcFileReader(bytes, allocator) : null;
-    this.reader =
-        direct != null
-            ? direct
-            : new ArrowFileReader(
-                new SeekableReadChannel(new ByteBufferChannel(bytes)),
-                allocator,
-                CommonsCompressionFactory.INSTANCE);
+    this.reader = reader;
+    this.direct = reader instanceof DirectIpcFileReader d ? d : null;
     try {
       VectorSchemaRoot fileRoot = reader.getVectorSchemaRoot();
       this.blocks = reader.getRecordBlocks();

@@ -1,13 +1,10 @@
 package io.mlobj.arrow;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.flatbuf.MessageHeader;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.ForeignAllocation;
-import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.ReadChannel;
 import org.apache.arrow.vector.ipc.SeekableReadChannel;
@@ -17,30 +14,26 @@ import org.apache.arrow.vector.ipc.message.MessageMetadataResult;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
 
 /**
- * An Arrow IPC file reader over a direct buffer (a memory-mapped file) that loads record batches
- * without copying them: the vectors' buffers are slices of the file's memory. Arrow's own reader
- * copies every batch body into memory it allocates, which for a mapped file means one more copy of
- * every byte and the allocator's churn of fresh, zeroed chunks.
+ * An Arrow IPC file reader over a file in Arrow memory (a memory-mapped file) that loads record
+ * batches without copying them: the vectors' buffers are slices of the file's memory. Arrow's own
+ * reader copies every batch body into memory it allocates, which for a mapped file means one more
+ * copy of every byte and the allocator's churn of fresh, zeroed chunks.
  *
- * <p>The slices keep the buffer reachable (so a mapping is not unmapped) until the vectors release
- * them; they count against the allocator like the copies they replace. Map files privately
+ * <p>The reader holds a reference to the file's buffer until it is closed, and each loaded vector
+ * holds its own, so the memory stays valid exactly as long as it is used. Map files privately
  * (copy-on-write) so that a write through a vector can never reach the file.
  */
 final class DirectIpcFileReader extends ArrowFileReader {
-  private final ByteBuffer file;
-  private final BufferAllocator allocator;
+  private final ArrowBuf file;
 
-  /** Reads {@code file}'s remaining bytes, which must be a direct buffer. */
-  DirectIpcFileReader(ByteBuffer file, BufferAllocator allocator) {
+  /** Reads a whole file held in {@code file}, taking a reference of its own to it. */
+  DirectIpcFileReader(ArrowBuf file, BufferAllocator allocator) {
     super(
-        new SeekableReadChannel(new ByteBufferChannel(file)),
+        new SeekableReadChannel(new ByteBufferChannel(file.nioBuffer(0, (int) file.capacity()))),
         allocator,
         CommonsCompressionFactory.INSTANCE);
-    if (!file.isDirect()) {
-      throw new IllegalArgumentException("A zero-copy IPC read needs a direct buffer");
-    }
-    this.file = file.slice();
-    this.allocator = allocator;
+    file.getReferenceManager().retain();
+    this.file = file;
   }
 
   /** Loads a record batch of the file into the reader's root, as slices of the file's memory. */
@@ -49,7 +42,7 @@ final class DirectIpcFileReader extends ArrowFileReader {
     long start = block.getOffset();
     long bodyStart = start + block.getMetadataLength();
     long end = bodyStart + block.getBodyLength();
-    if (start < 0 || block.getMetadataLength() <= 0 || end > file.limit()) {
+    if (start < 0 || block.getMetadataLength() <= 0 || end > file.capacity()) {
       throw new IOException(
           "the record batch at offset "
               + start
@@ -58,43 +51,36 @@ final class DirectIpcFileReader extends ArrowFileReader {
               + " + "
               + block.getBodyLength()
               + " bytes) lies outside the file's "
-              + file.limit()
+              + file.capacity()
               + " bytes");
     }
     MessageMetadataResult metadata =
         MessageSerializer.readMessage(
             new ReadChannel(
-                new ByteBufferChannel(file.slice((int) start, block.getMetadataLength()))));
+                new ByteBufferChannel(file.nioBuffer(start, block.getMetadataLength()))));
     if (metadata == null || metadata.headerType() != MessageHeader.RecordBatch) {
       throw new IOException("the block at offset " + start + " is not a record batch");
     }
-    ArrowBuf body =
-        allocator.wrapForeignAllocation(new FileRegion(file, bodyStart, block.getBodyLength()));
+    ArrowBuf body = file.slice(bodyStart, block.getBodyLength());
+    // Deserializing retains a slice of body per vector buffer and releases one reference of body.
+    body.getReferenceManager().retain();
     ArrowRecordBatch batch;
     try {
-      // Slices body into the batch's buffers (each retained) and releases body's own reference.
       batch = MessageSerializer.deserializeRecordBatch(metadata, body);
     } catch (IOException | RuntimeException e) {
-      body.close();
+      body.getReferenceManager().release();
       throw e;
     }
     loadRecordBatch(batch);
     return true;
   }
 
-  /** A region of the file's memory, lent to Arrow; holding the buffer keeps a mapping mapped. */
-  private static final class FileRegion extends ForeignAllocation {
-    @SuppressWarnings("unused")
-    private ByteBuffer file;
-
-    FileRegion(ByteBuffer file, long offset, long size) {
-      super(size, MemoryUtil.getByteBufferAddress(file) + offset);
-      this.file = file;
-    }
-
-    @Override
-    protected void release0() {
-      file = null;
+  @Override
+  protected void closeReadSource() throws IOException {
+    try {
+      super.closeReadSource();
+    } finally {
+      file.getReferenceManager().release();
     }
   }
 }

@@ -112,9 +112,11 @@ public final class LocalObjectCache {
   }
 
   /**
-   * The cached bytes of an object, if present with the expected size: a read-only memory mapping of
-   * the entry, so a hit costs no copy and no heap (the pages are the OS page cache). The mapping
-   * stays valid while referenced, even if the entry is evicted meanwhile. A hit refreshes the
+   * The cached bytes of an object, if present with the expected size: a private (copy-on-write)
+   * memory mapping of the entry, so a hit costs no copy and no heap (the pages are the OS page
+   * cache) and a write through the buffer never reaches the file. The caller owns the mapping: it
+   * stays valid even if the entry is evicted meanwhile, until the caller unmaps it ({@link
+   * io.mlobj.arrow.MappedFiles}) or a garbage collection finds it unreachable. A hit refreshes the
    * entry's place in the eviction order.
    */
   public Optional<ByteBuffer> get(String objectUri, long size, long crc32c) {

@@ -118,6 +118,30 @@ class ZeroCopyIpcReadTest {
         .hasMessageContaining("outside the file");
   }
 
+  @org.junit.jupiter.api.Test
+  void aWrappedMappingIsUnmappedWhenItsLastVectorIsReleased() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/maps")));
+    ByteBuffer mapping = mapped(file("none"));
+    org.apache.arrow.memory.ArrowBuf file = MappedFiles.wrapAndUnmapOnRelease(allocator, mapping);
+    ArrowIpcBatchReader reader = new ArrowIpcBatchReader(file, null, allocator, 0, -1);
+    assertThat(reader.next()).isTrue();
+    file.close(); // the owner lets go; the reader and its vectors still hold the mapping
+    assertThat(mappingsOfShardFile()).isEqualTo(1);
+    assertThat(reader.root().getRowCount()).isEqualTo(40);
+
+    reader.close();
+
+    assertThat(mappingsOfShardFile()).isZero();
+    assertThat(allocator.getAllocatedMemory()).isZero();
+  }
+
+  private long mappingsOfShardFile() throws Exception {
+    String path = dir.resolve("shard.arrow").toAbsolutePath().toString();
+    try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
+      return lines.filter(l -> l.endsWith(path)).count();
+    }
+  }
+
   /** Where the footer starts: the file ends with footer, int32 footer length, "ARROW1". */
   private static int footerStart(byte[] bytes) {
     ByteBuffer b = ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);

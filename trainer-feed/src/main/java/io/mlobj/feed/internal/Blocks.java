@@ -3,11 +3,8 @@ package io.mlobj.feed.internal;
 import io.mlobj.MlobjErrors;
 import io.mlobj.MlobjException;
 import io.mlobj.ScanTask;
-import io.mlobj.arrow.ArrowIpcBatchReader;
 import io.mlobj.arrow.BatchReader;
-import io.mlobj.arrow.ByteBuffers;
 import io.mlobj.arrow.ParquetBatchReader;
-import java.nio.ByteBuffer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -29,7 +26,7 @@ final class Blocks {
       long version,
       String object,
       ScanTask task,
-      ByteBuffer bytes,
+      ShardBytes bytes,
       Schema schema,
       BufferAllocator allocator) {
     BatchReader reader;
@@ -39,14 +36,13 @@ final class Blocks {
           switch (task.shard().format()) {
             case PARQUET ->
                 new ParquetBatchReader(
-                    ByteBuffers.toArray(bytes),
+                    bytes.array(),
                     schema,
                     allocator,
                     task.firstBatch(),
                     count,
                     (int) Math.max(1, task.shard().rows()));
-            case ARROW ->
-                new ArrowIpcBatchReader(bytes, schema, allocator, task.firstBatch(), count);
+            case ARROW -> bytes.arrowReader(schema, allocator, task.firstBatch(), count);
           };
     } catch (MlobjException e) {
       throw e;

@@ -6,11 +6,11 @@ import io.mlobj.Scan;
 import io.mlobj.ScanTask;
 import io.mlobj.Snapshot;
 import io.mlobj.feed.plan.SamplePlan;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -99,14 +99,16 @@ public final class EpochPlanner {
     List<ScanTask> kept = new ArrayList<>();
     List<int[]> rows = new ArrayList<>();
     for (ScanTask task : tasks) {
-      ByteBuffer bytes = cache.await(cache.get(dataset, snapshot.version(), task.shard()));
+      // Pinned while decoding: an unpinned shard may be evicted, and a mapping then released.
+      CompletableFuture<ShardBytes> pinned =
+          cache.acquire(dataset, snapshot.version(), task.shard());
       try (Blocks.Decoded block =
           Blocks.decode(
               dataset.uri(),
               snapshot.version(),
               dataset.store().uri(task.shard().path()),
               task,
-              bytes,
+              cache.await(pinned),
               schema,
               allocator)) {
         int n = block.root().getRowCount();
@@ -122,6 +124,8 @@ public final class EpochPlanner {
               new ScanTask(task.shard(), task.firstBatch(), task.batchCount(), m, task.firstRow()));
           rows.add(java.util.Arrays.copyOf(match, m));
         }
+      } finally {
+        cache.release(dataset, task.shard());
       }
     }
     return new Selection(List.copyOf(kept), rows.toArray(new int[0][]));

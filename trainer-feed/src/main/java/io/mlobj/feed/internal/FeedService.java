@@ -46,7 +46,7 @@ public final class FeedService implements AutoCloseable {
     this.readAheadBytes = readAheadBytes;
     this.readAheadShards = readAheadShards;
     this.prepareThreads = prepareThreads;
-    this.cache = new ShardCache(readAheadBytes, fetchThreads, metrics);
+    this.cache = new ShardCache(readAheadBytes, fetchThreads, metrics, allocator);
     this.planner = new EpochPlanner(cache, allocator);
     this.factories = Map.copyOf(factories);
     metrics.reportLocalCache(LocalObjectCache.fromConf(conf));

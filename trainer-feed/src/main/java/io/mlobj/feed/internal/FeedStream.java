@@ -7,7 +7,6 @@ import io.mlobj.feed.FeedRequest;
 import io.mlobj.feed.plan.SamplePlan;
 import io.mlobj.feed.transform.Tensors;
 import io.mlobj.store.LocalObjectCache;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -423,7 +422,7 @@ final class FeedStream {
     Shard shard = task.shard();
     // The stream's first block of a shard pins it until its last (see releaseFinished).
     boolean first = pinned.putIfAbsent(shard, shardLastUse.get(shard)) == null;
-    ByteBuffer bytes =
+    ShardBytes bytes =
         service.cache.await(
             first
                 ? service.cache.acquire(dataset, version, shard)

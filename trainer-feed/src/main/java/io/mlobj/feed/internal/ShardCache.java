@@ -3,7 +3,6 @@ package io.mlobj.feed.internal;
 import io.mlobj.Dataset;
 import io.mlobj.MlobjException;
 import io.mlobj.Shard;
-import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,6 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.arrow.memory.BufferAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whole shard objects fetched from storage, shared by every stream of a server, least recently used
@@ -24,27 +26,34 @@ import java.util.concurrent.atomic.AtomicInteger;
  * epoch then read every shard several times).
  */
 public final class ShardCache implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ShardCache.class);
   private final long capBytes;
   private final FeedMetrics metrics;
   private final ExecutorService pool;
+  private final BufferAllocator mappings;
   private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
   private long heldBytes;
 
   /** A cached (or in-flight) shard; pins and use are guarded by the cache's lock. */
   private static final class Entry {
-    final CompletableFuture<ByteBuffer> bytes;
+    final CompletableFuture<ShardBytes> bytes;
     final long size;
     int pins;
     boolean used;
 
-    Entry(CompletableFuture<ByteBuffer> bytes, long size) {
+    Entry(CompletableFuture<ShardBytes> bytes, long size) {
       this.bytes = bytes;
       this.size = size;
     }
   }
 
-  public ShardCache(long capBytes, int threads, FeedMetrics metrics) {
+  /**
+   * @param allocator the server's allocator: mapped shards are wrapped as its memory (vectors
+   *     loaded from them must share its root), so they count against its cap too
+   */
+  public ShardCache(long capBytes, int threads, FeedMetrics metrics, BufferAllocator allocator) {
     this.capBytes = capBytes;
+    this.mappings = allocator.newChildAllocator("mapped-shards", 0, Long.MAX_VALUE);
     this.metrics = metrics;
     AtomicInteger n = new AtomicInteger();
     this.pool =
@@ -58,7 +67,7 @@ public final class ShardCache implements AutoCloseable {
   }
 
   /** The shard's bytes, fetching it if needed. */
-  public CompletableFuture<ByteBuffer> get(Dataset dataset, long version, Shard shard) {
+  public CompletableFuture<ShardBytes> get(Dataset dataset, long version, Shard shard) {
     return lookup(dataset, version, shard, false, false);
   }
 
@@ -66,7 +75,7 @@ public final class ShardCache implements AutoCloseable {
    * The shard's bytes, fetching it if needed, pinned in the cache until {@link #release}: a stream
    * holds the pin from its first block of the shard to its last.
    */
-  public CompletableFuture<ByteBuffer> acquire(Dataset dataset, long version, Shard shard) {
+  public CompletableFuture<ShardBytes> acquire(Dataset dataset, long version, Shard shard) {
     return lookup(dataset, version, shard, false, true);
   }
 
@@ -97,7 +106,7 @@ public final class ShardCache implements AutoCloseable {
     return dataset.uri() + "/" + shard.path();
   }
 
-  private synchronized CompletableFuture<ByteBuffer> lookup(
+  private synchronized CompletableFuture<ShardBytes> lookup(
       Dataset dataset, long version, Shard shard, boolean prefetch, boolean pin) {
     String key = key(dataset, shard);
     Entry entry = entries.get(key);
@@ -121,7 +130,7 @@ public final class ShardCache implements AutoCloseable {
   }
 
   private Entry start(Dataset dataset, long version, Shard shard, String key) {
-    CompletableFuture<ByteBuffer> future =
+    CompletableFuture<ShardBytes> future =
         CompletableFuture.supplyAsync(() -> fetch(dataset, version, shard), pool);
     Entry entry = new Entry(future, shard.bytes());
     entries.put(key, entry);
@@ -151,6 +160,7 @@ public final class ShardCache implements AutoCloseable {
       if (e.bytes.isDone() && e.pins == 0 && (e.used || !prefetch)) {
         it.remove();
         heldBytes -= e.size;
+        drop(e);
       }
     }
   }
@@ -159,14 +169,22 @@ public final class ShardCache implements AutoCloseable {
    * Reads and verifies the shard through the kernel; a shard in the local disk cache comes as a
    * mapping of the cached file (page cache, not heap).
    */
-  private ByteBuffer fetch(Dataset dataset, long version, Shard shard) {
-    ByteBuffer bytes = dataset.readShardBuffer(version, shard, true);
-    metrics.storageBytes.addAndGet(bytes.remaining());
+  private ShardBytes fetch(Dataset dataset, long version, Shard shard) {
+    ShardBytes bytes = ShardBytes.of(dataset.readShardBuffer(version, shard, true), mappings);
+    metrics.storageBytes.addAndGet(bytes.size());
     return bytes;
   }
 
+  /**
+   * Releases a dropped entry's bytes. Decoders hold a pin while they decode, so none is reading
+   * them; vectors loaded from a mapping keep it mapped until they are released.
+   */
+  private static void drop(Entry e) {
+    e.bytes.thenAccept(ShardBytes::close);
+  }
+
   /** Waits for a fetch, counting the wait as storage time. */
-  public ByteBuffer await(CompletableFuture<ByteBuffer> future) {
+  public ShardBytes await(CompletableFuture<ShardBytes> future) {
     long start = System.nanoTime();
     try {
       return future.join();
@@ -183,5 +201,16 @@ public final class ShardCache implements AutoCloseable {
   @Override
   public void close() {
     pool.shutdownNow();
+    synchronized (this) {
+      entries.values().forEach(ShardCache::drop);
+      entries.clear();
+      heldBytes = 0;
+    }
+    try {
+      mappings.close();
+    } catch (IllegalStateException e) {
+      // A stream still holds vectors of a mapping; it is unmapped when they are released.
+      LOG.debug("Mapped shards still in use at close: {}", e.getMessage());
+    }
   }
 }
