@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * a prefetch never evicts a pinned shard nor one prefetched but not read yet: otherwise read ahead
  * under a tight cap evicts the shard in use, which is fetched again for its next block (a shuffled
  * epoch then read every shard several times).
+ *
+ * <p>A shard the local disk cache holds is a mapping of its file ({@link ShardBytes}); evicting the
+ * entry releases it, and it is unmapped once the vectors decoded from it are released too.
  */
 public final class ShardCache implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ShardCache.class);
@@ -66,7 +69,10 @@ public final class ShardCache implements AutoCloseable {
             });
   }
 
-  /** The shard's bytes, fetching it if needed. */
+  /**
+   * The shard's bytes, fetching it if needed. Decode them only under a pin of the caller's ({@link
+   * #acquire}): an unpinned entry may be evicted, which releases a mapped shard.
+   */
   public CompletableFuture<ShardBytes> get(Dataset dataset, long version, Shard shard) {
     return lookup(dataset, version, shard, false, false);
   }
