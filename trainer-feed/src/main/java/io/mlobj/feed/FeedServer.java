@@ -309,6 +309,16 @@ public final class FeedServer implements AutoCloseable {
         errors.add(
             "memory cap, read-ahead bytes and shards, fetch and prepare threads must be positive");
       }
+      String cacheDir = conf.get(MlobjConf.CACHE_DIR);
+      if (cacheDir != null && !cacheDir.isBlank() && readAheadBytes >= memoryCap) {
+        errors.add(
+            "with a local cache the shards held by the read-ahead ("
+                + readAheadBytes
+                + " bytes) are mapped into the server's Arrow memory and must stay below its"
+                + " memory cap ("
+                + memoryCap
+                + " bytes): lower --read-ahead or raise --memory-cap");
+      }
       if (!errors.isEmpty()) {
         throw new IllegalArgumentException(
             "Cannot build the feed server: "

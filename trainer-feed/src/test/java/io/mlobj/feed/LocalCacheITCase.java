@@ -45,6 +45,20 @@ class LocalCacheITCase {
   }
 
   @Test
+  void aReadAheadAtOrAboveTheMemoryCapIsRefusedWithALocalCache() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                FeedServer.builder()
+                    .conf(S3.conf())
+                    .localCache(cacheDir, 1L << 30)
+                    .memoryCap(256L << 20)
+                    .readAhead(256L << 20, 4)
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("lower --read-ahead or raise --memory-cap");
+  }
+
+  @Test
   void epochsAfterTheFirstReadEveryShardFromLocalDisk() throws Exception {
     String uri = S3.newDatasetUri();
     long rows;
