@@ -96,9 +96,11 @@ class LocalCacheITCase {
         dataset.store().delete(shard.path());
       }
       assertThat(client.ids(request(uri, 2))).containsExactlyInAnyOrderElementsOf(all);
-      // Mapped cached shards are unmapped once dropped from the in-memory cache (two shards
-      // here) and no vector uses them: three epochs did not pile up mappings until some GC.
-      assertThat(mappingsOf(cacheDir)).isLessThanOrEqualTo(3);
+      // Mapped cached shards are unmapped once dropped from the in-memory cache and no vector
+      // uses them: three epochs (18 shard reads) did not pile up mappings until some GC. The
+      // cache holds two shards, plus at most one fetched over the cap for a stream that needed
+      // it and one prefetch.
+      assertThat(mappingsOf(cacheDir)).isLessThanOrEqualTo(4);
       // take: samples of every shard, read from local disk instead of by range from storage.
       com.fasterxml.jackson.databind.node.ObjectNode take =
           FeedRequest.json(uri).put("batch_size", 4);
