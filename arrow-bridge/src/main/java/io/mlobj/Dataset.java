@@ -277,7 +277,7 @@ public final class Dataset {
    * mapped until a garbage collection finds it. Otherwise the buffer wraps the fetched bytes.
    */
   public java.nio.ByteBuffer readShardBuffer(long version, Shard shard, boolean verifyChecksum) {
-    return ShardIo.fetchBuffer(store, localCache, version, shard, verifyChecksum, null);
+    return ShardIo.fetchBuffer(store, localCache, version, shard, verifyChecksum, true, null);
   }
 
   // ---- writes ----

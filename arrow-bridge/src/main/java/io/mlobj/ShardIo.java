@@ -52,7 +52,7 @@ final class ShardIo {
       Shard shard,
       boolean verify,
       ScanMetrics metrics) {
-    ByteBuffer buffer = fetchBuffer(store, cache, version, shard, verify, metrics);
+    ByteBuffer buffer = fetchBuffer(store, cache, version, shard, verify, false, metrics);
     if (!buffer.isDirect()) {
       return ByteBuffers.toArray(buffer);
     }
@@ -68,8 +68,9 @@ final class ShardIo {
    * Reads a shard's bytes, checking size and (optionally) CRC32C against the manifest. With a local
    * cache, a cached copy is read instead of the object when there is one: a memory mapping of it,
    * which the caller owns (wrap it with {@link MappedFiles#wrapAndUnmapOnRelease} or unmap it); a
-   * fetched object enters the cache only once its CRC32C matched, and a cached copy that fails
-   * verification is dropped and the object fetched again.
+   * fetched object enters the cache only once its CRC32C matched (and with {@code mapAdmitted}
+   * comes back as a mapping of its new entry, as it will be read in later epochs), and a cached
+   * copy that fails verification is dropped and the object fetched again.
    */
   static ByteBuffer fetchBuffer(
       ObjectStore store,
@@ -77,6 +78,7 @@ final class ShardIo {
       long version,
       Shard shard,
       boolean verify,
+      boolean mapAdmitted,
       ScanMetrics metrics) {
     String object = store.uri(shard.path());
     if (cache != null) {
@@ -112,7 +114,14 @@ final class ShardIo {
       }
       if (crc == shard.crc32c()) {
         if (cache != null) {
-          cache.put(object, crc, bytes);
+          ByteBuffer admitted = cache.put(object, crc, bytes).orElse(null);
+          if (admitted != null) {
+            if (mapAdmitted) {
+              // Read it as later epochs will: without copying it into Arrow memory.
+              return admitted;
+            }
+            MappedFiles.unmap(admitted);
+          }
         }
       } else if (verify) {
         throw MlobjErrors.checksumMismatch(store.root(), version, object, shard.crc32c(), crc);

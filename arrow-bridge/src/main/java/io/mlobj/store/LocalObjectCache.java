@@ -51,6 +51,7 @@ public final class LocalObjectCache {
   private static final Logger LOG = LoggerFactory.getLogger(LocalObjectCache.class);
   private static final String SUFFIX = ".obj";
   private static final String TEMP_SUFFIX = ".tmp";
+  private static final int WRITE_SLICE = 1 << 20;
   private static final Map<Path, LocalObjectCache> OPEN = new ConcurrentHashMap<>();
 
   private final Path dir;
@@ -129,14 +130,13 @@ public final class LocalObjectCache {
       }
     }
     Path file = dir.resolve(name);
-    try (FileChannel channel =
-        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      if (channel.size() != size) {
+    try {
+      ByteBuffer mapped = map(file, size);
+      if (mapped == null) {
         evict(objectUri, crc32c);
         misses.incrementAndGet();
         return Optional.empty();
       }
-      ByteBuffer mapped = channel.map(FileChannel.MapMode.PRIVATE, 0, size);
       touch(file);
       hits.incrementAndGet();
       hitBytes.addAndGet(size);
@@ -154,6 +154,14 @@ public final class LocalObjectCache {
     }
   }
 
+  /** A private mapping of a whole entry file, or null if the file does not have that size. */
+  private static ByteBuffer map(Path file, long size) throws IOException {
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      return channel.size() == size ? channel.map(FileChannel.MapMode.PRIVATE, 0, size) : null;
+    }
+  }
+
   /** Whether an entry for the object is indexed (it may still vanish before it is read). */
   public synchronized boolean contains(String objectUri, long size, long crc32c) {
     Long held = sizes.get(name(objectUri, crc32c));
@@ -164,21 +172,25 @@ public final class LocalObjectCache {
    * Adds an object whose bytes were verified against its CRC32C, evicting least recently used
    * entries to stay under the cap. An object larger than the cap is not kept. A failure to write (a
    * full disk) is logged and leaves the cache as it was: the cache is an optimisation only.
+   *
+   * @return a private mapping of the new entry, which the caller owns (its pages are those just
+   *     written, still in the page cache), or empty if the object was not added (not counted as a
+   *     hit)
    */
-  public void put(String objectUri, long crc32c, byte[] bytes) {
+  public Optional<ByteBuffer> put(String objectUri, long crc32c, byte[] bytes) {
     if (bytes.length > capBytes) {
-      return;
+      return Optional.empty();
     }
     String name = name(objectUri, crc32c);
     synchronized (this) {
       if (sizes.containsKey(name)) {
-        return;
+        return Optional.empty();
       }
     }
     Path file = dir.resolve(name);
     Path temp = dir.resolve(name + "." + Thread.currentThread().getId() + TEMP_SUFFIX);
     try {
-      Files.write(temp, bytes);
+      write(temp, bytes);
       try {
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
@@ -187,7 +199,13 @@ public final class LocalObjectCache {
     } catch (IOException e) {
       LOG.warn("Cannot cache {} in {}: {}", objectUri, dir, e.toString());
       deleteQuietly(temp);
-      return;
+      return Optional.empty();
+    }
+    ByteBuffer mapped;
+    try {
+      mapped = map(file, bytes.length);
+    } catch (IOException e) {
+      mapped = null; // e.g. evicted at once by another process sharing the directory
     }
     List<String> victims;
     synchronized (this) {
@@ -197,6 +215,28 @@ public final class LocalObjectCache {
       victims = overflow();
     }
     victims.forEach(v -> deleteQuietly(dir.resolve(v)));
+    return Optional.ofNullable(mapped);
+  }
+
+  /**
+   * Writes a file in slices: a heap array written whole goes through a temporary direct buffer as
+   * large as the array, which the JDK then keeps per thread.
+   */
+  private static void write(Path file, byte[] bytes) throws IOException {
+    try (FileChannel channel =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      for (int offset = 0; offset < bytes.length; offset += WRITE_SLICE) {
+        ByteBuffer slice =
+            ByteBuffer.wrap(bytes, offset, Math.min(WRITE_SLICE, bytes.length - offset));
+        while (slice.hasRemaining()) {
+          channel.write(slice);
+        }
+      }
+    }
   }
 
   /** Drops an entry (e.g. one whose bytes failed verification). */
