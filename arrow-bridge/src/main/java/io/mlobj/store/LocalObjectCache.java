@@ -35,11 +35,12 @@ import org.slf4j.LoggerFactory;
  * page cache or local disk instead of paying for an HTTP request, the S3 server's work and the
  * network again.
  *
- * <p>Only objects that never change may be cached: an entry is named by the object's URI, size and
- * CRC32C as the manifest records them, so a different object at the same URI (a dataset deleted and
- * recreated) is a different entry. Callers admit only bytes whose CRC32C matched the manifest, and
- * a hit is verified again by callers that verify checksums; a damaged entry is {@link #evict
- * evicted} and the object fetched again, so the cache never turns a good object into an error.
+ * <p>Only objects that never change may be cached: an entry is named by the object's URI and CRC32C
+ * and checked against its size, as the manifest records them, so a different object at the same URI
+ * (a dataset deleted and recreated) is a different entry. Callers admit only bytes whose CRC32C
+ * matched the manifest, and a hit is verified again by callers that verify checksums; a damaged
+ * entry is {@link #evict evicted} and the object fetched again, so the cache never turns a good
+ * object into an error.
  *
  * <p>Entries are written to a temporary file and renamed into place, so a crash leaves no partial
  * entry (leftover temporary files are deleted when the cache opens). One instance per directory and
@@ -79,7 +80,16 @@ public final class LocalObjectCache {
    * @throws UncheckedIOException if the directory cannot be created or listed
    */
   public static LocalObjectCache open(Path dir, long capBytes) {
-    return OPEN.computeIfAbsent(dir.toAbsolutePath().normalize(), d -> openUnshared(d, capBytes));
+    LocalObjectCache cache =
+        OPEN.computeIfAbsent(dir.toAbsolutePath().normalize(), d -> openUnshared(d, capBytes));
+    if (cache.capBytes != capBytes) {
+      LOG.warn(
+          "The local cache in {} is already open with a cap of {} bytes; ignoring the cap of {}",
+          cache.dir,
+          cache.capBytes,
+          capBytes);
+    }
+    return cache;
   }
 
   /** A new instance over the directory, as a restarted process sees it (for tests). */
@@ -313,7 +323,15 @@ public final class LocalObjectCache {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot open the local object cache in " + dir, e);
+      throw new UncheckedIOException(
+          "Cannot open the local shard cache in "
+              + dir
+              + " ("
+              + MlobjConf.CACHE_DIR
+              + "): "
+              + e
+              + ". Choose a writable local directory, or unset it to read without a cache.",
+          e);
     }
     found.sort(Comparator.comparing(Found::modified));
     List<String> victims;

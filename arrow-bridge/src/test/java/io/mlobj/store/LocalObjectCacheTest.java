@@ -129,6 +129,17 @@ class LocalObjectCacheTest {
   }
 
   @Test
+  void aCacheDirectoryThatIsAFileIsAnErrorNamingTheSetting() throws Exception {
+    Path file = Files.write(dir.resolve("not-a-dir"), new byte[] {1});
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> LocalObjectCache.openUnshared(file, 1 << 20))
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("mlobj.cache.dir")
+        .hasMessageContaining("Choose a writable local directory");
+  }
+
+  @Test
   void aZeroOrNegativeSizeIsRefused() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> LocalObjectCache.openUnshared(dir, 0))
         .isInstanceOf(IllegalArgumentException.class)
