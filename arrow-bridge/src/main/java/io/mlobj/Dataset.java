@@ -65,18 +65,18 @@ public final class Dataset {
 
   /**
    * A handle on a dataset in a custom {@link ObjectStore} (the storage SPI), rooted at the store's
-   * root. Does no I/O.
+   * root. Does no I/O on the store (a configured local cache directory is opened).
    */
   public static Dataset at(ObjectStore store, MlobjConf conf) {
     return new Dataset(store, conf);
   }
 
-  /** A handle on the dataset at {@code uri}, which may not exist yet. Does no I/O. */
+  /** A handle on the dataset at {@code uri}, which may not exist yet. Does no I/O on the store. */
   public static Dataset at(String uri, MlobjConf conf) {
     return new Dataset(uri, conf);
   }
 
-  /** A handle on the dataset at {@code uri}, which may not exist yet. Does no I/O. */
+  /** A handle on the dataset at {@code uri}, which may not exist yet. Does no I/O on the store. */
   public static Dataset at(String uri, Map<String, String> conf) {
     return at(uri, MlobjConf.of(conf));
   }
