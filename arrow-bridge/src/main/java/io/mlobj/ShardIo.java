@@ -53,14 +53,13 @@ final class ShardIo {
       boolean verify,
       ScanMetrics metrics) {
     ByteBuffer buffer = fetchBuffer(store, cache, version, shard, verify, false, metrics);
-    if (!buffer.isDirect()) {
-      return ByteBuffers.toArray(buffer);
-    }
-    // A mapping of the locally cached copy: copy it out and unmap it now, not at some GC.
     try {
       return ByteBuffers.toArray(buffer);
     } finally {
-      MappedFiles.unmap(buffer);
+      if (buffer.isDirect()) {
+        // A mapping of the locally cached copy: unmap it now, not at some GC.
+        MappedFiles.unmap(buffer);
+      }
     }
   }
 
@@ -88,6 +87,7 @@ final class ShardIo {
           return cached;
         }
         LOG.warn("The cached copy of {} in {} is damaged; fetching it again", object, cache.dir());
+        MappedFiles.unmap(cached);
         cache.evict(object, shard.crc32c());
       }
     }
@@ -113,14 +113,11 @@ final class ShardIo {
         metrics.checksumNanos.addAndGet(System.nanoTime() - fetched);
       }
       if (crc == shard.crc32c()) {
-        if (cache != null) {
-          ByteBuffer admitted = cache.put(object, crc, bytes).orElse(null);
+        if (cache != null && cache.put(object, crc, bytes) && mapAdmitted) {
+          // Read it as later epochs will: without copying it into Arrow memory.
+          ByteBuffer admitted = cache.map(object, bytes.length, crc).orElse(null);
           if (admitted != null) {
-            if (mapAdmitted) {
-              // Read it as later epochs will: without copying it into Arrow memory.
-              return admitted;
-            }
-            MappedFiles.unmap(admitted);
+            return admitted;
           }
         }
       } else if (verify) {
@@ -137,9 +134,7 @@ final class ShardIo {
   }
 
   static long crc32c(byte[] bytes) {
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, bytes.length);
-    return crc.getValue();
+    return crc32c(ByteBuffer.wrap(bytes));
   }
 
   /** Opens a reader over fetched bytes of a task. */

@@ -22,7 +22,6 @@ import org.apache.arrow.vector.types.pojo.Schema;
  */
 public final class ArrowIpcBatchReader implements BatchReader {
   private final ArrowFileReader reader;
-  private final DirectIpcFileReader direct;
   private final List<ArrowBlock> blocks;
   private final List<FieldVector> missing = new ArrayList<>();
   private final VectorSchemaRoot view;
@@ -86,7 +85,6 @@ public final class ArrowIpcBatchReader implements BatchReader {
       int batchCount) {
     FixedShapeTensorType.ensureRegistered();
     this.reader = reader;
-    this.direct = reader instanceof DirectIpcFileReader d ? d : null;
     try {
       VectorSchemaRoot fileRoot = reader.getVectorSchemaRoot();
       this.blocks = reader.getRecordBlocks();
@@ -129,12 +127,7 @@ public final class ArrowIpcBatchReader implements BatchReader {
       return false;
     }
     try {
-      ArrowBlock block = blocks.get(nextBlock++);
-      if (direct != null) {
-        direct.loadZeroCopy(block);
-      } else {
-        reader.loadRecordBatch(block);
-      }
+      reader.loadRecordBatch(blocks.get(nextBlock++));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read an Arrow IPC record batch: " + e.getMessage(), e);
     }

@@ -37,7 +37,8 @@ final class DirectIpcFileReader extends ArrowFileReader {
   }
 
   /** Loads a record batch of the file into the reader's root, as slices of the file's memory. */
-  boolean loadZeroCopy(ArrowBlock block) throws IOException {
+  @Override
+  public boolean loadRecordBatch(ArrowBlock block) throws IOException {
     prepareLoadNextBatch();
     long start = block.getOffset();
     long bodyStart = start + block.getMetadataLength();

@@ -183,18 +183,16 @@ public final class LocalObjectCache {
    * entries to stay under the cap. An object larger than the cap is not kept. A failure to write (a
    * full disk) is logged and leaves the cache as it was: the cache is an optimisation only.
    *
-   * @return a private mapping of the new entry, which the caller owns (its pages are those just
-   *     written, still in the page cache), or empty if the object was not added (not counted as a
-   *     hit)
+   * @return whether the object was added
    */
-  public Optional<ByteBuffer> put(String objectUri, long crc32c, byte[] bytes) {
+  public boolean put(String objectUri, long crc32c, byte[] bytes) {
     if (bytes.length > capBytes) {
-      return Optional.empty();
+      return false;
     }
     String name = name(objectUri, crc32c);
     synchronized (this) {
       if (sizes.containsKey(name)) {
-        return Optional.empty();
+        return false;
       }
     }
     Path file = dir.resolve(name);
@@ -209,13 +207,7 @@ public final class LocalObjectCache {
     } catch (IOException e) {
       LOG.warn("Cannot cache {} in {}: {}", objectUri, dir, e.toString());
       deleteQuietly(temp);
-      return Optional.empty();
-    }
-    ByteBuffer mapped;
-    try {
-      mapped = map(file, bytes.length);
-    } catch (IOException e) {
-      mapped = null; // e.g. evicted at once by another process sharing the directory
+      return false;
     }
     List<String> victims;
     synchronized (this) {
@@ -225,7 +217,19 @@ public final class LocalObjectCache {
       victims = overflow();
     }
     victims.forEach(v -> deleteQuietly(dir.resolve(v)));
-    return Optional.ofNullable(mapped);
+    return true;
+  }
+
+  /**
+   * A private mapping of an entry, as {@link #get} gives it, without counting a hit: for a caller
+   * that has just {@link #put} the object and reads it now. Empty if the entry is gone.
+   */
+  public Optional<ByteBuffer> map(String objectUri, long size, long crc32c) {
+    try {
+      return Optional.ofNullable(map(dir.resolve(name(objectUri, crc32c)), size));
+    } catch (IOException e) {
+      return Optional.empty(); // e.g. evicted at once by another process sharing the directory
+    }
   }
 
   /**

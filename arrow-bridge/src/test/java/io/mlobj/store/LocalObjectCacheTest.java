@@ -28,10 +28,11 @@ class LocalObjectCacheTest {
   void anAddedObjectIsReadBackAndAnUnknownOneIsAMiss() {
     LocalObjectCache cache = LocalObjectCache.openUnshared(dir, 1 << 20);
     byte[] data = bytes(1000, 7);
-    assertThat(cache.put("s3a://b/ds/data/00/a.arrow", 42, data))
+    assertThat(cache.put("s3a://b/ds/data/00/a.arrow", 42, data)).as("added").isTrue();
+    assertThat(cache.map("s3a://b/ds/data/00/a.arrow", 1000, 42))
         .as("the new entry, mapped")
         .hasValue(java.nio.ByteBuffer.wrap(data));
-    assertThat(cache.put("s3a://b/ds/data/00/a.arrow", 42, data)).as("already there").isEmpty();
+    assertThat(cache.put("s3a://b/ds/data/00/a.arrow", 42, data)).as("already there").isFalse();
 
     assertThat(cache.get("s3a://b/ds/data/00/a.arrow", 1000, 42))
         .hasValue(java.nio.ByteBuffer.wrap(data));
