@@ -104,12 +104,18 @@ public final class LocalObjectCache {
    * directory is set.
    */
   public static LocalObjectCache fromConf(MlobjConf conf) {
-    String dir = conf.get(MlobjConf.CACHE_DIR);
-    if (dir == null || dir.isBlank()) {
+    if (!configured(conf)) {
       return null;
     }
+    String dir = conf.get(MlobjConf.CACHE_DIR);
     return open(
         Path.of(dir.trim()), conf.getBytes(MlobjConf.CACHE_SIZE, MlobjConf.DEFAULT_CACHE_SIZE));
+  }
+
+  /** Whether {@code mlobj.cache.dir} names a directory (without opening it). */
+  public static boolean configured(MlobjConf conf) {
+    String dir = conf.get(MlobjConf.CACHE_DIR);
+    return dir != null && !dir.isBlank();
   }
 
   /** The cache directory. */

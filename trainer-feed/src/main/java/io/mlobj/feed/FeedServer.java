@@ -7,6 +7,7 @@ import io.mlobj.feed.internal.FeedProducer;
 import io.mlobj.feed.internal.FeedService;
 import io.mlobj.feed.internal.RegistryCheckpointStore;
 import io.mlobj.feed.transform.Pipeline;
+import io.mlobj.store.LocalObjectCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -309,8 +310,7 @@ public final class FeedServer implements AutoCloseable {
         errors.add(
             "memory cap, read-ahead bytes and shards, fetch and prepare threads must be positive");
       }
-      String cacheDir = conf.get(MlobjConf.CACHE_DIR);
-      if (cacheDir != null && !cacheDir.isBlank() && readAheadBytes >= memoryCap) {
+      if (LocalObjectCache.configured(MlobjConf.of(conf)) && readAheadBytes >= memoryCap) {
         errors.add(
             "with a local cache the shards held by the read-ahead ("
                 + readAheadBytes
