@@ -5,6 +5,7 @@ import io.mlobj.arrow.ParquetShardEncoder;
 import io.mlobj.arrow.ShardEncoder;
 import io.mlobj.arrow.StatsCollector;
 import io.mlobj.format.LogLayout;
+import io.mlobj.format.PartitionCodec;
 import io.mlobj.store.ObjectStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -135,7 +136,7 @@ public final class DatasetWriter implements AutoCloseable {
   }
 
   private void writeTo(Map<String, String> partition, VectorSchemaRoot batch) {
-    String key = partitionPath(partition);
+    String key = PartitionCodec.keyPath(partition);
     Open shard = open.get(key);
     if (shard == null) {
       shard = new Open(newEncoder(), partition);
@@ -216,7 +217,7 @@ public final class DatasetWriter implements AutoCloseable {
   private String shardKey(Map<String, String> partition) {
     UUID id = UUID.randomUUID();
     String hash = String.format("%02x", (id.hashCode() & 0xff));
-    String path = partitionPath(partition);
+    String path = PartitionCodec.keyPath(partition);
     return LogLayout.DATA
         + hash
         + "/"
@@ -226,22 +227,6 @@ public final class DatasetWriter implements AutoCloseable {
         + id
         + "."
         + options.format().extension();
-  }
-
-  private static String partitionPath(Map<String, String> partition) {
-    StringBuilder out = new StringBuilder();
-    partition.forEach(
-        (k, v) -> {
-          if (out.length() > 0) {
-            out.append('/');
-          }
-          out.append(encode(k)).append('=').append(encode(v));
-        });
-    return out.toString();
-  }
-
-  private static String encode(String s) {
-    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** Finishes and uploads all open shards; returns every shard this writer wrote. */

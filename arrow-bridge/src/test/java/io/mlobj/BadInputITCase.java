@@ -198,13 +198,13 @@ class BadInputITCase {
     byte[] original = dataset.store().read(key);
     String newer =
         new String(original, StandardCharsets.UTF_8)
-            .replaceFirst("\"format-version\"\\s*:\\s*1", "\"format-version\" : 99");
+            .replaceFirst("\"format-version\"\\s*:\\s*2", "\"format-version\" : 99");
     assertThat(newer).contains("99");
     dataset.store().put(key, newer.getBytes(StandardCharsets.UTF_8), Map.of());
 
     assertFails(MlobjException.Kind.CORRUPT, () -> Dataset.at(uri, S3.conf()).version(3))
         .hasMessageContaining("Cannot read " + dataset.store().uri(key))
-        .hasMessageContaining("format-version 99 is not supported (supported: [1])")
+        .hasMessageContaining("format-version 99 is not supported (supported: [1, 2])")
         .hasMessageContaining("Upgrade mlobj");
     assertThat(SmallRows.ids(Dataset.at(uri, S3.conf()).version(2), allocator)).hasSize(10);
 

@@ -10,6 +10,7 @@ import io.mlobj.format.FormatCodec;
 import io.mlobj.format.LogLayout;
 import io.mlobj.format.ManifestRecord;
 import io.mlobj.format.ManifestRef;
+import io.mlobj.format.PartitionCodec;
 import io.mlobj.format.VersionLog;
 import io.mlobj.format.VersionRecord;
 import io.mlobj.store.ObjectStore;
@@ -18,7 +19,6 @@ import io.mlobj.store.PreconditionFailedException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -233,7 +233,12 @@ public final class Committer {
           && !request.removeAll()) {
         conflict = s.shardsRemoved() > 0; // compaction tolerates concurrent appends
       } else if (request.removeWhere() != null && other.changedPartitions() != null) {
-        conflict = other.changedPartitions().stream().anyMatch(p -> matchesPartition(request, p));
+        conflict =
+            other.changedPartitions().stream()
+                .anyMatch(
+                    p ->
+                        PartitionFilter.matches(
+                            request.removeWhere(), other.partitionColumns(), p));
       } else {
         conflict = changedData;
       }
@@ -259,18 +264,6 @@ public final class Committer {
             v);
       }
     }
-  }
-
-  private static boolean matchesPartition(CommitRequest request, String partitionPath) {
-    Map<String, String> values = new LinkedHashMap<>();
-    for (String part : partitionPath.split("/")) {
-      int eq = part.indexOf('=');
-      if (eq > 0) {
-        values.put(part.substring(0, eq), part.substring(eq + 1));
-      }
-    }
-    Shard probe = new Shard("", null, 1, 0, 0, null, null, values, null);
-    return request.removeWhere().mightMatch(probe);
   }
 
   /** Builds the next version record from the latest one. */
@@ -455,7 +448,7 @@ public final class Committer {
     for (ManifestRef ref : latest.manifests()) {
       if (request.removeWhere() != null
           && request.removePaths().isEmpty()
-          && !mightHold(ref, request)) {
+          && !PartitionFilter.mightHold(request.removeWhere(), ref)) {
         out.add(ref);
         continue;
       }
@@ -464,7 +457,9 @@ public final class Committer {
       for (Shard shard : log.manifest(ref).shards()) {
         boolean remove =
             toFind.remove(shard.path())
-                || (request.removeWhere() != null && matchesShardPartition(request, shard));
+                || (request.removeWhere() != null
+                    && PartitionFilter.matches(
+                        request.removeWhere(), latest.partitionColumns(), shard.partition()));
         (remove ? drop : keep).add(shard);
       }
       if (drop.isEmpty()) {
@@ -496,56 +491,19 @@ public final class Committer {
     return out;
   }
 
-  private static boolean matchesShardPartition(CommitRequest request, Shard shard) {
-    Shard probe = new Shard("", null, 1, 0, 0, null, null, shard.partition(), null);
-    return request.removeWhere().mightMatch(probe);
-  }
-
-  private static boolean mightHold(ManifestRef ref, CommitRequest request) {
-    if (ref.partitionValues() == null) {
-      return true;
-    }
-    for (String column : request.removeWhere().columns()) {
-      List<String> values = ref.partitionValues().get(column);
-      if (values == null) {
-        return true;
-      }
-    }
-    // Try every combination lazily: any single-column value that might match keeps the manifest.
-    for (Map.Entry<String, List<String>> e : ref.partitionValues().entrySet()) {
-      for (String value : e.getValue()) {
-        Shard probe = new Shard("", null, 1, 0, 0, null, null, Map.of(e.getKey(), value), null);
-        if (request.removeWhere().mightMatch(probe)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  private static List<String> changedPartitions(
+  private static List<Map<String, String>> changedPartitions(
       List<String> partitionColumns, CommitRequest request, List<Shard> removed, boolean first) {
     if (partitionColumns.isEmpty() || request.removeAll() || request.rollbackTo() > 0 || first) {
       return null;
     }
-    Set<String> out = new TreeSet<>();
-    for (Shard shard : request.added()) {
-      out.add(partitionPath(partitionColumns, shard));
-    }
-    for (Shard shard : removed) {
-      out.add(partitionPath(partitionColumns, shard));
-    }
-    return List.copyOf(out);
-  }
-
-  private static String partitionPath(List<String> columns, Shard shard) {
-    StringBuilder out = new StringBuilder();
-    for (String column : columns) {
-      String value = shard.partition().get(column);
-      if (value != null) {
-        out.append(out.length() == 0 ? "" : "/").append(column).append('=').append(value);
+    Map<String, Map<String, String>> out = new TreeMap<>();
+    for (List<Shard> shards : List.of(request.added(), removed)) {
+      for (Shard shard : shards) {
+        Map<String, String> partition =
+            PartitionCodec.structured(partitionColumns, shard.partition());
+        out.put(PartitionCodec.keyPath(partition), partition);
       }
     }
-    return out.toString();
+    return List.copyOf(out.values());
   }
 }

@@ -7,10 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlobj.MlobjErrors;
 import io.mlobj.Tag;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads and writes the JSON files of the format (version files, manifests, tags, the latest hint),
@@ -18,11 +22,14 @@ import java.util.List;
  * refused with a message naming the supported versions.
  */
 public final class FormatCodec {
-  /** The format version this library writes. */
-  public static final int CURRENT_FORMAT_VERSION = 1;
+  /**
+   * The format version this library writes. Version 2 records {@code changed-partitions} as objects
+   * of column to value (null kept); version 1 wrote raw {@code col=value/...} strings.
+   */
+  public static final int CURRENT_FORMAT_VERSION = 2;
 
   /** Format versions this library reads. */
-  public static final List<Integer> SUPPORTED_FORMAT_VERSIONS = List.of(1);
+  public static final List<Integer> SUPPORTED_FORMAT_VERSIONS = List.of(1, 2);
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper()
@@ -43,8 +50,37 @@ public final class FormatCodec {
     return write(record);
   }
 
+  /**
+   * Parses a version file of any supported format version; format-1 {@code changed-partitions}
+   * strings become every partition they can name ({@link PartitionCodec#parseLegacy}), or "possibly
+   * all" (absent) when one fits no reading.
+   */
   public static VersionRecord readVersion(byte[] bytes, String uri) {
-    return read(bytes, uri, VersionRecord.class);
+    JsonNode tree = versionedTree(bytes, uri, SUPPORTED_FORMAT_VERSIONS);
+    if (tree.get("format-version").asInt() == 1) {
+      upgradeChangedPartitions((ObjectNode) tree);
+    }
+    return convert(tree, uri, VersionRecord.class);
+  }
+
+  private static void upgradeChangedPartitions(ObjectNode tree) {
+    JsonNode legacy = tree.get("changed-partitions");
+    if (legacy == null || !legacy.isArray()) {
+      return;
+    }
+    List<String> columns = new ArrayList<>();
+    tree.path("partition-columns").forEach(c -> columns.add(c.asText()));
+    ArrayNode upgraded = MAPPER.createArrayNode();
+    for (JsonNode entry : legacy) {
+      List<Map<String, String>> readings =
+          entry.isTextual() ? PartitionCodec.parseLegacy(columns, entry.asText()) : List.of();
+      if (readings.isEmpty()) {
+        tree.remove("changed-partitions");
+        return;
+      }
+      readings.forEach(r -> upgraded.add(MAPPER.valueToTree(r)));
+    }
+    tree.set("changed-partitions", upgraded);
   }
 
   public static byte[] writeManifest(ManifestRecord record) {
@@ -106,6 +142,18 @@ public final class FormatCodec {
    */
   public static <T> T readVersioned(
       byte[] bytes, String uri, Class<T> type, List<Integer> supported) {
+    return convert(versionedTree(bytes, uri, supported), uri, type);
+  }
+
+  private static <T> T convert(JsonNode tree, String uri, Class<T> type) {
+    try {
+      return MAPPER.treeToValue(tree, type);
+    } catch (IOException e) {
+      throw MlobjErrors.malformed(uri, message(e));
+    }
+  }
+
+  private static JsonNode versionedTree(byte[] bytes, String uri, List<Integer> supported) {
     JsonNode tree;
     try {
       tree = MAPPER.readTree(bytes);
@@ -122,10 +170,6 @@ public final class FormatCodec {
     if (!supported.contains(formatVersion.asInt())) {
       throw MlobjErrors.unsupportedFormatVersion(uri, formatVersion.asInt(), supported);
     }
-    try {
-      return MAPPER.treeToValue(tree, type);
-    } catch (IOException e) {
-      throw MlobjErrors.malformed(uri, message(e));
-    }
+    return tree;
   }
 }

@@ -1,6 +1,10 @@
 package io.mlobj.format;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.mlobj.VersionSummary;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,8 +21,9 @@ import java.util.Map;
  * @param partitionColumns partition columns, in order
  * @param properties dataset properties as of this version
  * @param manifests the manifests whose shards make up this version
- * @param changedPartitions partitions this version added to or removed from (as {@code
- *     col=value/col2=value}), or null for "possibly all"
+ * @param changedPartitions partitions this version added shards to or removed shards from, each as
+ *     every partition column to its value (null kept as null; see {@link PartitionCodec}), or null
+ *     for "possibly all"
  * @param summary what the version did and who did it
  */
 public record VersionRecord(
@@ -30,11 +35,16 @@ public record VersionRecord(
     List<String> partitionColumns,
     Map<String, String> properties,
     List<ManifestRef> manifests,
-    List<String> changedPartitions,
+    @JsonInclude(content = JsonInclude.Include.ALWAYS) List<Map<String, String>> changedPartitions,
     VersionSummary summary) {
   public VersionRecord {
     partitionColumns = partitionColumns == null ? List.of() : List.copyOf(partitionColumns);
     properties = properties == null ? Map.of() : Map.copyOf(properties);
     manifests = manifests == null ? List.of() : List.copyOf(manifests);
+    if (changedPartitions != null) {
+      List<Map<String, String>> copy = new ArrayList<>();
+      changedPartitions.forEach(p -> copy.add(Collections.unmodifiableMap(new LinkedHashMap<>(p))));
+      changedPartitions = Collections.unmodifiableList(copy);
+    }
   }
 }
