@@ -2,7 +2,6 @@ package io.mlobj;
 
 import io.mlobj.commit.CommitRequest;
 import io.mlobj.commit.Committer;
-import io.mlobj.format.VersionRecord;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -28,13 +27,13 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * <p>The commit either becomes one new version with all its shards, or (on an exception other than
  * {@link io.mlobj.commit.CommitStateUnknownException}) nothing is visible and the shards may be
- * deleted.
+ * deleted with {@link Dataset#deleteUncommitted}.
  */
 public final class Commit {
   static final String APP_TXN_PREFIX = "mlobj.app-txn.";
 
   private final Dataset dataset;
-  private final String operation;
+  private final Operation operation;
   private long readVersion;
   private final List<Shard> added = new ArrayList<>();
   private boolean removeAll;
@@ -54,7 +53,7 @@ public final class Commit {
   private long appTransactionNumber;
   private boolean create;
 
-  Commit(Dataset dataset, String operation, long readVersion) {
+  Commit(Dataset dataset, Operation operation, long readVersion) {
     this.dataset = dataset;
     this.operation = operation;
     this.readVersion = readVersion;
@@ -187,6 +186,14 @@ public final class Commit {
 
   /** Commits; see the class comment for what a failure means. */
   public Snapshot commit() {
+    return commitWithOutcome().snapshot();
+  }
+
+  /**
+   * Commits, reporting whether this call created the version or an {@link #idempotent} commit found
+   * its transaction already recorded; see the class comment for what a failure means.
+   */
+  public CommitOutcome commitWithOutcome() {
     CommitRequest request =
         new CommitRequest(
             operation,
@@ -208,7 +215,11 @@ public final class Commit {
             appTransactionId,
             appTransactionNumber,
             create);
-    VersionRecord record = new Committer(dataset.log(), dataset.conf()).commit(request);
-    return new Snapshot(dataset, record);
+    Committer.Result result = new Committer(dataset.log(), dataset.conf()).commit(request);
+    return new CommitOutcome(
+        new Snapshot(dataset, result.record()),
+        result.alreadyCommitted()
+            ? CommitOutcome.Status.ALREADY_COMMITTED
+            : CommitOutcome.Status.COMMITTED);
   }
 }

@@ -104,7 +104,10 @@ public final class Dataset {
       Map<String, String> properties) {
     Dataset dataset = at(uri, conf);
     Commit commit =
-        new Commit(dataset, "create", 0).create().schema(schema).partitionColumns(partitionColumns);
+        new Commit(dataset, Operation.CREATE, 0)
+            .create()
+            .schema(schema)
+            .partitionColumns(partitionColumns);
     properties.forEach(commit::setProperty);
     commit.commit();
     return dataset;
@@ -280,6 +283,14 @@ public final class Dataset {
     return ShardIo.fetchBuffer(store, localCache, version, shard, verifyChecksum, true, null);
   }
 
+  /**
+   * The changes of versions {@code (from, to]}: per version, the shards it added and removed and
+   * which of them hold new rows (see {@link Changes}). {@code from} 0 starts before version 1.
+   */
+  public Changes changes(long from, long to) {
+    return new Changes(this, from, to);
+  }
+
   // ---- writes ----
 
   /** Starts a writer of shards for data of this schema. */
@@ -287,14 +298,45 @@ public final class Dataset {
     return new DatasetWriter.Builder(this, schema);
   }
 
+  /**
+   * Deletes shards that a write uploaded and that will never be committed: the write failed or was
+   * aborted, or its {@link CommitOutcome} says the transaction was already committed with other
+   * shards. Best effort: a shard that cannot be deleted stays invisible and vacuum removes it.
+   * Works from an interrupted thread (engines abort from cancelled tasks). Never call it after a
+   * {@link io.mlobj.commit.CommitStateUnknownException}: the commit may have succeeded.
+   *
+   * @return how many shards were deleted
+   */
+  public int deleteUncommitted(java.util.Collection<Shard> shards) {
+    // The S3 client refuses to send requests from an interrupted thread: clear the flag while
+    // deleting, then restore it.
+    boolean interrupted = Thread.interrupted();
+    int deleted = 0;
+    try {
+      for (Shard shard : shards) {
+        try {
+          store.delete(shard.path());
+          deleted++;
+        } catch (RuntimeException e) {
+          // Unreferenced objects are invisible; vacuum removes leftovers.
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return deleted;
+  }
+
   /** Adds shards. Creates the dataset if needed (give {@link Commit#schema}). */
   public Commit newAppend() {
-    return new Commit(this, "append", 0);
+    return new Commit(this, Operation.APPEND, 0);
   }
 
   /** Replaces all shards with the added ones. Conflicts with data changes after the read. */
   public Commit newOverwrite() {
-    return new Commit(this, "overwrite", latestVersion()).removeAll();
+    return new Commit(this, Operation.OVERWRITE, latestVersion()).removeAll();
   }
 
   /**
@@ -303,23 +345,23 @@ public final class Dataset {
    * matching partitions.
    */
   public Commit newOverwrite(Predicate partitions) {
-    return new Commit(this, "overwrite", latestVersion()).removeWhere(partitions);
+    return new Commit(this, Operation.OVERWRITE, latestVersion()).removeWhere(partitions);
   }
 
   /** Removes the shards of the partitions matching {@code partitions}. */
   public Commit newDelete(Predicate partitions) {
-    return new Commit(this, "delete", latestVersion()).removeWhere(partitions);
+    return new Commit(this, Operation.DELETE, latestVersion()).removeWhere(partitions);
   }
 
   /** Swaps shards for others with the same rows (compaction): use removeShards and addShards. */
   public Commit newReplace() {
-    return new Commit(this, "replace", latestVersion());
+    return new Commit(this, Operation.REPLACE, latestVersion());
   }
 
   /** Commits a new version restoring the shards and schema of {@code version}. */
   public Snapshot rollback(long version) {
     version(version); // validates it exists
-    return new Commit(this, "rollback", latestVersion())
+    return new Commit(this, Operation.ROLLBACK, latestVersion())
         .rollbackTo(version)
         .summary("rollback-to", String.valueOf(version))
         .commit();
@@ -327,7 +369,7 @@ public final class Dataset {
 
   /** Commits a new version with these dataset properties set. */
   public Snapshot setProperties(Map<String, String> properties) {
-    Commit commit = new Commit(this, "set-properties", 0);
+    Commit commit = new Commit(this, Operation.SET_PROPERTIES, 0);
     properties.forEach(commit::setProperty);
     return commit.commit();
   }

@@ -259,22 +259,7 @@ public final class DatasetWriter implements AutoCloseable {
     } catch (RuntimeException ignored) {
       // The failed upload left nothing to delete.
     }
-    // Engines abort from a cancelled (interrupted) task thread, and the S3 client refuses to
-    // send requests from an interrupted thread: clear the flag while deleting, then restore it.
-    boolean interrupted = Thread.interrupted();
-    try {
-      for (Shard shard : written) {
-        try {
-          dataset.store().delete(shard.path());
-        } catch (RuntimeException ignored) {
-          // Unreferenced objects are invisible; vacuum removes leftovers.
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    dataset.deleteUncommitted(written);
     written.clear();
     completed = true;
   }

@@ -5,8 +5,7 @@ import java.util.Map;
 /**
  * What a version did and who did it. Stored in the version file; immutable.
  *
- * @param operation {@code create}, {@code append}, {@code overwrite}, {@code delete}, {@code
- *     replace} (compaction), {@code rollback}, {@code set-properties}, {@code evolve-schema}
+ * @param operation what the version did
  * @param timestampMillis commit time, epoch milliseconds (the committer's clock)
  * @param engine the writing engine and version, e.g. {@code spark-4.2.0}, {@code flink-2.3.0},
  *     {@code mlobj-java}
@@ -24,7 +23,7 @@ import java.util.Map;
  * @param properties free-form key/values, e.g. lineage {@code source = s3a://raw/x@v12}
  */
 public record VersionSummary(
-    String operation,
+    Operation operation,
     long timestampMillis,
     String engine,
     String appId,

@@ -143,7 +143,7 @@ class ConcurrentCommitsITCase {
     for (long v = 2; v <= last; v++) {
       Snapshot snapshot = dataset.version(v);
       assertThat(snapshot.parentVersion()).isEqualTo(v - 1);
-      assertThat(snapshot.summary().operation()).isEqualTo("append");
+      assertThat(snapshot.summary().operation()).isEqualTo(Operation.APPEND);
       assertThat(snapshot.summary().rowsAdded()).isEqualTo(ROWS);
       assertThat(snapshot.rows()).isEqualTo((v - 1) * ROWS);
     }

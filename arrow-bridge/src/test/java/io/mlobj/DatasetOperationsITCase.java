@@ -140,7 +140,7 @@ class DatasetOperationsITCase {
 
     Snapshot deleted = dataset.newDelete(Predicates.eq("split", "val")).commit();
     assertThat(ids(deleted)).containsExactly(1000L, 1001L, 1002L);
-    assertThat(deleted.summary().operation()).isEqualTo("delete");
+    assertThat(deleted.summary().operation()).isEqualTo(Operation.DELETE);
   }
 
   @Test
@@ -320,7 +320,7 @@ class DatasetOperationsITCase {
             .build()
             .run(Progress.NONE)
             .orElseThrow();
-    assertThat(compacted.summary().operation()).isEqualTo("replace");
+    assertThat(compacted.summary().operation()).isEqualTo(Operation.REPLACE);
     assertThat(compacted.shards()).hasSize(2); // one per partition
     assertThat(ids(compacted)).isEqualTo(before);
   }

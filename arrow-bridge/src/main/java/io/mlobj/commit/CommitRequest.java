@@ -1,5 +1,6 @@
 package io.mlobj.commit;
 
+import io.mlobj.Operation;
 import io.mlobj.Predicate;
 import io.mlobj.Shard;
 import java.util.List;
@@ -33,7 +34,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * @param create whether the dataset must not exist yet
  */
 public record CommitRequest(
-    String operation,
+    Operation operation,
     long readVersion,
     List<Shard> added,
     boolean removeAll,

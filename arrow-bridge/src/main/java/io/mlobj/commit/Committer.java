@@ -76,9 +76,15 @@ public final class Committer {
   }
 
   /**
-   * Commits the request; returns the record of the new version (or of the one that already had it).
+   * The version a commit landed on.
+   *
+   * @param record the new version, or the latest one when already committed
+   * @param alreadyCommitted whether the request's application transaction was already recorded
    */
-  public VersionRecord commit(CommitRequest request) {
+  public record Result(VersionRecord record, boolean alreadyCommitted) {}
+
+  /** Commits the request. */
+  public Result commit(CommitRequest request) {
     ConditionalWrites.ensureSafe(store(), conf);
     ManifestRef addedManifest = writeAddedManifest(request);
     int maxAttempts = Math.max(1, conf.getInt(MlobjConf.COMMIT_MAX_ATTEMPTS, 100));
@@ -93,7 +99,7 @@ public final class Committer {
       }
       Optional<VersionRecord> done = alreadyCommitted(request, latest);
       if (done.isPresent()) {
-        return done.get();
+        return new Result(done.get(), true);
       }
       checkConflicts(request, latestVersion);
       VersionRecord next = apply(request, latest, addedManifest);
@@ -147,10 +153,10 @@ public final class Committer {
     return log.find(version).map(r -> transactionId.equals(r.transactionId())).orElse(false);
   }
 
-  private VersionRecord committed(VersionRecord record) {
+  private Result committed(VersionRecord record) {
     log.remember(record);
     log.writeHint(record.version());
-    return record;
+    return new Result(record, false);
   }
 
   private static void backoff(int attempt) {

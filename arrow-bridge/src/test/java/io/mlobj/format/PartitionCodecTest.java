@@ -2,6 +2,7 @@ package io.mlobj.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mlobj.Operation;
 import io.mlobj.VersionSummary;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -67,7 +68,8 @@ class PartitionCodecTest {
             Map.of(),
             List.of(),
             List.of(map("source", "s3://a/b", "split", null)),
-            new VersionSummary("append", 0, "e", null, "u", 0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of()));
+            new VersionSummary(
+                Operation.APPEND, 0, "e", null, "u", 0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of()));
 
     byte[] json = FormatCodec.writeVersion(record);
 

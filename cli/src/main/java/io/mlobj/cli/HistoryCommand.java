@@ -35,7 +35,7 @@ final class HistoryCommand implements Callable<Integer> {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("version", s.version());
       row.put("committed", Output.time(v.timestampMillis()));
-      row.put("operation", v.operation());
+      row.put("operation", v.operation().id());
       row.put("engine", v.engine());
       row.put("appId", v.appId());
       row.put("user", v.user());

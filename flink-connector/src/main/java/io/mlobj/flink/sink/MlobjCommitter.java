@@ -1,9 +1,9 @@
 package io.mlobj.flink.sink;
 
+import io.mlobj.CommitOutcome;
 import io.mlobj.Dataset;
 import io.mlobj.Lineage;
 import io.mlobj.MlobjException;
-import io.mlobj.Snapshot;
 import io.mlobj.commit.CommitStateUnknownException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -65,7 +65,7 @@ final class MlobjCommitter implements Committer<MlobjCommittable> {
         continue;
       }
       try {
-        Snapshot committed =
+        CommitOutcome outcome =
             dataset
                 .newAppend()
                 .addShards(committable.shards())
@@ -75,13 +75,15 @@ final class MlobjCommitter implements Committer<MlobjCommittable> {
                 .summary(Lineage.JOB, job.getJobName() + " (" + job.getJobId() + ")")
                 .summary("flink.sink-id", settings.sinkId())
                 .summary("flink.checkpoint", String.valueOf(committable.number()))
-                .commit();
+                .commitWithOutcome();
+        // A replayed committable carries the very shards that were committed: never delete them.
         LOG.info(
-            "Committed checkpoint {} of sink {} to {} (latest version {})",
+            "{} checkpoint {} of sink {} to {} (latest version {})",
+            outcome.alreadyCommitted() ? "Already committed" : "Committed",
             committable.number(),
             settings.sinkId(),
             settings.uri(),
-            committed.version());
+            outcome.snapshot().version());
       } catch (CommitStateUnknownException e) {
         LOG.warn("Commit outcome unknown, retrying: {}", e.getMessage());
         failed = true;

@@ -129,7 +129,7 @@ public final class MetadataTable implements SupportsRead {
               new Object[] {
                 s.version(),
                 v.timestampMillis() * 1000,
-                v.operation(),
+                v.operation().id(),
                 v.engine(),
                 v.appId(),
                 v.user(),

@@ -1,17 +1,13 @@
 package io.mlobj.spark.streaming;
 
+import io.mlobj.Change;
 import io.mlobj.Dataset;
 import io.mlobj.MlobjErrors;
-import io.mlobj.Scan;
 import io.mlobj.ScanTask;
-import io.mlobj.Shard;
-import io.mlobj.Snapshot;
 import io.mlobj.spark.MlobjOptions;
 import io.mlobj.spark.read.MlobjInputPartition;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
@@ -20,16 +16,15 @@ import org.apache.spark.sql.connector.read.streaming.Offset;
 
 /**
  * A Structured Streaming source over a dataset's versions: offsets are version numbers, and a
- * micro-batch reads the shards that versions (start, end] added. Versions that only rearrange rows
- * (compaction {@code replace}, {@code rollback}, {@code delete}, property changes) add nothing.
- * Restarting from a checkpoint resumes after the last committed version.
+ * micro-batch reads the new rows that versions (start, end] added, as the kernel's {@link
+ * Dataset#changes} defines them: versions that only rearrange rows (compaction {@code replace},
+ * {@code rollback}, {@code delete}, property changes) add nothing. Restarting from a checkpoint
+ * resumes after the last committed version.
  *
  * <p>{@code startingVersion}: {@code earliest} (default: every version from 1), {@code latest}
  * (only versions committed after the query starts) or a version number (that version onwards).
  */
 public final class MlobjMicroBatchStream implements MicroBatchStream {
-  private static final Set<String> ADDING = Set.of("create", "append", "overwrite");
-
   private final Dataset dataset;
   private final MlobjOptions options;
   private final Schema schema;
@@ -73,23 +68,9 @@ public final class MlobjMicroBatchStream implements MicroBatchStream {
     long from = ((VersionOffset) start).version();
     long to = ((VersionOffset) end).version();
     List<InputPartition> out = new ArrayList<>();
-    for (long v = from + 1; v <= to; v++) {
-      Snapshot snapshot = dataset.version(v);
-      if (!ADDING.contains(snapshot.summary().operation())) {
-        continue;
-      }
-      Set<String> before = new HashSet<>();
-      if (v > 1) {
-        for (Shard s : dataset.version(v - 1).shards()) {
-          before.add(s.path());
-        }
-      }
-      for (Shard shard : snapshot.shards()) {
-        if (!before.contains(shard.path())) {
-          for (ScanTask task : Scan.split(shard, options.splitRows())) {
-            out.add(new MlobjInputPartition(v, task));
-          }
-        }
+    for (Change change : dataset.changes(from, to).list()) {
+      for (ScanTask task : change.newRowTasks(options.splitRows())) {
+        out.add(new MlobjInputPartition(change.version(), task));
       }
     }
     return out.toArray(InputPartition[]::new);

@@ -38,15 +38,10 @@ final class MlobjStreamingWrite implements StreamingWrite {
     if (shards.isEmpty() && committer.mode() == WriteMode.APPEND) {
       return; // nothing to add; an empty version would only clutter the history
     }
-    if (committer.dataset().exists()) {
-      Long done = committer.dataset().latest().appTransactions().get(queryId);
-      if (done != null && done >= epochId) {
-        committer.delete(shards);
-        return;
-      }
-    }
     try {
-      committer.commit(shards, queryId, epochId);
+      if (committer.commit(shards, queryId, epochId).alreadyCommitted()) {
+        committer.delete(shards); // a replayed batch wrote its rows again into new shards
+      }
     } catch (io.mlobj.commit.CommitStateUnknownException e) {
       throw e;
     } catch (RuntimeException e) {

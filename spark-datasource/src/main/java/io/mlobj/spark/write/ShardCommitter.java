@@ -1,12 +1,12 @@
 package io.mlobj.spark.write;
 
 import io.mlobj.Commit;
+import io.mlobj.CommitOutcome;
 import io.mlobj.Dataset;
 import io.mlobj.Lineage;
 import io.mlobj.Predicate;
 import io.mlobj.Predicates;
 import io.mlobj.Shard;
-import io.mlobj.Snapshot;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -66,13 +66,7 @@ final class ShardCommitter {
 
   /** Deletes shards that will never be committed (best effort; vacuum removes leftovers). */
   void delete(List<Shard> shards) {
-    for (Shard shard : shards) {
-      try {
-        dataset.store().delete(shard.path());
-      } catch (RuntimeException ignored) {
-        // Unreferenced shards are invisible.
-      }
-    }
+    dataset.deleteUncommitted(shards);
   }
 
   /**
@@ -81,7 +75,7 @@ final class ShardCommitter {
    * @param idempotentId streaming query id, or null
    * @param number streaming batch id
    */
-  Snapshot commit(List<Shard> shards, String idempotentId, long number) {
+  CommitOutcome commit(List<Shard> shards, String idempotentId, long number) {
     Commit commit;
     boolean exists = dataset.exists();
     switch (mode) {
@@ -113,7 +107,7 @@ final class ShardCommitter {
     if (idempotentId != null) {
       commit.idempotent(idempotentId, number);
     }
-    return commit.commit();
+    return commit.commitWithOutcome();
   }
 
   private Commit append() {

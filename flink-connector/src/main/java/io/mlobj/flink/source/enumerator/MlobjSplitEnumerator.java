@@ -95,11 +95,7 @@ public final class MlobjSplitEnumerator
     Dataset dataset = settings.dataset();
     long from = lastVersion;
     long latest = dataset.latestVersion();
-    List<MlobjSplit> splits = new ArrayList<>();
-    for (long v = from + 1; v <= latest; v++) {
-      splits.addAll(planner.planAdded(dataset, v));
-    }
-    return new Discovery(from, latest, splits);
+    return new Discovery(from, latest, planner.planAdded(dataset, from, latest));
   }
 
   private record Discovery(long from, long latest, List<MlobjSplit> splits) {}

@@ -1,30 +1,23 @@
 package io.mlobj.flink.source.enumerator;
 
+import io.mlobj.Change;
 import io.mlobj.Dataset;
 import io.mlobj.Scan;
 import io.mlobj.ScanTask;
-import io.mlobj.Shard;
 import io.mlobj.Snapshot;
 import io.mlobj.flink.source.ReadSettings;
 import io.mlobj.flink.source.split.MlobjSplit;
-import io.mlobj.format.ManifestRef;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Turns dataset versions into splits: a whole snapshot (bounded reads, the first step of a
- * continuous read) or only the shards a version added (continuous discovery).
- *
- * <p>Which versions add data for a continuous read: {@code append}, {@code create} and {@code
- * overwrite} versions contribute the shards they added (an overwrite's removed rows were already
- * emitted and are not retracted); {@code replace} (compaction rewrites rows already read), {@code
- * rollback}, {@code delete}, {@code set-properties} and schema changes contribute nothing.
+ * continuous read) or the shards with new rows that versions added (continuous discovery), as the
+ * kernel's {@link Dataset#changes} defines them ({@link io.mlobj.Operation#addsNewRows()}: an
+ * overwrite's removed rows were already emitted and are not retracted; a compaction or rollback
+ * adds no new rows).
  */
 final class SplitPlanner {
-  /** Operations whose added shards hold new rows. */
-  static final Set<String> ADDING_OPERATIONS = Set.of("append", "create", "overwrite");
-
   private final ReadSettings settings;
 
   SplitPlanner(ReadSettings settings) {
@@ -47,24 +40,12 @@ final class SplitPlanner {
     return out;
   }
 
-  /** Splits for the shards that {@code version} added, following the rules in the class comment. */
-  List<MlobjSplit> planAdded(Dataset dataset, long version) {
-    Snapshot snapshot = dataset.version(version);
-    if (!ADDING_OPERATIONS.contains(snapshot.summary().operation())) {
-      return List.of();
-    }
+  /** Splits for the new rows that versions {@code (from, to]} added, oldest version first. */
+  List<MlobjSplit> planAdded(Dataset dataset, long from, long to) {
     List<MlobjSplit> out = new ArrayList<>();
-    for (ManifestRef ref : snapshot.manifests()) {
-      if (ref.addedVersion() != version) {
-        continue;
-      }
-      for (Shard shard : dataset.log().manifest(ref).shards()) {
-        if (!settings.filter().mightMatch(shard)) {
-          continue;
-        }
-        for (ScanTask task : Scan.split(shard, settings.targetSplitRows())) {
-          out.add(MlobjSplit.of(version, task));
-        }
+    for (Change change : dataset.changes(from, to).filter(settings.filter()).list()) {
+      for (ScanTask task : change.newRowTasks(settings.targetSplitRows())) {
+        out.add(MlobjSplit.of(change.version(), task));
       }
     }
     return out;

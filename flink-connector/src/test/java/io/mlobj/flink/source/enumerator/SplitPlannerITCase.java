@@ -64,12 +64,12 @@ class SplitPlannerITCase {
             .version();
     SplitPlanner planner = planner(dataset, Long.MAX_VALUE);
 
-    assertThat(planner.planAdded(dataset, v2)).hasSize(1);
-    assertThat(planner.planAdded(dataset, v3))
+    assertThat(planner.planAdded(dataset, v2 - 1, v2)).hasSize(1);
+    assertThat(planner.planAdded(dataset, v3 - 1, v3))
         .singleElement()
         .satisfies(s -> assertThat(s.task().shard().rows()).isEqualTo(2));
-    assertThat(planner.planAdded(dataset, v4)).as("compaction adds no new rows").isEmpty();
-    assertThat(planner.planAdded(dataset, v5))
+    assertThat(planner.planAdded(dataset, v4 - 1, v4)).as("compaction adds no new rows").isEmpty();
+    assertThat(planner.planAdded(dataset, v5 - 1, v5))
         .singleElement()
         .satisfies(s -> assertThat(s.task().shard().rows()).isEqualTo(1));
   }
