@@ -8,7 +8,6 @@ import io.mlobj.VersionSummary;
 import io.mlobj.arrow.SchemaCodec;
 import io.mlobj.format.FormatCodec;
 import io.mlobj.format.LogLayout;
-import io.mlobj.format.ManifestRecord;
 import io.mlobj.format.ManifestRef;
 import io.mlobj.format.PartitionCodec;
 import io.mlobj.format.VersionLog;
@@ -17,14 +16,10 @@ import io.mlobj.store.ObjectStore;
 import io.mlobj.store.ObjectStoreException;
 import io.mlobj.store.PreconditionFailedException;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -36,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * _mlobj/versions/<N+1>.json} with create-if-absent semantics ({@link ObjectStore#putIfAbsent}): of
  * two racing committers exactly one wins. The loser re-reads the latest version, checks that the
  * winner did not change what it depends on, re-applies its change on top and retries with jittered
- * exponential backoff.
+ * exponential backoff. Whether a lost race rebases or conflicts is {@link ConflictRule}'s call (the
+ * table of docs/FORMAT.md §6.2); the next version's manifests come from {@link ManifestMerger}.
  *
  * <p>Failure cases:
  *
@@ -54,17 +50,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class Committer {
   private static final Logger LOG = LoggerFactory.getLogger(Committer.class);
-  private static final int PARTITION_VALUES_LIMIT = 100;
-  static final int MAX_MANIFESTS = 64;
-  static final int SMALL_MANIFEST_SHARDS = 10_000;
 
   private final VersionLog log;
   private final MlobjConf conf;
   private final String transactionId = UUID.randomUUID().toString();
+  private final ManifestMerger merger;
 
   public Committer(VersionLog log, MlobjConf conf) {
     this.log = log;
     this.conf = conf;
+    this.merger = new ManifestMerger(log, transactionId);
   }
 
   private ObjectStore store() {
@@ -86,7 +81,7 @@ public final class Committer {
   /** Commits the request. */
   public Result commit(CommitRequest request) {
     ConditionalWrites.ensureSafe(store(), conf);
-    ManifestRef addedManifest = writeAddedManifest(request);
+    ManifestRef addedManifest = merger.writeAdded(request.added());
     int maxAttempts = Math.max(1, conf.getInt(MlobjConf.COMMIT_MAX_ATTEMPTS, 100));
     for (int attempt = 1; ; attempt++) {
       long latestVersion = log.latestVersion();
@@ -186,69 +181,19 @@ public final class Committer {
     return "mlobj.app-txn." + appTransactionId;
   }
 
-  private ManifestRef writeAddedManifest(CommitRequest request) {
-    if (request.added().isEmpty()) {
-      return null;
-    }
-    String key = LogLayout.manifestKey(transactionId, 0);
-    log.writeManifest(key, new ManifestRecord(FormatCodec.CURRENT_FORMAT_VERSION, request.added()));
-    return ref(key, -1, request.added());
-  }
-
-  private static ManifestRef ref(String key, long addedVersion, List<Shard> shards) {
-    long rows = 0;
-    long bytes = 0;
-    Map<String, Set<String>> values = new TreeMap<>();
-    boolean tooMany = false;
-    for (Shard shard : shards) {
-      rows += shard.rows();
-      bytes += shard.bytes();
-      for (Map.Entry<String, String> e : shard.partition().entrySet()) {
-        Set<String> set = values.computeIfAbsent(e.getKey(), k -> new TreeSet<>());
-        set.add(e.getValue());
-        tooMany |= set.size() > PARTITION_VALUES_LIMIT;
-      }
-    }
-    Map<String, List<String>> partitionValues = null;
-    if (!tooMany && !values.isEmpty()) {
-      partitionValues = new TreeMap<>();
-      for (Map.Entry<String, Set<String>> e : values.entrySet()) {
-        partitionValues.put(e.getKey(), List.copyOf(e.getValue()));
-      }
-    }
-    return new ManifestRef(key, addedVersion, shards.size(), rows, bytes, partitionValues);
-  }
-
-  /** Rejects the commit if a version after the one it read changed what it depends on. */
+  /**
+   * Rejects the commit if a version after the one it read changed what it depends on, by the rule
+   * for its kind ({@link ConflictRule}, docs/FORMAT.md §6.2).
+   */
   private void checkConflicts(CommitRequest request, long latestVersion) {
-    boolean dependsOnData =
-        request.removeAll()
-            || request.removeWhere() != null
-            || !request.removePaths().isEmpty()
-            || request.rollbackTo() > 0;
-    if (!dependsOnData || request.readVersion() <= 0) {
+    ConflictRule rule = ConflictRule.of(request);
+    if (rule == ConflictRule.REBASE || request.readVersion() <= 0) {
       return;
     }
     for (long v = request.readVersion() + 1; v <= latestVersion; v++) {
       VersionRecord other = log.read(v);
       VersionSummary s = other.summary();
-      boolean changedData = s.shardsAdded() > 0 || s.shardsRemoved() > 0;
-      boolean conflict;
-      if (!request.removePaths().isEmpty()
-          && request.removeWhere() == null
-          && !request.removeAll()) {
-        conflict = s.shardsRemoved() > 0; // compaction tolerates concurrent appends
-      } else if (request.removeWhere() != null && other.changedPartitions() != null) {
-        conflict =
-            other.changedPartitions().stream()
-                .anyMatch(
-                    p ->
-                        PartitionFilter.matches(
-                            request.removeWhere(), other.partitionColumns(), p));
-      } else {
-        conflict = changedData;
-      }
-      if (conflict) {
+      if (rule.conflicts(request, other)) {
         throw new CommitConflictException(
             "Cannot commit "
                 + request.operation()
@@ -275,8 +220,6 @@ public final class Committer {
   /** Builds the next version record from the latest one. */
   private VersionRecord apply(CommitRequest request, VersionRecord latest, ManifestRef added) {
     long version = latest == null ? 1 : latest.version() + 1;
-    List<ManifestRef> manifests = new ArrayList<>();
-    List<Shard> removed = new ArrayList<>();
     Schema schema;
     List<String> partitionColumns;
     Map<String, String> properties = new TreeMap<>();
@@ -288,35 +231,14 @@ public final class Committer {
       properties.putAll(latest.properties());
       partitionColumns = latest.partitionColumns();
       Schema current = decode(latest);
-      if (request.rollbackTo() > 0) {
-        VersionRecord target = log.read(request.rollbackTo());
-        schema = decode(target);
-        manifests.addAll(target.manifests());
-        collectRemoved(latest.manifests(), target.manifests(), removed);
-      } else {
-        schema = evolve(current, request);
-        if (request.removeAll()) {
-          for (ManifestRef ref : latest.manifests()) {
-            removed.addAll(log.manifest(ref).shards());
-          }
-        } else if (request.removeWhere() != null || !request.removePaths().isEmpty()) {
-          manifests.addAll(rewriteWithout(latest, request, removed, version));
-        } else {
-          manifests.addAll(latest.manifests());
-        }
-      }
+      schema =
+          request.rollbackTo() > 0
+              ? decode(log.read(request.rollbackTo()))
+              : evolve(current, request);
     }
-    manifests = mergeSmallManifests(manifests, version);
-    if (added != null) {
-      manifests.add(
-          new ManifestRef(
-              added.path(),
-              version,
-              added.shards(),
-              added.rows(),
-              added.bytes(),
-              added.partitionValues()));
-    }
+    ManifestMerger.Merged merged = merger.merge(request, latest, version, added);
+    List<ManifestRef> manifests = merged.manifests();
+    List<Shard> removed = merged.removed();
     properties.putAll(request.setProperties());
     request.removeProperties().forEach(properties::remove);
     if (request.appTransactionId() != null) {
@@ -373,55 +295,6 @@ public final class Committer {
         summary);
   }
 
-  /**
-   * Keeps the manifest list short: once a version would reference more than {@value #MAX_MANIFESTS}
-   * manifests (e.g. one per Flink checkpoint), the small ones are merged into one. Amortised over
-   * the commits in between this is O(1) manifests read per commit, and the version file stays small
-   * however many commits the dataset has seen. The merged reference keeps the newest {@code
-   * added-version} of its parts, which is always older than the committing version.
-   */
-  private List<ManifestRef> mergeSmallManifests(List<ManifestRef> manifests, long version) {
-    if (manifests.size() <= MAX_MANIFESTS) {
-      return manifests;
-    }
-    List<ManifestRef> kept = new ArrayList<>();
-    List<Shard> merged = new ArrayList<>();
-    long newestAdded = 0;
-    for (ManifestRef ref : manifests) {
-      if (ref.shards() < SMALL_MANIFEST_SHARDS) {
-        merged.addAll(log.manifest(ref).shards());
-        newestAdded = Math.max(newestAdded, ref.addedVersion());
-      } else {
-        kept.add(ref);
-      }
-    }
-    if (merged.isEmpty()) {
-      return manifests;
-    }
-    String key = LogLayout.manifestKey(transactionId + "-v" + version + "-merged", 0);
-    log.writeManifest(key, new ManifestRecord(FormatCodec.CURRENT_FORMAT_VERSION, merged));
-    kept.add(0, ref(key, newestAdded, merged));
-    return kept;
-  }
-
-  private void collectRemoved(List<ManifestRef> from, List<ManifestRef> keep, List<Shard> removed) {
-    Set<String> kept = new HashSet<>();
-    keep.forEach(r -> kept.add(r.path()));
-    Set<String> keptShards = new HashSet<>();
-    for (ManifestRef ref : keep) {
-      log.manifest(ref).shards().forEach(s -> keptShards.add(s.path()));
-    }
-    for (ManifestRef ref : from) {
-      if (!kept.contains(ref.path())) {
-        for (Shard s : log.manifest(ref).shards()) {
-          if (!keptShards.contains(s.path())) {
-            removed.add(s);
-          }
-        }
-      }
-    }
-  }
-
   private Schema evolve(Schema current, CommitRequest request) {
     if (request.schema() == null) {
       return current;
@@ -443,58 +316,6 @@ public final class Committer {
       throw MlobjErrors.malformed(
           store().uri(LogLayout.versionKey(record.version())), "its schema cannot be decoded");
     }
-  }
-
-  /** Manifests of {@code latest} without the removed shards; touched manifests are rewritten. */
-  private List<ManifestRef> rewriteWithout(
-      VersionRecord latest, CommitRequest request, List<Shard> removed, long version) {
-    List<ManifestRef> out = new ArrayList<>();
-    Set<String> toFind = new HashSet<>(request.removePaths());
-    int rewritten = 1;
-    for (ManifestRef ref : latest.manifests()) {
-      if (request.removeWhere() != null
-          && request.removePaths().isEmpty()
-          && !PartitionFilter.mightHold(request.removeWhere(), ref)) {
-        out.add(ref);
-        continue;
-      }
-      List<Shard> keep = new ArrayList<>();
-      List<Shard> drop = new ArrayList<>();
-      for (Shard shard : log.manifest(ref).shards()) {
-        boolean remove =
-            toFind.remove(shard.path())
-                || (request.removeWhere() != null
-                    && PartitionFilter.matches(
-                        request.removeWhere(), latest.partitionColumns(), shard.partition()));
-        (remove ? drop : keep).add(shard);
-      }
-      if (drop.isEmpty()) {
-        out.add(ref);
-        continue;
-      }
-      removed.addAll(drop);
-      if (!keep.isEmpty()) {
-        String key = LogLayout.manifestKey(transactionId + "-v" + version, rewritten++);
-        log.writeManifest(key, new ManifestRecord(FormatCodec.CURRENT_FORMAT_VERSION, keep));
-        out.add(ref(key, ref.addedVersion(), keep));
-      }
-    }
-    if (!toFind.isEmpty()) {
-      throw new CommitConflictException(
-          "Cannot commit "
-              + request.operation()
-              + " to dataset "
-              + uri()
-              + ": "
-              + toFind.size()
-              + " of the shards it replaces are no longer in the latest version "
-              + latest.version()
-              + " (a concurrent overwrite or compaction removed them). Re-run it on the latest"
-              + " version.",
-          request.readVersion(),
-          latest.version());
-    }
-    return out;
   }
 
   private static List<Map<String, String>> changedPartitions(
