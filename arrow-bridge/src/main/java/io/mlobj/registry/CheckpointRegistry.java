@@ -3,21 +3,17 @@ package io.mlobj.registry;
 import io.mlobj.Dataset;
 import io.mlobj.Lineage;
 import io.mlobj.MlobjConf;
-import io.mlobj.Snapshot;
-import io.mlobj.Tag;
 import io.mlobj.store.ObjectInfo;
 import io.mlobj.store.ObjectNotFoundException;
 import io.mlobj.store.ObjectStore;
 import io.mlobj.store.ObjectStores;
 import io.mlobj.store.PreconditionFailedException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.zip.CRC32C;
@@ -49,11 +45,12 @@ import java.util.zip.CRC32C;
  * not know, which {@link #reindex()} repairs. Index entries of dataset tags can go stale when a tag
  * moves; queries re-check those against the dataset.
  *
+ * <p>The alias history lives in {@link AliasLog}; keeping the index current is {@link
+ * IndexWriter}'s job.
+ *
  * <p>Instances are thread-safe. {@link #close()} releases the store's connections.
  */
 public final class CheckpointRegistry implements AutoCloseable {
-  private static final org.slf4j.Logger LOG =
-      org.slf4j.LoggerFactory.getLogger(CheckpointRegistry.class);
   private static final byte[] EMPTY = new byte[0];
   private static final int MAX_ATTEMPTS = 20;
 
@@ -61,12 +58,16 @@ public final class CheckpointRegistry implements AutoCloseable {
   private final MlobjConf conf;
   private final ObjectStore store;
   private final MetadataIndex index;
+  private final IndexWriter indexWriter;
+  private final AliasLog aliases;
 
   private CheckpointRegistry(String uri, MlobjConf conf) {
     this.uri = ObjectStores.normalize(uri);
     this.conf = conf;
     this.store = ObjectStores.open(this.uri, conf);
     this.index = new MetadataIndex(store);
+    this.indexWriter = new IndexWriter(store, conf, index);
+    this.aliases = new AliasLog(this.uri, store, this::user);
   }
 
   /** Opens (or starts) the registry under {@code rootUri}, e.g. {@code s3a://bucket/registry}. */
@@ -148,37 +149,8 @@ public final class CheckpointRegistry implements AutoCloseable {
     if (checkpoint == null) {
       throw RegistryErrors.contended("a checkpoint of model '" + model + "'", MAX_ATTEMPTS);
     }
-    index.addCheckpoint(checkpoint);
-    registerInputs(refs);
+    indexWriter.checkpoint(checkpoint);
     return checkpoint;
-  }
-
-  /**
-   * Registers the datasets a checkpoint was trained on, so that downstream lineage from their own
-   * sources reaches it. Best effort: an input in a store these settings cannot read is skipped.
-   */
-  private void registerInputs(List<String> refs) {
-    java.util.Set<String> done = new java.util.HashSet<>();
-    for (String ref : refs) {
-      String dataset = (String) Lineage.parse(ref)[0];
-      if (done.add(dataset) && indexedVersion(dataset) < (long) Lineage.parse(ref)[1]) {
-        try {
-          indexDataset(Dataset.at(dataset, conf));
-        } catch (io.mlobj.MlobjException e) {
-          LOG.debug("Cannot register lineage input {}: {}", dataset, e.getMessage());
-        }
-      }
-    }
-  }
-
-  private long indexedVersion(String datasetUri) {
-    try {
-      return Long.parseLong(
-          new String(store.read(RegistryLayout.datasetMarker(datasetUri)), StandardCharsets.UTF_8)
-              .trim());
-    } catch (ObjectNotFoundException | NumberFormatException e) {
-      return 0;
-    }
   }
 
   /** The checkpoint, if that version exists. */
@@ -296,7 +268,7 @@ public final class CheckpointRegistry implements AutoCloseable {
     RegistryLayout.checkName("tag", tag);
     Checkpoint checkpoint = require(model, version);
     store.put(RegistryLayout.tagKey(model, version, tag), EMPTY, Map.of());
-    index.addCheckpointTag(model, version, tag);
+    indexWriter.tagged(model, version, tag);
     Set<String> tags = new TreeSet<>(checkpoint.tags());
     tags.add(tag);
     return checkpoint.withTags(tags);
@@ -306,7 +278,7 @@ public final class CheckpointRegistry implements AutoCloseable {
   public Checkpoint untag(String model, long version, String tag) {
     RegistryLayout.checkName("tag", tag);
     Checkpoint checkpoint = require(model, version);
-    index.removeCheckpointTag(model, version, tag);
+    indexWriter.untagged(model, version, tag);
     store.delete(RegistryLayout.tagKey(model, version, tag));
     Set<String> tags = new TreeSet<>(checkpoint.tags());
     tags.remove(tag);
@@ -322,7 +294,7 @@ public final class CheckpointRegistry implements AutoCloseable {
   public AliasEntry setAlias(String model, String alias, long version) {
     RegistryLayout.checkName("alias", alias);
     require(model, version);
-    return appendAlias(model, alias, version, AliasEntry.SET);
+    return aliases.set(model, alias, version);
   }
 
   /** The checkpoint an alias points to, e.g. "the serving checkpoint of model M". */
@@ -335,61 +307,21 @@ public final class CheckpointRegistry implements AutoCloseable {
   public Optional<Checkpoint> findAlias(String model, String alias) {
     RegistryLayout.checkName("model", model);
     RegistryLayout.checkName("alias", alias);
-    TreeMap<Long, String> steps = steps(model, alias);
-    if (steps.isEmpty()) {
-      return Optional.empty();
-    }
-    String last = steps.lastEntry().getValue();
-    AliasEntry entry = RegistryCodec.readAlias(store.read(last), store.uri(last));
-    return get(model, entry.version());
+    Optional<AliasEntry> current = aliases.current(model, alias);
+    return current.isEmpty() ? Optional.empty() : get(model, current.get().version());
   }
 
   /** Every step of an alias, oldest first. */
   public List<AliasEntry> aliasHistory(String model, String alias) {
     RegistryLayout.checkName("model", model);
     RegistryLayout.checkName("alias", alias);
-    List<AliasEntry> out = new ArrayList<>();
-    for (String key : steps(model, alias).values()) {
-      out.add(RegistryCodec.readAlias(store.read(key), store.uri(key)));
-    }
-    return out;
-  }
-
-  /**
-   * The alias's step keys by sequence. Keys that are not {@code <20 digits>.json} are ignored: some
-   * stores (S3Proxy's filesystem backend) briefly list temporary objects of in-flight writes.
-   */
-  private TreeMap<Long, String> steps(String model, String alias) {
-    String prefix = RegistryLayout.aliases(model, alias);
-    TreeMap<Long, String> out = new TreeMap<>();
-    for (ObjectInfo info : store.list(prefix, null)) {
-      String name = info.key().substring(prefix.length());
-      long sequence = name.endsWith(".json") ? RegistryLayout.parseNum(name) : -1;
-      if (sequence > 0) {
-        out.put(sequence, info.key());
-      }
-    }
-    return out;
+    return aliases.history(model, alias);
   }
 
   /** The current target version of every alias of a model, by alias name. */
   public Map<String, Long> aliases(String model) {
     RegistryLayout.checkName("model", model);
-    String prefix = RegistryLayout.model(model) + "aliases/";
-    Map<String, String> lastKey = new TreeMap<>();
-    for (ObjectInfo info : store.list(prefix, null)) {
-      String rest = info.key().substring(prefix.length());
-      int slash = rest.indexOf('/');
-      String name = slash > 0 ? rest.substring(slash + 1) : "";
-      if (name.endsWith(".json") && RegistryLayout.parseNum(name) > 0) {
-        lastKey.merge(rest.substring(0, slash), info.key(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
-      }
-    }
-    Map<String, Long> out = new TreeMap<>();
-    lastKey.forEach(
-        (alias, key) ->
-            out.put(alias, RegistryCodec.readAlias(store.read(key), store.uri(key)).version()));
-    return out;
+    return aliases.targets(model);
   }
 
   /**
@@ -399,65 +331,9 @@ public final class CheckpointRegistry implements AutoCloseable {
    * @return the checkpoint the alias now points to
    */
   public Checkpoint rollbackAlias(String model, String alias) {
-    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      List<AliasEntry> history = aliasHistory(model, alias);
-      if (history.isEmpty()) {
-        throw RegistryErrors.aliasNotFound(uri, model, alias);
-      }
-      List<Long> stack = new ArrayList<>();
-      for (AliasEntry entry : history) {
-        if (AliasEntry.ROLLBACK.equals(entry.action())) {
-          if (!stack.isEmpty()) {
-            stack.remove(stack.size() - 1);
-          }
-        } else {
-          stack.add(entry.version());
-        }
-      }
-      if (stack.size() < 2) {
-        throw RegistryErrors.nothingToRollBack(uri, model, alias);
-      }
-      long target = stack.get(stack.size() - 2);
-      long sequence = history.get(history.size() - 1).sequence() + 1;
-      if (tryAppendAlias(model, alias, target, AliasEntry.ROLLBACK, sequence)) {
-        return require(model, target);
-      }
-    }
-    throw RegistryErrors.contended("a rollback of alias '" + alias + "'", MAX_ATTEMPTS);
-  }
-
-  private AliasEntry appendAlias(String model, String alias, long version, String action) {
-    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      TreeMap<Long, String> steps = steps(model, alias);
-      long sequence = steps.isEmpty() ? 1 : steps.lastKey() + 1;
-      AliasEntry entry =
-          new AliasEntry(alias, sequence, version, action, System.currentTimeMillis(), user());
-      try {
-        store.putIfAbsent(
-            RegistryLayout.aliasKey(model, alias, sequence),
-            RegistryCodec.writeAlias(entry),
-            Map.of());
-        return entry;
-      } catch (PreconditionFailedException e) {
-        // Another writer moved the alias at the same time: re-read and append after it.
-      }
-    }
-    throw RegistryErrors.contended("alias '" + alias + "' of model '" + model + "'", MAX_ATTEMPTS);
-  }
-
-  private boolean tryAppendAlias(
-      String model, String alias, long version, String action, long sequence) {
-    AliasEntry entry =
-        new AliasEntry(alias, sequence, version, action, System.currentTimeMillis(), user());
-    try {
-      store.putIfAbsent(
-          RegistryLayout.aliasKey(model, alias, sequence),
-          RegistryCodec.writeAlias(entry),
-          Map.of());
-      return true;
-    } catch (PreconditionFailedException e) {
-      return false;
-    }
+    RegistryLayout.checkName("model", model);
+    RegistryLayout.checkName("alias", alias);
+    return require(model, aliases.rollback(model, alias));
   }
 
   // ---- datasets in the index ----
@@ -470,35 +346,18 @@ public final class CheckpointRegistry implements AutoCloseable {
    * @return the number of versions newly indexed
    */
   public long indexDataset(Dataset dataset) {
-    String key = RegistryLayout.datasetMarker(dataset.uri());
-    long indexed = indexedVersion(dataset.uri());
-    long latest = dataset.latestVersion();
-    if (latest == 0) {
-      return 0; // nothing there (yet): leave it unregistered
-    }
-    for (long v = indexed + 1; v <= latest; v++) {
-      Snapshot snapshot = dataset.version(v);
-      index.addDatasetVersion(dataset.uri(), v, snapshot.summary().properties());
-    }
-    for (Tag tag : dataset.tags()) {
-      index.addDatasetTag(dataset.uri(), tag.version(), tag.name());
-    }
-    store.put(key, String.valueOf(latest).getBytes(StandardCharsets.UTF_8), Map.of());
-    return latest - indexed;
+    return indexWriter.dataset(dataset);
   }
 
   /** Records that a dataset version carries a tag (call after {@link Dataset#tag}). */
   public void indexDatasetTag(String datasetUri, String tag, long version) {
     RegistryLayout.checkName("tag", tag);
-    index.addDatasetTag(ObjectStores.normalize(datasetUri), version, tag);
+    indexWriter.datasetTag(datasetUri, tag, version);
   }
 
   /** The datasets registered in the index, sorted. */
   public List<String> datasets() {
-    return store.list(RegistryLayout.INDEX_DATASETS, null).stream()
-        .map(i -> RegistryLayout.dec(i.key().substring(RegistryLayout.INDEX_DATASETS.length())))
-        .sorted()
-        .toList();
+    return indexWriter.datasets();
   }
 
   /**
@@ -507,21 +366,14 @@ public final class CheckpointRegistry implements AutoCloseable {
    * part of a query.
    */
   public void reindex() {
-    for (String dataset : datasets()) {
-      store.delete(RegistryLayout.datasetMarker(dataset));
-      indexDataset(Dataset.at(dataset, conf));
-    }
+    indexWriter.reindexDatasets();
     for (ObjectInfo info : store.list(RegistryLayout.MODELS, null)) {
       String rest = info.key().substring(RegistryLayout.MODELS.length());
       String[] parts = rest.split("/");
       if (parts.length == 3 && parts[1].equals("versions")) {
         Optional<Checkpoint> checkpoint = get(parts[0], RegistryLayout.parseNum(parts[2]));
-        if (checkpoint.isPresent()) {
-          Checkpoint c = checkpoint.get();
-          index.addCheckpoint(c);
-          c.tags().forEach(t -> index.addCheckpointTag(c.model(), c.version(), t));
-          registerInputs(c.lineage()); // datasets whose registration was lost with the index
-        }
+        // Also registers datasets whose registration was lost with the index.
+        checkpoint.ifPresent(indexWriter::checkpoint);
       }
     }
   }
