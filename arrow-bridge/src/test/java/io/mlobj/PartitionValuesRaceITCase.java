@@ -72,25 +72,24 @@ class PartitionValuesRaceITCase {
   @MethodSource("values")
   void aPartitionOverwriteConflictsOnlyWithChangesToItsOwnPartition(String target) {
     Dataset dataset = create();
-    List<Row> expected = new ArrayList<>(List.of(new Row(0, target), new Row(1, target)));
+    List<Row> initial = new ArrayList<>();
+    List<Row> others = new ArrayList<>();
     long id = 1000;
     for (String value : VALUES) {
-      append(dataset, value, id, 1);
+      initial.add(new Row(id++, value));
       if (!Objects.equals(value, target)) {
-        expected.add(new Row(id, value));
+        others.add(new Row(id++, value));
       }
-      id++;
     }
+    append(dataset, initial); // one shard per partition
     Commit overwrite =
         dataset.newOverwrite(partition(target)).addShards(write(dataset, target, 0, 2));
-    for (String value : VALUES) {
-      if (!Objects.equals(value, target)) {
-        append(dataset, value, id, 1);
-        expected.add(new Row(id++, value));
-      }
-    }
+    append(dataset, others); // every other partition changes meanwhile
     Snapshot won = overwrite.commit();
 
+    List<Row> expected = new ArrayList<>(List.of(new Row(0, target), new Row(1, target)));
+    initial.stream().filter(r -> !Objects.equals(r.source(), target)).forEach(expected::add);
+    expected.addAll(others);
     assertThat(rows(won)).containsExactlyInAnyOrderElementsOf(expected);
 
     Commit late = dataset.newOverwrite(partition(target)).addShards(write(dataset, target, 10, 1));
@@ -108,9 +107,9 @@ class PartitionValuesRaceITCase {
       Dataset dataset = create();
       List<Row> initial = new ArrayList<>();
       for (int p = 0; p < VALUES.size(); p++) {
-        append(dataset, VALUES.get(p), 1_000_000L * (p + 1), 1);
         initial.add(new Row(1_000_000L * (p + 1), VALUES.get(p)));
       }
+      append(dataset, initial);
       int appends = 2;
       List<Object[]> appended =
           Collections.synchronizedList(new ArrayList<>()); // version, id, value
@@ -241,18 +240,32 @@ class PartitionValuesRaceITCase {
     return dataset.newAppend().addShards(write(dataset, value, firstId, rows)).commit();
   }
 
+  /** Appends these rows in one version, one shard per partition. */
+  private Snapshot append(Dataset dataset, List<Row> rows) {
+    return dataset.newAppend().addShards(write(dataset, rows)).commit();
+  }
+
   private List<Shard> write(Dataset dataset, String value, long firstId, int rows) {
-    try (DatasetWriter out = dataset.newWriter(SCHEMA).build(allocator);
+    List<Row> out = new ArrayList<>();
+    for (int i = 0; i < rows; i++) {
+      out.add(new Row(firstId + i, value));
+    }
+    return write(dataset, out);
+  }
+
+  private List<Shard> write(Dataset dataset, List<Row> rows) {
+    try (DatasetWriter out = dataset.newWriter(SCHEMA).format(ShardFormat.ARROW).build(allocator);
         VectorSchemaRoot batch = VectorSchemaRoot.create(SCHEMA, allocator)) {
       batch.allocateNew();
-      for (int i = 0; i < rows; i++) {
-        ((BigIntVector) batch.getVector("id")).setSafe(i, firstId + i);
+      for (int i = 0; i < rows.size(); i++) {
+        ((BigIntVector) batch.getVector("id")).setSafe(i, rows.get(i).id());
+        String value = rows.get(i).source();
         if (value != null) {
           ((VarCharVector) batch.getVector("source"))
               .setSafe(i, value.getBytes(StandardCharsets.UTF_8));
         }
       }
-      batch.setRowCount(rows);
+      batch.setRowCount(rows.size());
       out.write(batch);
       return out.complete();
     }
