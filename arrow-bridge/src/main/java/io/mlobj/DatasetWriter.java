@@ -364,22 +364,27 @@ public final class DatasetWriter implements AutoCloseable {
      * partitionBy.
      */
     public Builder options(Map<String, String> options) {
-      options.forEach(
-          (k, v) -> {
-            switch (k.toLowerCase(java.util.Locale.ROOT)) {
-              case "format", "shardformat", "shard-format", "mlobj.format" ->
-                  format(ShardFormat.parse(v));
-              case "compression" -> compression(v);
-              case "targetshardsize", "target-shard-size", "target-shard-bytes" ->
-                  targetShardBytes(MlobjConf.parseBytes(k, v));
-              case "rowgroupsize", "row-group-size" -> rowGroupBytes(MlobjConf.parseBytes(k, v));
-              case "partitionby", "partition-by" ->
-                  partitionBy(v.isBlank() ? List.of() : List.of(v.split("\\s*,\\s*")));
-              default -> {
-                // Other options belong to the engine or the commit.
-              }
-            }
-          });
+      String v = Settings.FORMAT.find(options);
+      if (v != null) {
+        format(ShardFormat.parse(v));
+      }
+      v = Settings.COMPRESSION.find(options);
+      if (v != null) {
+        compression(v);
+      }
+      v = Settings.TARGET_SHARD_SIZE.find(options);
+      if (v != null) {
+        targetShardBytes(MlobjConf.parseBytes(Settings.TARGET_SHARD_SIZE.name(), v));
+      }
+      v = Settings.ROW_GROUP_SIZE.find(options);
+      if (v != null) {
+        rowGroupBytes(MlobjConf.parseBytes(Settings.ROW_GROUP_SIZE.name(), v));
+      }
+      v = Settings.PARTITION_BY.find(options);
+      if (v != null) {
+        partitionBy(v.isBlank() ? List.of() : List.of(v.split("\\s*,\\s*")));
+      }
+      // Other options belong to the engine or the commit.
       return this;
     }
 

@@ -22,6 +22,17 @@ public final class MlobjErrors {
         "Cannot use option '" + key + "': it is not an option. Known options: " + known + ".");
   }
 
+  /** An {@code mlobj.*} key the settings catalog does not declare. */
+  public static MlobjException unknownSetting(String key, Collection<String> nearest) {
+    return new MlobjException(
+        Kind.INVALID_ARGUMENT,
+        "Cannot use setting '"
+            + key
+            + "': mlobj declares no such setting. Did you mean "
+            + String.join(" or ", nearest.stream().map(n -> "'" + n + "'").toList())
+            + "? See docs/CONFIG.md.");
+  }
+
   public static MlobjException badUri(String uri, String reason) {
     return new MlobjException(
         Kind.INVALID_ARGUMENT,
