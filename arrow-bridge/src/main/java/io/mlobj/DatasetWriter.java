@@ -1,7 +1,5 @@
 package io.mlobj;
 
-import io.mlobj.arrow.ArrowIpcShardEncoder;
-import io.mlobj.arrow.ParquetShardEncoder;
 import io.mlobj.arrow.ShardEncoder;
 import io.mlobj.arrow.StatsCollector;
 import io.mlobj.format.LogLayout;
@@ -45,6 +43,9 @@ public final class DatasetWriter implements AutoCloseable {
   private final List<Shard> written = new ArrayList<>();
   private boolean completed;
   private java.util.concurrent.CompletableFuture<Void> pendingUpload;
+
+  /** Uploads one shard while the next is encoded; created on first use, shut down when done. */
+  private java.util.concurrent.ExecutorService uploads;
 
   /** Writer settings. */
   public record Options(
@@ -152,11 +153,8 @@ public final class DatasetWriter implements AutoCloseable {
   private ShardEncoder newEncoder() {
     int initial =
         (int) Math.min(options.targetShardBytes() + (options.targetShardBytes() >> 3), 1 << 26);
-    return switch (options.format()) {
-      case PARQUET ->
-          new ParquetShardEncoder(schema, options.compression(), options.rowGroupBytes(), initial);
-      case ARROW -> new ArrowIpcShardEncoder(schema, options.compression(), allocator, initial);
-    };
+    return ShardCodecs.of(options.format())
+        .newEncoder(schema, options.compression(), options.rowGroupBytes(), allocator, initial);
   }
 
   private void finishShard(Open shard) {
@@ -185,6 +183,9 @@ public final class DatasetWriter implements AutoCloseable {
     // so memory stays bounded by two shards.
     awaitUpload();
     ObjectStore store = dataset.store();
+    if (uploads == null) {
+      uploads = ShardIo.ownedPool("shard-upload", 1);
+    }
     pendingUpload =
         java.util.concurrent.CompletableFuture.runAsync(
             () -> {
@@ -193,7 +194,7 @@ public final class DatasetWriter implements AutoCloseable {
                 written.add(described);
               }
             },
-            ShardIo.fetchPool());
+            uploads);
   }
 
   private void awaitUpload() {
@@ -255,7 +256,11 @@ public final class DatasetWriter implements AutoCloseable {
         }
       }
       open.clear();
-      awaitUpload();
+      try {
+        awaitUpload();
+      } finally {
+        stopUploads();
+      }
       completed = true;
     }
     synchronized (written) {
@@ -292,13 +297,23 @@ public final class DatasetWriter implements AutoCloseable {
     }
     written.clear();
     completed = true;
+    stopUploads();
   }
 
+  private void stopUploads() {
+    if (uploads != null) {
+      uploads.shutdown();
+      uploads = null;
+    }
+  }
+
+  /** Aborts the write unless {@link #complete()} ran; frees the writer's upload thread. */
   @Override
   public void close() {
     if (!completed) {
       abort();
     }
+    stopUploads();
   }
 
   /** Configures a {@link DatasetWriter}. */
@@ -391,11 +406,7 @@ public final class DatasetWriter implements AutoCloseable {
     /** Validates the settings and opens the writer. */
     public DatasetWriter build(BufferAllocator allocator) {
       // Validate the codec for the chosen format early, before any data is written.
-      if (format == ShardFormat.ARROW) {
-        ArrowIpcShardEncoder.codec(compression);
-      } else {
-        ParquetShardEncoder.codec(compression);
-      }
+      ShardCodecs.of(format).checkCompression(compression);
       long base = dataset.latestVersion(); // 0 when the dataset does not exist yet
       List<String> partitions = partitionBy;
       if (partitions == null) {

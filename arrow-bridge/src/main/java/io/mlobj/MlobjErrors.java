@@ -33,6 +33,17 @@ public final class MlobjErrors {
             + "? See docs/CONFIG.md.");
   }
 
+  /** A shard format no codec on the class path reads or writes. */
+  public static MlobjException noCodec(String format, Collection<String> available) {
+    return new MlobjException(
+        Kind.INVALID_ARGUMENT,
+        "Cannot read or write shards of format '"
+            + format
+            + "': no shard codec for it is on the class path (available: "
+            + String.join(", ", available)
+            + "). Add the jar whose META-INF/services/io.mlobj.ShardCodec lists its codec.");
+  }
+
   public static MlobjException badUri(String uri, String reason) {
     return new MlobjException(
         Kind.INVALID_ARGUMENT,

@@ -65,7 +65,8 @@ class MlobjReadWriteITCase {
   }
 
   @ParameterizedTest(name = "format = {0}, parquetReader = {1}")
-  @CsvSource({"parquet,spark", "parquet,mlobj", "arrow,mlobj"})
+  // test-arrow-stream: a codec registered only on the test class path (kernel's test jar).
+  @CsvSource({"parquet,spark", "parquet,mlobj", "arrow,mlobj", "test-arrow-stream,auto"})
   void rowsTensorsAndBinaryRoundTrip(String format, String reader) {
     String uri = S3.newDatasetUri();
     images(200)
