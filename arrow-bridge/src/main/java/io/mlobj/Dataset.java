@@ -147,6 +147,22 @@ public final class Dataset implements AutoCloseable {
     return conf;
   }
 
+  /**
+   * The full URI of an object of this dataset (e.g. a shard's {@link Shard#path()}), as messages
+   * and caches name it.
+   */
+  public String objectUri(String key) {
+    return store.uri(key);
+  }
+
+  /**
+   * Reads {@code length} bytes at {@code position} of an object of this dataset (a ranged GET): for
+   * readers that fetch single blocks of a shard (see {@link ShardCodec#openBlock}).
+   */
+  public byte[] readRange(String key, long position, int length) {
+    return store.readRange(key, position, length);
+  }
+
   /** The object store holding the dataset. */
   public ObjectStore store() {
     return store;

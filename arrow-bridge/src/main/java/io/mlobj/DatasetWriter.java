@@ -32,6 +32,8 @@ import org.apache.arrow.vector.util.Text;
  *
  * <p>If the writer is closed without {@link #complete()}, or {@link #abort()} is called, the shards
  * it uploaded are deleted (best effort; vacuum removes any left after a crash).
+ *
+ * <p>Stable API.
  */
 public final class DatasetWriter implements AutoCloseable {
   private final Dataset dataset;

@@ -11,6 +11,8 @@ import java.util.TreeMap;
  * keys start with {@code mlobj.}.
  *
  * <p>{@link #toString()} redacts secrets, so a configuration can be logged.
+ *
+ * <p>Stable API.
  */
 public final class MlobjConf {
   /** Allow commits on stores that do not honour conditional writes (unsafe with concurrency). */

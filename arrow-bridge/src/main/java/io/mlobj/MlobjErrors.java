@@ -6,6 +6,8 @@ import java.util.Collection;
 /**
  * The one place user-facing errors are worded, so messages stay consistent and testable. Shape:
  * {@code Cannot <verb> <object>: <reason>. <how to fix>}.
+ *
+ * <p>Stable API.
  */
 public final class MlobjErrors {
   private MlobjErrors() {}

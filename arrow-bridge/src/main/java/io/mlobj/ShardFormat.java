@@ -11,7 +11,9 @@ import java.util.Locale;
  * ShardCodecs}: {@link #PARQUET} and {@link #ARROW} ship with mlobj, others come from codecs on the
  * class path. Stable API.
  */
-public final class ShardFormat {
+public final class ShardFormat implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** Apache Parquet: the default; readable by pyarrow, DuckDB and Spark as plain files. */
   public static final ShardFormat PARQUET = new ShardFormat("parquet", "parquet");
 
@@ -65,6 +67,11 @@ public final class ShardFormat {
   @JsonCreator
   public static ShardFormat ofId(String id) {
     return ShardCodecs.find(id).map(ShardCodec::format).orElseGet(() -> new ShardFormat(id, id));
+  }
+
+  /** Engines ship shards between processes: come back as the registered instance. */
+  private Object readResolve() {
+    return ofId(id);
   }
 
   @Override

@@ -28,6 +28,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * <pre>{@code
  * Snapshot v = Importer.importFiles(dataset, List.of("incoming/part-0.parquet", "incoming/part-1.arrow"));
  * }</pre>
+ *
+ * <p>Stable API.
  */
 public final class Importer {
   private Importer() {}

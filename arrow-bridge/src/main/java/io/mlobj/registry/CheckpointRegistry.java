@@ -50,6 +50,8 @@ import java.util.zip.CRC32C;
  * moves; queries re-check those against the dataset.
  *
  * <p>Instances are thread-safe. {@link #close()} releases the store's connections.
+ *
+ * <p>Stable API.
  */
 public final class CheckpointRegistry implements AutoCloseable {
   private static final org.slf4j.Logger LOG =

@@ -50,7 +50,7 @@ public final class S3ObjectStore implements ObjectStore {
   private final int partSize;
   private final int parallelism;
 
-  S3ObjectStore(String root, String bucket, String prefix, MlobjConf conf) {
+  public S3ObjectStore(String root, String bucket, String prefix, MlobjConf conf) {
     this.root = root;
     this.bucket = bucket;
     this.prefix = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";

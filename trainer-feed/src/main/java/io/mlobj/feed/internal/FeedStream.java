@@ -385,7 +385,7 @@ final class FeedStream {
   private static boolean locallyCached(Dataset dataset, Shard shard) {
     LocalObjectCache local = dataset.localCache();
     return local != null
-        && local.contains(dataset.store().uri(shard.path()), shard.bytes(), shard.crc32c());
+        && local.contains(dataset.objectUri(shard.path()), shard.bytes(), shard.crc32c());
   }
 
   private Blocks.Decoded decode(
@@ -414,7 +414,7 @@ final class FeedStream {
     return Blocks.decode(
         dataset.uri(),
         version,
-        dataset.store().uri(shard.path()),
+        dataset.objectUri(shard.path()),
         task,
         bytes,
         resolved.scan().schema(),

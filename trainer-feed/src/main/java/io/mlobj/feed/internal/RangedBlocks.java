@@ -34,7 +34,7 @@ final class RangedBlocks {
       BufferAllocator allocator,
       FeedMetrics metrics) {
     String key = task.shard().path();
-    String object = dataset.store().uri(key);
+    String object = dataset.objectUri(key);
     try {
       BatchReader reader =
           ShardCodecs.of(task.shard().format())
@@ -79,7 +79,7 @@ final class RangedBlocks {
       if (position < windowStart || position + wanted > windowStart + window.length) {
         int length = (int) Math.min(size - position, Math.max(wanted, MIN_READ));
         long start = System.nanoTime();
-        window = dataset.store().readRange(key, position, length);
+        window = dataset.readRange(key, position, length);
         metrics.storageWaitNanos.addAndGet(System.nanoTime() - start);
         metrics.storageBytes.addAndGet(window.length);
         windowStart = position;
