@@ -8,5 +8,6 @@ import java.io.Serializable;
  * @param min smallest non-null value (Long, Double, String or Boolean), or null if unknown
  * @param max largest non-null value, or null if unknown
  * @param nullCount how many values are null
+ *     <p>Stable API.
  */
 public record ColumnStats(Object min, Object max, long nullCount) implements Serializable {}

@@ -28,6 +28,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * <p>The commit either becomes one new version with all its shards, or (on an exception other than
  * {@link io.mlobj.commit.CommitStateUnknownException}) nothing is visible and the shards may be
  * deleted with {@link Dataset#deleteUncommitted}.
+ *
+ * <p>Stable API.
  */
 public final class Commit {
   static final String APP_TXN_PREFIX = "mlobj.app-txn.";

@@ -37,8 +37,14 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * <p>Instances are thread-safe. A dataset handle caches immutable metadata only; it always looks
  * for newer versions when asked for the latest.
+ *
+ * <p>A handle opened from a URI ({@link #at(String, Map)}, {@link #open}, {@link #create}) holds a
+ * share of a storage client (connections, threads) shared with other handles of the same settings;
+ * {@link #close()} gives it back, and the last share closes the client. A handle on a store the
+ * caller passed ({@link #at(ObjectStore, MlobjConf)}) leaves that store to the caller. Readers and
+ * writers opened from a handle own their threads and release them when they close. Stable API.
  */
-public final class Dataset {
+public final class Dataset implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   private final String uri;
@@ -47,20 +53,41 @@ public final class Dataset {
   private final VersionLog log;
   private final LocalObjectCache localCache;
 
+  /** Whether this handle opened {@link #store} and so closes it. */
+  private final boolean ownsStore;
+
   private Dataset(String uri, MlobjConf conf) {
-    this(ObjectStores.open(ObjectStores.normalize(uri), conf), conf);
+    this(ObjectStores.open(ObjectStores.normalize(uri), conf), conf, true);
   }
 
-  private Dataset(ObjectStore store, MlobjConf conf) {
-    this(store, conf, new VersionLog(store), LocalObjectCache.fromConf(conf));
+  private Dataset(ObjectStore store, MlobjConf conf, boolean ownsStore) {
+    this(store, conf, new VersionLog(store), LocalObjectCache.fromConf(conf), ownsStore);
   }
 
-  private Dataset(ObjectStore store, MlobjConf conf, VersionLog log, LocalObjectCache localCache) {
+  private Dataset(
+      ObjectStore store,
+      MlobjConf conf,
+      VersionLog log,
+      LocalObjectCache localCache,
+      boolean ownsStore) {
     this.uri = store.root();
     this.conf = conf;
     this.store = store;
     this.log = log;
     this.localCache = localCache;
+    this.ownsStore = ownsStore;
+  }
+
+  /**
+   * Gives back this handle's share of the storage client (see the class comment). Idempotent; the
+   * handle must not be used afterwards. Handles derived from it ({@link #withoutLocalCache()})
+   * share its store and must not outlive it.
+   */
+  @Override
+  public void close() {
+    if (ownsStore) {
+      store.close();
+    }
   }
 
   /**
@@ -68,7 +95,7 @@ public final class Dataset {
    * root. Does no I/O on the store (a configured local cache directory is opened).
    */
   public static Dataset at(ObjectStore store, MlobjConf conf) {
-    return new Dataset(store, conf);
+    return new Dataset(store, conf, false);
   }
 
   /** A handle on the dataset at {@code uri}, which may not exist yet. Does no I/O on the store. */
@@ -123,6 +150,22 @@ public final class Dataset {
     return conf;
   }
 
+  /**
+   * The full URI of an object of this dataset (e.g. a shard's {@link Shard#path()}), as messages
+   * and caches name it.
+   */
+  public String objectUri(String key) {
+    return store.uri(key);
+  }
+
+  /**
+   * Reads {@code length} bytes at {@code position} of an object of this dataset (a ranged GET): for
+   * readers that fetch single blocks of a shard (see {@link ShardCodec#openBlock}).
+   */
+  public byte[] readRange(String key, long position, int length) {
+    return store.readRange(key, position, length);
+  }
+
   /** The object store holding the dataset. */
   public ObjectStore store() {
     return store;
@@ -141,7 +184,7 @@ public final class Dataset {
    * verifying the stored objects needs). Returns this handle when no cache is configured.
    */
   public Dataset withoutLocalCache() {
-    return localCache == null ? this : new Dataset(store, conf, log, null);
+    return localCache == null ? this : new Dataset(store, conf, log, null, false);
   }
 
   /** The version log (for tools and adapters). */

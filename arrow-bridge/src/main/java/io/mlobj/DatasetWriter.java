@@ -1,7 +1,5 @@
 package io.mlobj;
 
-import io.mlobj.arrow.ArrowIpcShardEncoder;
-import io.mlobj.arrow.ParquetShardEncoder;
 import io.mlobj.arrow.ShardEncoder;
 import io.mlobj.arrow.StatsCollector;
 import io.mlobj.format.LogLayout;
@@ -35,6 +33,8 @@ import org.apache.arrow.vector.util.Text;
  *
  * <p>If the writer is closed without {@link #complete()}, or {@link #abort()} is called, the shards
  * it uploaded are deleted (best effort; vacuum removes any left after a crash).
+ *
+ * <p>Stable API.
  */
 public final class DatasetWriter implements AutoCloseable {
   private final Dataset dataset;
@@ -46,6 +46,9 @@ public final class DatasetWriter implements AutoCloseable {
   private final List<Shard> written = new ArrayList<>();
   private boolean completed;
   private java.util.concurrent.CompletableFuture<Void> pendingUpload;
+
+  /** Uploads one shard while the next is encoded; created on first use, shut down when done. */
+  private java.util.concurrent.ExecutorService uploads;
 
   /** Writer settings. */
   public record Options(
@@ -153,11 +156,8 @@ public final class DatasetWriter implements AutoCloseable {
   private ShardEncoder newEncoder() {
     int initial =
         (int) Math.min(options.targetShardBytes() + (options.targetShardBytes() >> 3), 1 << 26);
-    return switch (options.format()) {
-      case PARQUET ->
-          new ParquetShardEncoder(schema, options.compression(), options.rowGroupBytes(), initial);
-      case ARROW -> new ArrowIpcShardEncoder(schema, options.compression(), allocator, initial);
-    };
+    return ShardCodecs.of(options.format())
+        .newEncoder(schema, options.compression(), options.rowGroupBytes(), allocator, initial);
   }
 
   private void finishShard(Open shard) {
@@ -186,6 +186,9 @@ public final class DatasetWriter implements AutoCloseable {
     // so memory stays bounded by two shards.
     awaitUpload();
     ObjectStore store = dataset.store();
+    if (uploads == null) {
+      uploads = ShardIo.ownedPool("shard-upload", 1);
+    }
     pendingUpload =
         java.util.concurrent.CompletableFuture.runAsync(
             () -> {
@@ -194,7 +197,7 @@ public final class DatasetWriter implements AutoCloseable {
                 written.add(described);
               }
             },
-            ShardIo.fetchPool());
+            uploads);
   }
 
   private void awaitUpload() {
@@ -240,7 +243,11 @@ public final class DatasetWriter implements AutoCloseable {
         }
       }
       open.clear();
-      awaitUpload();
+      try {
+        awaitUpload();
+      } finally {
+        stopUploads();
+      }
       completed = true;
     }
     synchronized (written) {
@@ -262,13 +269,23 @@ public final class DatasetWriter implements AutoCloseable {
     dataset.deleteUncommitted(written);
     written.clear();
     completed = true;
+    stopUploads();
   }
 
+  private void stopUploads() {
+    if (uploads != null) {
+      uploads.shutdown();
+      uploads = null;
+    }
+  }
+
+  /** Aborts the write unless {@link #complete()} ran; frees the writer's upload thread. */
   @Override
   public void close() {
     if (!completed) {
       abort();
     }
+    stopUploads();
   }
 
   /** Configures a {@link DatasetWriter}. */
@@ -334,33 +351,34 @@ public final class DatasetWriter implements AutoCloseable {
      * partitionBy.
      */
     public Builder options(Map<String, String> options) {
-      options.forEach(
-          (k, v) -> {
-            switch (k.toLowerCase(java.util.Locale.ROOT)) {
-              case "format", "shardformat", "shard-format", "mlobj.format" ->
-                  format(ShardFormat.parse(v));
-              case "compression" -> compression(v);
-              case "targetshardsize", "target-shard-size", "target-shard-bytes" ->
-                  targetShardBytes(MlobjConf.parseBytes(k, v));
-              case "rowgroupsize", "row-group-size" -> rowGroupBytes(MlobjConf.parseBytes(k, v));
-              case "partitionby", "partition-by" ->
-                  partitionBy(v.isBlank() ? List.of() : List.of(v.split("\\s*,\\s*")));
-              default -> {
-                // Other options belong to the engine or the commit.
-              }
-            }
-          });
+      String v = Settings.FORMAT.find(options);
+      if (v != null) {
+        format(ShardFormat.parse(v));
+      }
+      v = Settings.COMPRESSION.find(options);
+      if (v != null) {
+        compression(v);
+      }
+      v = Settings.TARGET_SHARD_SIZE.find(options);
+      if (v != null) {
+        targetShardBytes(MlobjConf.parseBytes(Settings.TARGET_SHARD_SIZE.name(), v));
+      }
+      v = Settings.ROW_GROUP_SIZE.find(options);
+      if (v != null) {
+        rowGroupBytes(MlobjConf.parseBytes(Settings.ROW_GROUP_SIZE.name(), v));
+      }
+      v = Settings.PARTITION_BY.find(options);
+      if (v != null) {
+        partitionBy(v.isBlank() ? List.of() : List.of(v.split("\\s*,\\s*")));
+      }
+      // Other options belong to the engine or the commit.
       return this;
     }
 
     /** Validates the settings and opens the writer. */
     public DatasetWriter build(BufferAllocator allocator) {
       // Validate the codec for the chosen format early, before any data is written.
-      if (format == ShardFormat.ARROW) {
-        ArrowIpcShardEncoder.codec(compression);
-      } else {
-        ParquetShardEncoder.codec(compression);
-      }
+      ShardCodecs.of(format).checkCompression(compression);
       long base = dataset.latestVersion(); // 0 when the dataset does not exist yet
       List<String> partitions = partitionBy;
       if (partitions == null) {

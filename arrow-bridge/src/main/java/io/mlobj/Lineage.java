@@ -7,6 +7,8 @@ import java.util.List;
  * Conventions for lineage in version summaries and checkpoint metadata, shared by the Spark and
  * Flink writers, the trainer and the CLI: {@code lineage.sources} lists the inputs as {@code
  * <dataset uri>@v<version>} separated by commas; {@code lineage.job} names the producing job.
+ *
+ * <p>Stable API.
  */
 public final class Lineage {
   /** Summary key: comma-separated {@code uri@vN} inputs. */

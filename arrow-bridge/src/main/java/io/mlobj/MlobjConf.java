@@ -11,28 +11,30 @@ import java.util.TreeMap;
  * keys start with {@code mlobj.}.
  *
  * <p>{@link #toString()} redacts secrets, so a configuration can be logged.
+ *
+ * <p>Stable API.
  */
 public final class MlobjConf {
   /** Allow commits on stores that do not honour conditional writes (unsafe with concurrency). */
-  public static final String ALLOW_UNSAFE_COMMIT = "mlobj.commit.allow-unsafe";
+  public static final String ALLOW_UNSAFE_COMMIT = Settings.COMMIT_ALLOW_UNSAFE.name();
 
   /** How many times a commit that lost a race is rebased and retried. */
-  public static final String COMMIT_MAX_ATTEMPTS = "mlobj.commit.max-attempts";
+  public static final String COMMIT_MAX_ATTEMPTS = Settings.COMMIT_MAX_ATTEMPTS.name();
 
   /** How many parallel requests one object read or upload may use. */
-  public static final String IO_PARALLELISM = "mlobj.io.parallelism";
+  public static final String IO_PARALLELISM = Settings.IO_PARALLELISM.name();
 
   /** Size of one ranged GET or multipart part, in bytes. */
-  public static final String IO_PART_SIZE = "mlobj.io.part-size";
+  public static final String IO_PART_SIZE = Settings.IO_PART_SIZE.name();
 
   /**
    * A local directory caching shards across reads (epochs), bounded by {@link #CACHE_SIZE}; unset
    * means no cache. Shards are immutable, so cached copies never go stale.
    */
-  public static final String CACHE_DIR = "mlobj.cache.dir";
+  public static final String CACHE_DIR = Settings.CACHE_DIR.name();
 
   /** The most bytes the local shard cache keeps (default {@link #DEFAULT_CACHE_SIZE}). */
-  public static final String CACHE_SIZE = "mlobj.cache.size";
+  public static final String CACHE_SIZE = Settings.CACHE_SIZE.name();
 
   /** 16 GiB. */
   public static final long DEFAULT_CACHE_SIZE = 16L << 30;
@@ -50,11 +52,14 @@ public final class MlobjConf {
     return values == null || values.isEmpty() ? EMPTY : new MlobjConf(values);
   }
 
-  /** Copies the values of a Hadoop configuration (e.g. Spark's {@code hadoopConfiguration()}). */
+  /**
+   * Copies the storage settings ({@link Settings#isStorageKey}) of a Hadoop configuration (e.g.
+   * Spark's {@code hadoopConfiguration()}).
+   */
   public static MlobjConf fromHadoop(org.apache.hadoop.conf.Configuration hadoop) {
     Map<String, String> map = new TreeMap<>();
     for (Map.Entry<String, String> entry : hadoop) {
-      if (entry.getKey().startsWith("fs.") || entry.getKey().startsWith("mlobj.")) {
+      if (Settings.isStorageKey(entry.getKey())) {
         map.put(entry.getKey(), hadoop.get(entry.getKey()));
       }
     }

@@ -6,6 +6,8 @@ import java.util.Collection;
 /**
  * The one place user-facing errors are worded, so messages stay consistent and testable. Shape:
  * {@code Cannot <verb> <object>: <reason>. <how to fix>}.
+ *
+ * <p>Stable API.
  */
 public final class MlobjErrors {
   private MlobjErrors() {}
@@ -20,6 +22,28 @@ public final class MlobjErrors {
     return new MlobjException(
         Kind.INVALID_ARGUMENT,
         "Cannot use option '" + key + "': it is not an option. Known options: " + known + ".");
+  }
+
+  /** An {@code mlobj.*} key the settings catalog does not declare. */
+  public static MlobjException unknownSetting(String key, Collection<String> nearest) {
+    return new MlobjException(
+        Kind.INVALID_ARGUMENT,
+        "Cannot use setting '"
+            + key
+            + "': mlobj declares no such setting. Did you mean "
+            + String.join(" or ", nearest.stream().map(n -> "'" + n + "'").toList())
+            + "? See docs/CONFIG.md.");
+  }
+
+  /** A shard format no codec on the class path reads or writes. */
+  public static MlobjException noCodec(String format, Collection<String> available) {
+    return new MlobjException(
+        Kind.INVALID_ARGUMENT,
+        "Cannot read or write shards of format '"
+            + format
+            + "': no shard codec for it is on the class path (available: "
+            + String.join(", ", available)
+            + "). Add the jar whose META-INF/services/io.mlobj.ShardCodec lists its codec.");
   }
 
   public static MlobjException badUri(String uri, String reason) {

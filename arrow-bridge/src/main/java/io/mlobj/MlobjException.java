@@ -4,6 +4,8 @@ package io.mlobj;
  * Base of every error mlobj raises. Messages follow one shape: {@code Cannot <verb> <object>:
  * <reason>. <how to fix>}; they never contain credentials. {@link #kind()} lets front ends map the
  * error to an exit code or a Flight status without parsing the message.
+ *
+ * <p>Stable API.
  */
 public class MlobjException extends RuntimeException {
   /** What went wrong, coarsely; stable for scripts and protocol mappings. */

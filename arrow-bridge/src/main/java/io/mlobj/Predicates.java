@@ -18,6 +18,8 @@ import org.apache.arrow.vector.util.Text;
  *
  * <p>Comparisons between numbers are numeric whatever their Java types; a null value never matches
  * a comparison (SQL semantics).
+ *
+ * <p>Stable API.
  */
 public final class Predicates {
   private Predicates() {}

@@ -6,6 +6,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -21,6 +22,7 @@ final class PrefetchingReader implements BatchReader {
   private final int aheadShards;
   private final long aheadBytes;
   private final Deque<Pending> pending = new ArrayDeque<>();
+  private final ExecutorService fetches;
   private int nextToFetch;
   private long bytesInFlight;
   private BatchReader current;
@@ -39,6 +41,7 @@ final class PrefetchingReader implements BatchReader {
     this.allocator = allocator;
     this.aheadShards = aheadShards;
     this.aheadBytes = aheadBytes;
+    this.fetches = ShardIo.ownedPool("shard-fetch", Math.max(1, aheadShards));
   }
 
   private void fill() {
@@ -49,8 +52,7 @@ final class PrefetchingReader implements BatchReader {
       ScanTask task = tasks.get(nextToFetch++);
       bytesInFlight += task.shard().bytes();
       pending.add(
-          new Pending(
-              task, CompletableFuture.supplyAsync(() -> scan.fetch(task), ShardIo.fetchPool())));
+          new Pending(task, CompletableFuture.supplyAsync(() -> scan.fetch(task), fetches)));
     }
   }
 
@@ -107,6 +109,7 @@ final class PrefetchingReader implements BatchReader {
       p.bytes().cancel(true);
     }
     pending.clear();
+    fetches.shutdownNow();
     if (emptyRoot != null) {
       emptyRoot.close();
     }

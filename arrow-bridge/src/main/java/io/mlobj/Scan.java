@@ -12,6 +12,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * A planned read of one snapshot: selected columns, a filter, and the tasks that cover the matching
  * shards. Built by {@link ScanBuilder}. Reading never lists the data prefix: the manifests name
  * every shard.
+ *
+ * <p>Stable API.
  */
 public final class Scan {
   private final Snapshot snapshot;

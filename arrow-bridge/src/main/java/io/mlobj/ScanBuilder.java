@@ -17,6 +17,8 @@ import java.util.List;
  *   while (reader.next()) { VectorSchemaRoot batch = reader.root(); ... }
  * }
  * }</pre>
+ *
+ * <p>Stable API.
  */
 public final class ScanBuilder {
   private final Snapshot snapshot;

@@ -2,7 +2,11 @@ package io.mlobj;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Counters of a scan, updated as shards are planned and read; safe to share between threads. */
+/**
+ * Counters of a scan, updated as shards are planned and read; safe to share between threads.
+ *
+ * <p>Stable API.
+ */
 public final class ScanMetrics {
   /** Shards read. */
   public final AtomicLong shardsRead = new AtomicLong();

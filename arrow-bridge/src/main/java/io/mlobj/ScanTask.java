@@ -11,6 +11,7 @@ import java.io.Serializable;
  * @param batchCount number of row groups / record batches
  * @param rows rows in the range
  * @param firstRow index of the first row of the range within the shard
+ *     <p>Stable API.
  */
 public record ScanTask(Shard shard, int firstBatch, int batchCount, long rows, long firstRow)
     implements Serializable {

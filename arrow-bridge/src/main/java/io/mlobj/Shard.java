@@ -18,6 +18,7 @@ import java.util.Map;
  * @param stats per-column statistics, by top-level column name
  * @param partition partition values (column name to value as a string; absent means null)
  * @param properties free-form user key/values
+ *     <p>Stable API.
  */
 public record Shard(
     String path,
@@ -40,6 +41,29 @@ public record Shard(
   /** The CRC32C as the 8-digit hex string used in messages and manifests. */
   public String crc32cHex() {
     return String.format("%08x", crc32c);
+  }
+
+  /**
+   * This shard as JSON, as manifests record it: for engines that checkpoint or ship shards in their
+   * own serializers (Flink committables and splits). Read it back with {@link #fromJson}.
+   */
+  public byte[] toJson() {
+    try {
+      return io.mlobj.format.FormatCodec.mapper().writeValueAsBytes(this);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot serialize shard " + path, e);
+    }
+  }
+
+  /** A shard from {@link #toJson()} bytes; malformed bytes are a CORRUPT error. */
+  public static Shard fromJson(byte[] json) {
+    try {
+      return io.mlobj.format.FormatCodec.mapper().readValue(json, Shard.class);
+    } catch (java.io.IOException e) {
+      throw new MlobjException(
+          MlobjException.Kind.CORRUPT,
+          "Cannot read a serialized shard: " + e.getMessage() + ". It was not written by toJson.");
+    }
   }
 
   /** A copy with these user key/values added. */

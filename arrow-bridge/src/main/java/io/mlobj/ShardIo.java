@@ -1,16 +1,16 @@
 package io.mlobj;
 
-import io.mlobj.arrow.ArrowIpcBatchReader;
 import io.mlobj.arrow.BatchReader;
 import io.mlobj.arrow.ByteBuffers;
 import io.mlobj.arrow.MappedFiles;
-import io.mlobj.arrow.ParquetBatchReader;
 import io.mlobj.store.LocalObjectCache;
 import io.mlobj.store.ObjectNotFoundException;
 import io.mlobj.store.ObjectStore;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 import org.apache.arrow.memory.BufferAllocator;
@@ -21,27 +21,30 @@ import org.slf4j.LoggerFactory;
 /** Fetches shard objects, verifies them and opens batch readers over them. */
 final class ShardIo {
   private static final Logger LOG = LoggerFactory.getLogger(ShardIo.class);
-  private static volatile ExecutorService fetchPool;
+  private static final AtomicInteger THREADS = new AtomicInteger();
 
   private ShardIo() {}
 
-  /** Daemon threads that fetch whole shards ahead of readers. */
-  static ExecutorService fetchPool() {
-    if (fetchPool == null) {
-      synchronized (ShardIo.class) {
-        if (fetchPool == null) {
-          AtomicInteger n = new AtomicInteger();
-          fetchPool =
-              Executors.newCachedThreadPool(
-                  r -> {
-                    Thread t = new Thread(r, "mlobj-shard-fetch-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                  });
-        }
-      }
-    }
-    return fetchPool;
+  /**
+   * A pool of up to {@code threads} daemon threads for shard fetches or uploads, owned by the
+   * reader or writer that creates it, which shuts it down when it closes. Idle threads end after a
+   * few seconds.
+   */
+  static ExecutorService ownedPool(String use, int threads) {
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            5,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "mlobj-" + use + "-" + THREADS.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   /** Reads a shard's bytes, as {@link #fetchBuffer} does, into a heap array. */
@@ -149,14 +152,14 @@ final class ShardIo {
     BatchReader reader;
     try {
       reader =
-          switch (task.shard().format()) {
-            case PARQUET ->
-                new ParquetBatchReader(
-                    bytes, schema, allocator, task.firstBatch(), task.batchCount(), batchRows);
-            case ARROW ->
-                new ArrowIpcBatchReader(
-                    bytes, schema, allocator, task.firstBatch(), task.batchCount());
-          };
+          ShardCodecs.of(task.shard().format())
+              .open(
+                  ShardCodec.Source.of(bytes),
+                  schema,
+                  allocator,
+                  task.firstBatch(),
+                  task.batchCount(),
+                  batchRows);
     } catch (MlobjException e) {
       throw e;
     } catch (Exception e) {

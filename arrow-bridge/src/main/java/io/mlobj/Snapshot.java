@@ -12,6 +12,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * One immutable version of a dataset: schema, shards, properties and summary. Obtained from {@link
  * Dataset}; cheap to create (shards are loaded from manifests on first use).
+ *
+ * <p>Stable API.
  */
 public final class Snapshot {
   private final Dataset dataset;

@@ -10,6 +10,7 @@ import java.util.Map;
  * @param createdMillis when the tag was set
  * @param user who set it
  * @param properties free-form key/values
+ *     <p>Stable API.
  */
 public record Tag(
     String name, long version, long createdMillis, String user, Map<String, String> properties) {

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param version a version number, or -1
  * @param tag a tag name, or null
  * @param timestampMillis a point in time, or -1
+ *     <p>Stable API.
  */
 public record TimeTravel(long version, String tag, long timestampMillis) {
   /** The latest version. */

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param totalBytes bytes in the version
  * @param totalShards shards in the version
  * @param properties free-form key/values, e.g. lineage {@code source = s3a://raw/x@v12}
+ *     <p>Stable API.
  */
 public record VersionSummary(
     Operation operation,

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.ThrowingSupplier;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Damaged objects, bad settings and bad arguments each give an {@link MlobjException} of the right
@@ -36,6 +36,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Parquet).
  */
 class BadInputITCase {
+  static java.util.List<ShardFormat> formats() {
+    return ShardFormat.values();
+  }
+
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
 
   private BufferAllocator allocator;
@@ -84,7 +88,7 @@ class BadInputITCase {
   }
 
   @ParameterizedTest(name = "format = {0}")
-  @EnumSource(ShardFormat.class)
+  @MethodSource("formats")
   void aCorruptedShardByteFailsTheChecksumNamingDatasetVersionAndObject(ShardFormat format) {
     Shard shard = shardOf(format);
     byte[] original = dataset.store().read(shard.path());
@@ -102,7 +106,7 @@ class BadInputITCase {
   }
 
   @ParameterizedTest(name = "format = {0}")
-  @EnumSource(ShardFormat.class)
+  @MethodSource("formats")
   void aTruncatedShardIsReportedWithItsSizes(ShardFormat format) {
     Shard shard = shardOf(format);
     byte[] original = dataset.store().read(shard.path());
@@ -119,7 +123,7 @@ class BadInputITCase {
   }
 
   @ParameterizedTest(name = "format = {0}")
-  @EnumSource(ShardFormat.class)
+  @MethodSource("formats")
   void aDamagedShardWithoutChecksumVerificationStillFailsAsUndecodable(ShardFormat format) {
     Shard shard = shardOf(format);
     byte[] original = dataset.store().read(shard.path());

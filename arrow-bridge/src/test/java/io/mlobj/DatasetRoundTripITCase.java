@@ -49,7 +49,9 @@ class DatasetRoundTripITCase {
     "parquet,none",
     "arrow,none",
     "arrow,lz4",
-    "arrow,zstd"
+    "arrow,zstd",
+    // A codec registered only from the test class path (io.mlobj.testcodec).
+    "test-arrow-stream,none"
   })
   void everyTypeRoundTripsThroughS3(String format, String compression) {
     String uri = S3.newDatasetUri();

@@ -11,6 +11,7 @@ import io.mlobj.arrow.ShardEncoder;
 import io.mlobj.ops.Importer;
 import io.mlobj.ops.Progress;
 import io.mlobj.ops.Verifier;
+import io.mlobj.testcodec.ArrowStreamTestCodec;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,11 +48,12 @@ class ImportITCase {
   }
 
   @Test
-  void plainParquetAndArrowFilesAreAdoptedAsAVersionWithStatsAndChecksums() {
+  void plainParquetArrowAndTestCodecFilesAreAdoptedAsAVersionWithStatsAndChecksums() {
     Dataset dataset = Dataset.at(S3.newDatasetUri(), S3.conf());
     List<List<Object>> expected = new ArrayList<>();
     try (VectorSchemaRoot a = TestData.allTypesBatch(allocator, 0, 50);
-        VectorSchemaRoot b = TestData.allTypesBatch(allocator, 50, 30)) {
+        VectorSchemaRoot b = TestData.allTypesBatch(allocator, 50, 30);
+        VectorSchemaRoot c = TestData.allTypesBatch(allocator, 80, 20)) {
       dataset
           .store()
           .put(
@@ -64,20 +66,31 @@ class ImportITCase {
               "incoming/b.arrow",
               file(new ArrowIpcShardEncoder(b.getSchema(), "none", allocator, 1 << 16), b),
               Map.of());
+      dataset
+          .store()
+          .put(
+              "incoming/c.arrows",
+              file(
+                  new ArrowStreamTestCodec()
+                      .newEncoder(c.getSchema(), null, 1 << 20, allocator, 1 << 16),
+                  c),
+              Map.of());
       expected.addAll(TestData.rows(a));
       expected.addAll(TestData.rows(b));
+      expected.addAll(TestData.rows(c));
     }
 
     Snapshot imported =
-        Importer.importFiles(dataset, List.of("incoming/a.parquet", "incoming/b.arrow"));
+        Importer.importFiles(
+            dataset, List.of("incoming/a.parquet", "incoming/b.arrow", "incoming/c.arrows"));
 
     assertThat(imported.version()).isEqualTo(1);
-    assertThat(imported.rows()).isEqualTo(80);
+    assertThat(imported.rows()).isEqualTo(100);
     assertThat(imported.schema().findField("tensor").getType())
         .isInstanceOf(FixedShapeTensorType.class);
     assertThat(imported.shards())
         .extracting(Shard::format)
-        .containsExactly(ShardFormat.PARQUET, ShardFormat.ARROW);
+        .containsExactly(ShardFormat.PARQUET, ShardFormat.ARROW, ArrowStreamTestCodec.FORMAT);
     assertThat(imported.shards().get(0).stats().get("id").max()).isEqualTo(49L);
     assertThat(Verifier.verify(imported, 2, true, Progress.NONE).ok()).isTrue();
     List<List<Object>> actual = new ArrayList<>();
@@ -99,7 +112,7 @@ class ImportITCase {
         .hasMessageContaining("an existing file under the dataset root");
     assertThatThrownBy(() -> Importer.importFiles(dataset, List.of("incoming/notes.txt")))
         .isInstanceOf(MlobjException.class)
-        .hasMessageContaining("a .parquet, .arrow, .feather or .ipc file");
+        .hasMessageContaining("a file ending with one of [.parquet, .parq, .arrow");
     assertThat(dataset.exists()).isFalse();
   }
 }

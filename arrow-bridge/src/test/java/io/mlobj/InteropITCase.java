@@ -149,7 +149,7 @@ class InteropITCase {
   @Order(1)
   void pyarrowOpensJavaShardsWithTensorsIntactAndWritesFilesForJava() throws Exception {
     for (ShardFormat format : ShardFormat.values()) {
-      String uri = dir.resolve("java-" + format.name().toLowerCase()).toUri().toString();
+      String uri = dir.resolve("java-" + format.id()).toUri().toString();
       Dataset dataset = Dataset.create(uri, Map.of(), javaSchema(), List.of(), Map.of());
       try (DatasetWriter writer =
           dataset

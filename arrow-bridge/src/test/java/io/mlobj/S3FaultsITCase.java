@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Reads and commits through {@link FaultInjectingProxy} in front of the embedded S3 server: 503
@@ -28,6 +28,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * and a version write whose outcome the client never learns is resolved by re-reading it.
  */
 class S3FaultsITCase {
+  static java.util.List<ShardFormat> formats() {
+    return ShardFormat.values();
+  }
+
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
 
   private static final String VERSION_KEYS = "/[^?]*/_mlobj/versions/\\d{20}\\.json";
@@ -59,7 +63,7 @@ class S3FaultsITCase {
   }
 
   @ParameterizedTest(name = "format = {0}")
-  @EnumSource(ShardFormat.class)
+  @MethodSource("formats")
   void readsRetryThroughSlowDownResetsAndLatency(ShardFormat format) {
     String uri = S3.newDatasetUri();
     Dataset direct = SmallRows.create(uri, S3.conf());

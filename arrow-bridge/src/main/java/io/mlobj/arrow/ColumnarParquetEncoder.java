@@ -297,7 +297,7 @@ public final class ColumnarParquetEncoder implements ShardEncoder {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot finish a Parquet shard", e);
     }
-    return Encoded.ofParquet(out.toByteArray(), file.getFooter());
+    return ParquetShardEncoder.encoded(out.toByteArray(), file.getFooter());
   }
 
   @Override

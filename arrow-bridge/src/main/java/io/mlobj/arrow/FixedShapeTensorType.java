@@ -18,6 +18,8 @@ import org.apache.arrow.vector.types.pojo.FieldType;
  * JSON {@code {"shape":[...]}} with optional {@code dim_names} and {@code permutation} (pyarrow
  * always writes the latter). Arrow Java 19 has no implementation, so this is ours; pyarrow and
  * other Arrow libraries read it natively.
+ *
+ * <p>Stable API.
  */
 public final class FixedShapeTensorType extends ArrowType.ExtensionType {
   /** The extension name. */

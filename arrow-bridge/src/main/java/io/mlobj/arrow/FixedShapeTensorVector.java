@@ -7,7 +7,11 @@ import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 
-/** A vector of {@link FixedShapeTensorType} values over its FixedSizeList storage. */
+/**
+ * A vector of {@link FixedShapeTensorType} values over its FixedSizeList storage.
+ *
+ * <p>Stable API.
+ */
 public final class FixedShapeTensorVector extends ExtensionTypeVector<FixedSizeListVector> {
   private final FixedShapeTensorType type;
   private final boolean nullable;

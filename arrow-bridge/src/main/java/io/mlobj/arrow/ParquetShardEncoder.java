@@ -57,6 +57,12 @@ public final class ParquetShardEncoder implements ShardEncoder {
     }
   }
 
+  /** A finished Parquet file; its row groups are its batches. */
+  static Encoded encoded(byte[] bytes, org.apache.parquet.hadoop.metadata.ParquetMetadata footer) {
+    return new Encoded(
+        bytes, footer.getBlocks().stream().map(block -> block.getRowCount()).toList());
+  }
+
   /** Parses a compression name; an unknown one is an error listing the valid ones. */
   public static CompressionCodecName codec(String compression) {
     String c =
@@ -104,7 +110,7 @@ public final class ParquetShardEncoder implements ShardEncoder {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot finish a Parquet shard", e);
     }
-    return Encoded.ofParquet(out.toByteArray(), writer.getFooter());
+    return encoded(out.toByteArray(), writer.getFooter());
   }
 
   @Override

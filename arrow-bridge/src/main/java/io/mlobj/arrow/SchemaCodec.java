@@ -14,6 +14,8 @@ import org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel;
  * Encodes Arrow schemas as base64 of an Arrow IPC schema message: the same encoding Arrow uses for
  * the {@code ARROW:schema} key in Parquet footers, so any Arrow implementation can decode it
  * (pyarrow: {@code pa.ipc.read_schema(pa.py_buffer(base64.b64decode(s)))}).
+ *
+ * <p>Stable API.
  */
 public final class SchemaCodec {
   private SchemaCodec() {}

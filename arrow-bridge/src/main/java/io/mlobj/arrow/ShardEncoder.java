@@ -6,6 +6,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 /**
  * Encodes Arrow batches into the bytes of one shard file, in memory. Not thread-safe. {@link
  * #close()} releases resources; after {@link #finish()} the encoder is spent.
+ *
+ * <p>Stable API.
  */
 public interface ShardEncoder extends AutoCloseable {
   /** Appends all rows of a batch whose schema is the encoder's schema. */
@@ -29,12 +31,5 @@ public interface ShardEncoder extends AutoCloseable {
    * @param bytes the file bytes
    * @param batchRows rows per Parquet row group or Arrow record batch
    */
-  record Encoded(byte[] bytes, List<Long> batchRows) {
-    /** A finished Parquet file; its row groups are its batches. */
-    static Encoded ofParquet(
-        byte[] bytes, org.apache.parquet.hadoop.metadata.ParquetMetadata footer) {
-      return new Encoded(
-          bytes, footer.getBlocks().stream().map(block -> block.getRowCount()).toList());
-    }
-  }
+  record Encoded(byte[] bytes, List<Long> batchRows) {}
 }

@@ -3,6 +3,8 @@ package io.mlobj.commit;
 /**
  * A concurrent commit changed what this commit depends on (e.g. two overwrites of the same
  * partition) and it cannot be rebased. The message names both versions. Nothing was committed.
+ *
+ * <p>Stable API.
  */
 public class CommitConflictException extends CommitFailedException {
   private final long readVersion;

@@ -23,6 +23,8 @@ import org.apache.arrow.memory.RootAllocator;
  * <pre>{@code
  * Optional<Snapshot> compacted = Compactor.builder(dataset).targetShardBytes(128 << 20).build().run();
  * }</pre>
+ *
+ * <p>Stable API.
  */
 public final class Compactor {
   private final Dataset dataset;

@@ -4,25 +4,20 @@ import io.mlobj.Commit;
 import io.mlobj.Dataset;
 import io.mlobj.MlobjErrors;
 import io.mlobj.Shard;
+import io.mlobj.ShardCodec;
+import io.mlobj.ShardCodecs;
 import io.mlobj.ShardFormat;
 import io.mlobj.Snapshot;
-import io.mlobj.arrow.ArrowIpcBatchReader;
 import io.mlobj.arrow.BatchReader;
-import io.mlobj.arrow.ByteArrayInputFile;
-import io.mlobj.arrow.ParquetBatchReader;
 import io.mlobj.arrow.StatsCollector;
 import io.mlobj.store.ObjectNotFoundException;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.zip.CRC32C;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.metadata.BlockMetaData;
 
 /**
  * Adopts Parquet or Arrow IPC files that already sit under a dataset's root (written by pyarrow,
@@ -33,6 +28,8 @@ import org.apache.parquet.hadoop.metadata.BlockMetaData;
  * <pre>{@code
  * Snapshot v = Importer.importFiles(dataset, List.of("incoming/part-0.parquet", "incoming/part-1.arrow"));
  * }</pre>
+ *
+ * <p>Stable API.
  */
 public final class Importer {
   private Importer() {}
@@ -75,29 +72,31 @@ public final class Importer {
     } catch (ObjectNotFoundException e) {
       throw MlobjErrors.badOption("files", object, "an existing file under the dataset root");
     }
-    ShardFormat format = formatOf(key, object);
+    ShardCodec codec =
+        ShardCodecs.forFile(key)
+            .orElseThrow(
+                () ->
+                    MlobjErrors.badOption(
+                        "files",
+                        object,
+                        "a file ending with one of " + ShardCodecs.fileExtensions()));
+    ShardFormat format = codec.format();
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, bytes.length);
     StatsCollector stats = new StatsCollector();
     List<Long> batchRows = new ArrayList<>();
     long rows = 0;
     Schema schema;
-    try (BatchReader reader =
-        format == ShardFormat.PARQUET
-            ? new ParquetBatchReader(bytes, null, allocator, 0, -1, Integer.MAX_VALUE)
-            : new ArrowIpcBatchReader(bytes, null, allocator, 0, -1)) {
+    ShardCodec.Source source = ShardCodec.Source.of(bytes);
+    try (BatchReader reader = codec.open(source, null, allocator, 0, -1, Integer.MAX_VALUE)) {
       schema = reader.root().getSchema();
       while (reader.next()) {
         stats.add(reader.root());
         rows += reader.root().getRowCount();
-        if (format == ShardFormat.ARROW) {
-          batchRows.add((long) reader.root().getRowCount());
-        }
+        batchRows.add((long) reader.root().getRowCount());
       }
-      if (format == ShardFormat.PARQUET) {
-        batchRows = rowGroups(bytes);
-      }
-    } catch (IOException | RuntimeException e) {
+      batchRows = codec.blockRows(source, batchRows);
+    } catch (Exception e) {
       throw MlobjErrors.unreadableShard(dataset.uri(), 0, object, String.valueOf(e.getMessage()));
     }
     Shard shard =
@@ -112,24 +111,5 @@ public final class Importer {
             Map.of(),
             Map.of("imported", "true"));
     return new Described(shard, schema);
-  }
-
-  private static List<Long> rowGroups(byte[] bytes) throws IOException {
-    try (ParquetFileReader footer =
-        ParquetFileReader.open(
-            new ByteArrayInputFile(bytes), io.mlobj.arrow.ParquetReadDefaults.options())) {
-      return footer.getFooter().getBlocks().stream().map(BlockMetaData::getRowCount).toList();
-    }
-  }
-
-  private static ShardFormat formatOf(String key, String object) {
-    String k = key.toLowerCase(Locale.ROOT);
-    if (k.endsWith(".parquet") || k.endsWith(".parq")) {
-      return ShardFormat.PARQUET;
-    }
-    if (k.endsWith(".arrow") || k.endsWith(".feather") || k.endsWith(".ipc")) {
-      return ShardFormat.ARROW;
-    }
-    throw MlobjErrors.badOption("files", object, "a .parquet, .arrow, .feather or .ipc file");
   }
 }

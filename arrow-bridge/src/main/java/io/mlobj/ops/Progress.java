@@ -1,6 +1,10 @@
 package io.mlobj.ops;
 
-/** Receives progress of long operations (verify, vacuum, compaction); e.g. a CLI progress bar. */
+/**
+ * Receives progress of long operations (verify, vacuum, compaction); e.g. a CLI progress bar.
+ *
+ * <p>Stable API.
+ */
 @FunctionalInterface
 public interface Progress {
   /** No progress reporting. */

@@ -25,6 +25,8 @@ import java.util.TreeSet;
  * VacuumReport dry = Vacuum.builder(dataset).retainVersions(5).build().run(); // dry run
  * Vacuum.builder(dataset).retainVersions(5).dryRun(false).build().run();
  * }</pre>
+ *
+ * <p>Stable API.
  */
 public final class Vacuum {
   private final Dataset dataset;

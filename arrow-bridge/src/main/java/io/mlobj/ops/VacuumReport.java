@@ -12,6 +12,7 @@ import java.util.List;
  * @param deletedBytes their total size
  * @param keptYoung unreferenced objects kept because they are younger than the safety window
  *     (possibly an in-flight writer's)
+ *     <p>Stable API.
  */
 public record VacuumReport(
     String dataset,

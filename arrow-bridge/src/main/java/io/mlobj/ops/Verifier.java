@@ -25,6 +25,8 @@ import org.apache.arrow.memory.RootAllocator;
  * VerifyReport report = Verifier.verify(dataset.latest(), 4, false, Progress.NONE);
  * if (!report.ok()) report.problems().forEach(p -> System.err.println(p.message()));
  * }</pre>
+ *
+ * <p>Stable API.
  */
 public final class Verifier {
   private Verifier() {}

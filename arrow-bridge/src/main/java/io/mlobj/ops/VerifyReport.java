@@ -10,6 +10,7 @@ import java.util.List;
  * @param shardsChecked shards examined
  * @param bytesChecked bytes read
  * @param problems every damaged or missing shard, empty if the version is intact
+ *     <p>Stable API.
  */
 public record VerifyReport(
     String dataset, long version, long shardsChecked, long bytesChecked, List<Problem> problems) {

@@ -10,6 +10,7 @@ package io.mlobj.registry;
  * @param action {@code set} or {@code rollback}
  * @param setMillis when the step was recorded
  * @param user who recorded it
+ *     <p>Stable API.
  */
 public record AliasEntry(
     String alias, long sequence, long version, String action, long setMillis, String user) {

@@ -20,6 +20,7 @@ import java.util.TreeSet;
  * @param metadata free-form key/values
  * @param lineage training inputs, {@code uri@vN}
  * @param tags labels such as {@code tested}; the only mutable part (stored beside the record)
+ *     <p>Stable API.
  */
 public record Checkpoint(
     String model,

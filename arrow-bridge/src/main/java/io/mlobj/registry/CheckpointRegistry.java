@@ -49,6 +49,8 @@ import java.util.zip.CRC32C;
  * IndexWriter}'s job.
  *
  * <p>Instances are thread-safe. {@link #close()} releases the store's connections.
+ *
+ * <p>Stable API.
  */
 public final class CheckpointRegistry implements AutoCloseable {
   private static final byte[] EMPTY = new byte[0];

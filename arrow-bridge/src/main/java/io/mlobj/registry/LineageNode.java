@@ -10,6 +10,7 @@ import java.util.List;
  * @param version the version; -1 for "every version" (a dataset named without a version)
  * @param job the producing job ({@link io.mlobj.Lineage#JOB}) of a dataset version, or null
  * @param children inputs (walking upstream) or consumers (walking downstream)
+ *     <p>Stable API.
  */
 public record LineageNode(
     QueryHit.Kind kind, String name, long version, String job, List<LineageNode> children) {

@@ -27,6 +27,8 @@ import java.util.Set;
  * <p>A subject is a dataset if it contains {@code ://} or starts with {@code /} (a local path),
  * otherwise a model; without {@code @vN} a model means its latest checkpoint and a dataset its
  * latest version upstream and every version downstream.
+ *
+ * <p>Stable API.
  */
 public final class LineageWalker {
   private final CheckpointRegistry registry;

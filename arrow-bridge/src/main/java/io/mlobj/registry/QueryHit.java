@@ -11,6 +11,7 @@ import java.util.Map;
  * @param version checkpoint or dataset version; -1 where a node stands for every version
  * @param checkpoint the checkpoint record for checkpoint hits, else null
  * @param properties the checkpoint metadata, or the dataset version's summary properties
+ *     <p>Stable API.
  */
 public record QueryHit(
     Kind kind, String name, long version, Checkpoint checkpoint, Map<String, String> properties) {

@@ -11,6 +11,7 @@ import java.util.List;
  *     other objects the bucket holds)
  * @param recordsRead records read to check conditions the index cannot answer and to fill hits
  * @param elapsedMillis wall time
+ *     <p>Stable API.
  */
 public record QueryResult(
     List<QueryHit> hits, long listCalls, long keysListed, long recordsRead, long elapsedMillis) {

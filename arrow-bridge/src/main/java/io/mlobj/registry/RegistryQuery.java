@@ -37,6 +37,8 @@ import java.util.regex.Pattern;
  * prefix; the candidate set is the intersection. Conditions the index cannot answer ({@code <},
  * {@code >}, {@code !=}, long values) are checked on the candidates' records. Only a query with no
  * indexed condition at all enumerates the registry's checkpoints and registered datasets.
+ *
+ * <p>Stable API.
  */
 public final class RegistryQuery {
   private static final Pattern CONDITION =

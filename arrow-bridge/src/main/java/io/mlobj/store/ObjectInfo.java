@@ -10,6 +10,7 @@ import java.util.Map;
  * @param lastModifiedMillis last modification time, epoch milliseconds
  * @param etag the entity tag (S3) or an equivalent change token; may be null
  * @param userMetadata user metadata (S3 {@code x-amz-meta-*} without the prefix); empty if none
+ *     <p>Stable API.
  */
 public record ObjectInfo(
     String key, long size, long lastModifiedMillis, String etag, Map<String, String> userMetadata) {

@@ -1,6 +1,10 @@
 package io.mlobj.store;
 
-/** The object does not exist. */
+/**
+ * The object does not exist.
+ *
+ * <p>Stable API.
+ */
 public class ObjectNotFoundException extends ObjectStoreException {
   private final String uri;
 

@@ -22,6 +22,8 @@ import java.util.Optional;
  *       object is {@link ObjectNotFoundException}.
  *   <li>Instances are thread-safe; {@link #close()} releases connections and threads.
  * </ul>
+ *
+ * <p>Stable API.
  */
 public interface ObjectStore extends AutoCloseable {
 

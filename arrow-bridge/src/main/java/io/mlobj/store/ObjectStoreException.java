@@ -2,7 +2,11 @@ package io.mlobj.store;
 
 import io.mlobj.MlobjException;
 
-/** A storage operation failed; the message names the operation and the object. */
+/**
+ * A storage operation failed; the message names the operation and the object.
+ *
+ * <p>Stable API.
+ */
 public class ObjectStoreException extends MlobjException {
   public ObjectStoreException(Kind kind, String message, Throwable cause) {
     super(kind, message, cause);

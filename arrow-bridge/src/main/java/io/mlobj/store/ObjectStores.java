@@ -7,7 +7,11 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** Opens the {@link ObjectStore} for a dataset URI. */
+/**
+ * Opens the {@link ObjectStore} for a dataset URI.
+ *
+ * <p>Stable API.
+ */
 public final class ObjectStores {
   private ObjectStores() {}
 

@@ -1,6 +1,10 @@
 package io.mlobj.store;
 
-/** A conditional write lost: the object already exists (HTTP 412 on S3). */
+/**
+ * A conditional write lost: the object already exists (HTTP 412 on S3).
+ *
+ * <p>Stable API.
+ */
 public class PreconditionFailedException extends ObjectStoreException {
   public PreconditionFailedException(String uri, Throwable cause) {
     super(

@@ -5,9 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -21,8 +19,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
- * Builds and caches S3 clients from {@code fs.s3a.*} settings. Clients are expensive (connection
- * pools, threads) and thread-safe, so one per distinct setting is shared for the life of the JVM.
+ * Builds S3 clients from {@code fs.s3a.*} settings. Clients are expensive (connection pools,
+ * threads) and thread-safe, so stores of the same settings share one, counted: the last store to
+ * close closes it.
  */
 final class S3Clients {
   /** The S3A keys that shape a client; per-bucket overrides are resolved before lookup. */
@@ -39,12 +38,30 @@ final class S3Clients {
           "fs.s3a.attempts.maximum",
           "fs.s3a.connection.timeout");
 
-  private static final Map<Map<String, String>, S3Client> CLIENTS = new ConcurrentHashMap<>();
-  private static volatile ExecutorService partExecutor;
+  /** Clients in use, by effective settings; guarded by the class lock. */
+  private static final Map<Map<String, String>, Lease> LEASES = new java.util.HashMap<>();
 
   private S3Clients() {}
 
-  static S3Client client(String bucket, MlobjConf conf) {
+  /**
+   * A client and a pool for ranged reads and multipart parts, shared by every store of the same
+   * settings and closed when the last of them releases it.
+   */
+  static final class Lease {
+    private final Map<String, String> settings;
+    final S3Client client;
+    final ExecutorService parts;
+    private int users;
+
+    private Lease(Map<String, String> settings) {
+      this.settings = settings;
+      this.client = build(settings);
+      this.parts = partExecutor();
+    }
+  }
+
+  /** Takes a share of the client for these settings; {@link #release} it when done. */
+  static synchronized Lease acquire(String bucket, MlobjConf conf) {
     Map<String, String> effective = new java.util.TreeMap<>();
     for (String key : KEYS) {
       String value = conf.s3a(bucket, key);
@@ -52,7 +69,18 @@ final class S3Clients {
         effective.put(key, value);
       }
     }
-    return CLIENTS.computeIfAbsent(Map.copyOf(effective), S3Clients::build);
+    Lease lease = LEASES.computeIfAbsent(Map.copyOf(effective), Lease::new);
+    lease.users++;
+    return lease;
+  }
+
+  /** Gives a share back; the last one closes the client and stops the part pool. */
+  static synchronized void release(Lease lease) {
+    if (--lease.users == 0) {
+      LEASES.remove(lease.settings);
+      lease.parts.shutdown();
+      lease.client.close();
+    }
   }
 
   private static S3Client build(Map<String, String> s) {
@@ -108,23 +136,26 @@ final class S3Clients {
             : AwsSessionCredentials.create(access, secret, token));
   }
 
-  /** Daemon threads for ranged reads and multipart parts; never used for nested waits. */
-  static ExecutorService partExecutor() {
-    if (partExecutor == null) {
-      synchronized (S3Clients.class) {
-        if (partExecutor == null) {
-          AtomicInteger n = new AtomicInteger();
-          partExecutor =
-              Executors.newFixedThreadPool(
-                  Math.max(16, Runtime.getRuntime().availableProcessors() * 4),
-                  r -> {
-                    Thread t = new Thread(r, "mlobj-s3-io-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                  });
-        }
-      }
-    }
-    return partExecutor;
+  /**
+   * Daemon threads for ranged reads and multipart parts of one lease; never used for nested waits.
+   * Idle threads end after a few seconds.
+   */
+  private static ExecutorService partExecutor() {
+    AtomicInteger n = new AtomicInteger();
+    int threads = Math.max(16, Runtime.getRuntime().availableProcessors() * 4);
+    java.util.concurrent.ThreadPoolExecutor pool =
+        new java.util.concurrent.ThreadPoolExecutor(
+            threads,
+            threads,
+            5,
+            java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "mlobj-s3-io-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 }

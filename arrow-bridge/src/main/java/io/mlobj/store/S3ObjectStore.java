@@ -42,19 +42,23 @@ public final class S3ObjectStore implements ObjectStore {
   private final String root;
   private final String bucket;
   private final String prefix;
+  private final S3Clients.Lease lease;
   private final S3Client client;
   private final ExecutorService parts;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final int partSize;
   private final int parallelism;
 
-  S3ObjectStore(String root, String bucket, String prefix, MlobjConf conf) {
+  public S3ObjectStore(String root, String bucket, String prefix, MlobjConf conf) {
     this.root = root;
     this.bucket = bucket;
     this.prefix = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
-    this.client = S3Clients.client(bucket, conf);
+    this.lease = S3Clients.acquire(bucket, conf);
+    this.client = lease.client;
     this.partSize = (int) Math.min(conf.getBytes(MlobjConf.IO_PART_SIZE, 8L << 20), 1L << 30);
     this.parallelism = Math.max(1, conf.getInt(MlobjConf.IO_PARALLELISM, 8));
-    this.parts = S3Clients.partExecutor();
+    this.parts = lease.parts;
   }
 
   @Override
@@ -430,5 +434,8 @@ public final class S3ObjectStore implements ObjectStore {
   @Override
   public void close() {
     // The client and the part pool are shared by every store of the same settings.
+    if (closed.compareAndSet(false, true)) {
+      S3Clients.release(lease);
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.mlobj.bench;
 
+import io.mlobj.Settings;
 import io.mlobj.testing.EmbeddedS3;
 import java.net.URI;
 import java.util.ArrayList;
@@ -133,13 +134,12 @@ final class BenchSupport {
   /** The configuration plus any {@code fs.*} or {@code mlobj.*} arguments (e.g. part size). */
   static Map<String, String> withOverrides(Map<String, String> conf, Map<String, String> args) {
     Map<String, String> out = new java.util.LinkedHashMap<>(conf);
-    args.forEach(
-        (k, v) -> {
-          if (k.startsWith("fs.") || k.startsWith("mlobj.")) {
-            out.put(k, v);
-            System.out.println("# setting " + k + "=" + v);
-          }
-        });
+    Settings.storageConf(args)
+        .forEach(
+            (k, v) -> {
+              out.put(k, v);
+              System.out.println("# setting " + k + "=" + v);
+            });
     return out;
   }
 

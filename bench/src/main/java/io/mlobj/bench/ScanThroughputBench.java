@@ -10,7 +10,6 @@ import io.mlobj.arrow.BatchReader;
 import io.mlobj.testing.EmbeddedS3;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
@@ -43,11 +42,11 @@ public final class ScanThroughputBench {
         BufferAllocator allocator = new RootAllocator();
         S3Client raw = BenchSupport.rawClient(s3)) {
       Map<String, String> conf = BenchSupport.withOverrides(s3.hadoopConf(), a);
-      Map<ShardFormat, String> uris = new EnumMap<>(ShardFormat.class);
+      Map<ShardFormat, String> uris = new java.util.LinkedHashMap<>();
       List<VectorSchemaRoot> batches = TensorData.batches(allocator, total, 4096);
       try {
         for (ShardFormat format : ShardFormat.values()) {
-          String uri = "s3a://" + BenchSupport.BUCKET + "/scan-" + format.name().toLowerCase();
+          String uri = "s3a://" + BenchSupport.BUCKET + "/scan-" + format.id();
           Dataset dataset = Dataset.create(uri, conf, TensorData.schema(), List.of(), Map.of());
           try (DatasetWriter writer =
               dataset
@@ -67,7 +66,7 @@ public final class ScanThroughputBench {
       }
 
       Map<String, List<Double>> results = new java.util.LinkedHashMap<>();
-      Map<ShardFormat, Long> bytesOf = new EnumMap<>(ShardFormat.class);
+      Map<ShardFormat, Long> bytesOf = new java.util.LinkedHashMap<>();
       for (ShardFormat format : ShardFormat.values()) {
         Snapshot latest = Dataset.open(uris.get(format), conf).latest();
         bytesOf.put(format, latest.bytes());

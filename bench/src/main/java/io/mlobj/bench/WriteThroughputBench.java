@@ -2,6 +2,7 @@ package io.mlobj.bench;
 
 import io.mlobj.Dataset;
 import io.mlobj.DatasetWriter;
+import io.mlobj.Settings;
 import io.mlobj.Shard;
 import io.mlobj.ShardFormat;
 import io.mlobj.testing.EmbeddedS3;
@@ -63,7 +64,7 @@ public final class WriteThroughputBench {
           for (ShardFormat format : ShardFormat.values()) {
             // The same write once more with parts larger than the shards: one PutObject each.
             Map<String, String> singlePut = new java.util.HashMap<>(conf);
-            singlePut.put("mlobj.io.part-size", String.valueOf(2 * shardBytes));
+            singlePut.put(Settings.IO_PART_SIZE.name(), String.valueOf(2 * shardBytes));
             String singleUri =
                 "s3a://"
                     + BenchSupport.BUCKET

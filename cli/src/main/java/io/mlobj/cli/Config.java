@@ -1,6 +1,7 @@
 package io.mlobj.cli;
 
 import io.mlobj.MlobjConf;
+import io.mlobj.Settings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ import java.util.TreeMap;
  */
 final class Config {
   /** Default registry location, e.g. {@code s3a://bucket/registry}. */
-  static final String REGISTRY = "mlobj.registry";
+  static final String REGISTRY = Settings.REGISTRY.name();
 
   private Config() {}
 
@@ -51,6 +52,7 @@ final class Config {
     if (overrides != null) {
       values.putAll(overrides);
     }
+    Settings.checkKeys(values);
     return MlobjConf.of(values);
   }
 

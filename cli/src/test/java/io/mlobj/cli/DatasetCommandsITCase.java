@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlobj.Dataset;
 import io.mlobj.Shard;
+import io.mlobj.testcodec.ArrowStreamTestCodec;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -160,6 +161,45 @@ class DatasetCommandsITCase {
     assertThat(both.get("problems")).hasSize(2);
     assertThat(both.get("problems").findValuesAsText("kind"))
         .containsExactlyInAnyOrder("CHECKSUM_MISMATCH", "MISSING");
+  }
+
+  @Test
+  void verifyDecodesShardsOfAFormatFromACodecOnTheClassPath() {
+    String streamUri = S3.newDatasetUri();
+    Dataset streams =
+        Dataset.create(streamUri, S3.conf(), TestDatasets.SCHEMA, java.util.List.of(), Map.of());
+    try (org.apache.arrow.memory.BufferAllocator allocator =
+            new org.apache.arrow.memory.RootAllocator();
+        org.apache.arrow.vector.VectorSchemaRoot root =
+            org.apache.arrow.vector.VectorSchemaRoot.create(TestDatasets.SCHEMA, allocator)) {
+      org.apache.arrow.vector.BigIntVector id =
+          (org.apache.arrow.vector.BigIntVector) root.getVector("id");
+      id.allocateNew(10);
+      for (int i = 0; i < 10; i++) {
+        id.set(i, i);
+      }
+      root.setRowCount(10);
+      try (io.mlobj.DatasetWriter writer =
+          streams
+              .newWriter(TestDatasets.SCHEMA)
+              .options(Map.of("format", ArrowStreamTestCodec.ID))
+              .build(allocator)) {
+        writer.write(root);
+        streams.newAppend().addShards(writer.complete()).commit();
+      }
+    }
+    CliRunner.Result ok = cli.run("verify", streamUri, "--decode");
+    assertThat(ok.code()).as(ok.toString()).isZero();
+    assertThat(ok.out()).contains("OK").contains("1 shards");
+    CliRunner.Result info = cli.run("info", streamUri);
+    assertThat(info.out()).contains("10 rows");
+  }
+
+  @Test
+  void anUnknownMlobjSettingIsAUsageErrorNamingTheNearestSetting() {
+    CliRunner.Result typo = cli.run("info", uri, "-c=mlobj.io.part-sise=1m");
+    assertThat(typo.code()).as(typo.toString()).isNotZero();
+    assertThat(typo.err()).contains("mlobj.io.part-sise").contains("mlobj.io.part-size");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mlobj.Dataset;
 import io.mlobj.Snapshot;
 import io.mlobj.arrow.FixedShapeTensorType;
+import io.mlobj.testcodec.ArrowStreamTestCodec;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,6 +104,34 @@ class MlobjSqlITCase {
     assertThat(tableEnv.explainSql("SELECT label FROM samples WHERE label >= 10"))
         .contains("filter=[")
         .contains("project=[label]");
+  }
+
+  @Test
+  void aShardFormatOfACodecOnTheClassPathIsWrittenAndReadThroughSqlWithHadoopKeysPassed()
+      throws Exception {
+    String uri = S3.newDatasetUri();
+    tableEnv.executeSql(
+        "CREATE TABLE stream_shards (label INT, split STRING) WITH (\n"
+            + "'connector' = 'mlobj',\n"
+            + "'path' = '"
+            + uri
+            + "',\n"
+            + "'write.format' = '"
+            + ArrowStreamTestCodec.ID
+            + "',\n"
+            // Any fs.* key reaches the kernel, not only fs.s3a.* (for hdfs:// datasets).
+            + "'fs.defaultFS' = 'file:///',\n"
+            + storageOptions()
+            + ")");
+    tableEnv.executeSql("INSERT INTO stream_shards VALUES (1, 'train'), (2, 'test')").await();
+
+    Snapshot latest = Dataset.open(uri, S3.conf()).latest();
+    assertThat(latest.shards())
+        .extracting(io.mlobj.Shard::format)
+        .containsOnly(ArrowStreamTestCodec.FORMAT);
+    assertThat(collect("SELECT label, split FROM stream_shards"))
+        .extracting(Row::toString)
+        .containsExactlyInAnyOrder("+I[1, train]", "+I[2, test]");
   }
 
   @Test

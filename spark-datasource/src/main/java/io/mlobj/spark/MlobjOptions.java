@@ -2,9 +2,10 @@ package io.mlobj.spark;
 
 import io.mlobj.MlobjConf;
 import io.mlobj.MlobjErrors;
+import io.mlobj.Setting;
+import io.mlobj.Settings;
 import io.mlobj.ShardFormat;
 import io.mlobj.TimeTravel;
-import io.mlobj.spark.types.SparkSchemas;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,21 +24,16 @@ import org.apache.spark.sql.SparkSession;
  * splitRows}, {@code verifyChecksums}, {@code parquetReader} ({@code auto}, {@code spark} or {@code
  * mlobj}), {@code readAs} ({@code auto}, {@code rows} or {@code columnar}). Write: {@code format}
  * ({@code parquet}/{@code arrow}), {@code compression}, {@code targetShardSize}, {@code
- * rowGroupSize}, {@code partitionBy}, {@code tensorShape.<col>}, {@code tensorElement.<col>},
- * {@code mlobj.meta.<key>}, {@code overwriteSchema}. Streaming source: {@code startingVersion}
- * ({@code earliest}, {@code latest} or a number).
+ * rowGroupSize}, {@code partitionBy}, {@code tensor.<col>.shape}, {@code tensor.<col>.type} (the
+ * old {@code tensorShape.<col>}, {@code tensorElement.<col>} still work, with a warning), {@code
+ * mlobj.meta.<key>}, {@code overwriteSchema}. Streaming source: {@code startingVersion} ({@code
+ * earliest}, {@code latest} or a number).
  */
 public final class MlobjOptions implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Prefix of summary key/values: {@code option("mlobj.meta.owner", "vision-team")}. */
-  public static final String META_PREFIX = "mlobj.meta.";
-
-  /** Prefix of declared tensor shapes: {@code option("tensorShape.features", "3,32,32")}. */
-  public static final String TENSOR_SHAPE_PREFIX = "tensorshape.";
-
-  /** Prefix of declared tensor element types: {@code option("tensorElement.image", "uint8")}. */
-  public static final String TENSOR_ELEMENT_PREFIX = "tensorelement.";
+  public static final String META_PREFIX = Settings.META_PREFIX;
 
   private static final List<String> KNOWN =
       List.of(
@@ -84,12 +80,7 @@ public final class MlobjOptions implements Serializable {
               conf.putAll(MlobjConf.fromHadoop(s.sparkContext().hadoopConfiguration()).asMap());
               return null;
             });
-    raw.forEach(
-        (k, v) -> {
-          if (k.startsWith("fs.") || (k.startsWith("mlobj.") && !k.startsWith(META_PREFIX))) {
-            conf.put(k, v);
-          }
-        });
+    conf.putAll(Settings.storageConf(raw));
     MlobjOptions parsed = new MlobjOptions(lower, conf);
     parsed.validate();
     return parsed;
@@ -98,10 +89,10 @@ public final class MlobjOptions implements Serializable {
   private void validate() {
     for (String key : options.keySet()) {
       if (!KNOWN.contains(key)
-          && !key.startsWith("fs.")
-          && !key.startsWith("mlobj.")
-          && !key.startsWith(TENSOR_SHAPE_PREFIX)
-          && !key.startsWith(TENSOR_ELEMENT_PREFIX)
+          && !Settings.isStorageKey(key)
+          && !key.startsWith(META_PREFIX)
+          && !Settings.isTensorKey(key)
+          && !Settings.lookup(key).isPresent()
           && !key.startsWith("spark.")
           && !key.startsWith("__")) {
         throw MlobjErrors.unknownOption(key, KNOWN);
@@ -252,29 +243,12 @@ public final class MlobjOptions implements Serializable {
 
   /** Declared tensor shapes by column (original case of the column name kept). */
   public Map<String, int[]> tensorShapes() {
-    Map<String, int[]> out = new HashMap<>();
-    options.forEach(
-        (k, v) -> {
-          if (k.startsWith(TENSOR_SHAPE_PREFIX)) {
-            String column = k.substring(TENSOR_SHAPE_PREFIX.length());
-            out.put(column, SparkSchemas.parseShape(column, v));
-          }
-        });
-    return out;
+    return Settings.tensorShapes(options);
   }
 
-  /** Declared tensor element types by lower-case column name ({@code tensorElement.<col>}). */
+  /** Declared tensor element types by lower-case column name ({@code tensor.<col>.type}). */
   public Map<String, String> tensorElements() {
-    Map<String, String> out = new HashMap<>();
-    options.forEach(
-        (k, v) -> {
-          if (k.startsWith(TENSOR_ELEMENT_PREFIX)) {
-            String column = k.substring(TENSOR_ELEMENT_PREFIX.length());
-            SparkSchemas.elementType(column, v);
-            out.put(column, v);
-          }
-        });
-    return out;
+    return Settings.tensorTypes(options);
   }
 
   /** Resolves lower-case option column names to the schema's column names. */
@@ -291,13 +265,18 @@ public final class MlobjOptions implements Serializable {
     return out;
   }
 
-  /** Options for {@link io.mlobj.DatasetWriter.Builder#options}. */
+  /** Options for {@link io.mlobj.DatasetWriter.Builder#options} (partitioning aside). */
   public Map<String, String> writerOptions() {
     Map<String, String> out = new HashMap<>();
-    for (String key :
-        List.of("format", "shardformat", "compression", "targetshardsize", "rowgroupsize")) {
-      if (options.containsKey(key)) {
-        out.put(key.equals("shardformat") ? "format" : key, options.get(key));
+    for (Setting setting :
+        List.of(
+            Settings.FORMAT,
+            Settings.COMPRESSION,
+            Settings.TARGET_SHARD_SIZE,
+            Settings.ROW_GROUP_SIZE)) {
+      String value = setting.find(options);
+      if (value != null) {
+        out.put(setting.name(), value);
       }
     }
     return out;

@@ -65,7 +65,8 @@ class MlobjReadWriteITCase {
   }
 
   @ParameterizedTest(name = "format = {0}, parquetReader = {1}")
-  @CsvSource({"parquet,spark", "parquet,mlobj", "arrow,mlobj"})
+  // test-arrow-stream: a codec registered only on the test class path (kernel's test jar).
+  @CsvSource({"parquet,spark", "parquet,mlobj", "arrow,mlobj", "test-arrow-stream,auto"})
   void rowsTensorsAndBinaryRoundTrip(String format, String reader) {
     String uri = S3.newDatasetUri();
     images(200)
@@ -73,8 +74,8 @@ class MlobjReadWriteITCase {
         .format("mlobj")
         .mode("append")
         .option("format", format)
-        .option("tensorShape.pixels", "3,2,2")
-        .option("tensorElement.pixels", "uint8")
+        .option("tensor.pixels.shape", "3,2,2")
+        .option("tensor.pixels.type", "uint8")
         .save(uri);
 
     Snapshot v1 = open(uri).latest();
@@ -116,7 +117,12 @@ class MlobjReadWriteITCase {
                     .withColumn("c", lit(0.0))
                     .withColumn("d", expr("id * -1.5")))
             .select("id", "features");
-    features.write().format("mlobj").mode("append").option("tensorShape.features", "2,2").save(uri);
+    features
+        .write()
+        .format("mlobj")
+        .mode("append")
+        .option("tensor.features.shape", "2,2")
+        .save(uri);
 
     Field field = open(uri).latest().schema().findField("features");
     assertThat(FixedShapeTensorType.of(field).shape()).containsExactly(2, 2);
@@ -125,7 +131,7 @@ class MlobjReadWriteITCase {
 
     assertThatThrownBy(
             () -> features.write().format("mlobj").mode("append").save(S3.newDatasetUri()))
-        .hasMessageContaining("tensorShape.features");
+        .hasMessageContaining("tensor.features.shape");
   }
 
   @Test

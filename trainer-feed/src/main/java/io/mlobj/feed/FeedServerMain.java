@@ -1,6 +1,8 @@
 package io.mlobj.feed;
 
 import io.mlobj.MlobjConf;
+import io.mlobj.MlobjException;
+import io.mlobj.Settings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -73,6 +75,11 @@ public final class FeedServerMain {
         case "--checkpoint-root" -> builder.checkpointRoot(value);
         default -> fail("unknown option " + arg);
       }
+    }
+    try {
+      Settings.checkKeys(conf);
+    } catch (MlobjException e) {
+      fail(e.getMessage());
     }
     builder.token(token).conf(conf).readAhead(readAhead, readAheadShards);
     if (cacheDir != null) {

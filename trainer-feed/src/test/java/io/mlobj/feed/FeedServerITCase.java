@@ -9,6 +9,7 @@ import io.mlobj.ShardFormat;
 import io.mlobj.arrow.FixedShapeTensorType;
 import io.mlobj.registry.Checkpoint;
 import io.mlobj.registry.CheckpointRegistry;
+import io.mlobj.testcodec.ArrowStreamTestCodec;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -111,6 +112,22 @@ class FeedServerITCase {
     }
     assertThat(sizes).hasSize(1);
     assertThat(union).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(all());
+  }
+
+  @Test
+  void aDatasetOfAShardFormatFromACodecOnTheClassPathIsServedWhole() {
+    String streamUri = S3.newDatasetUri();
+    long rows =
+        FeedTestData.create(
+            streamUri, S3.conf(), allocator, ArrowStreamTestCodec.FORMAT, 2, 2, 15, 4, 4);
+    List<Long> ids =
+        client.ids(
+            FeedRequest.json(streamUri)
+                .put("batch_size", 10)
+                .put("seed", 7)
+                .put("epoch", 0)
+                .put("shuffle_buffer", 50));
+    assertThat(ids).containsExactlyInAnyOrderElementsOf(LongStream.range(0, rows).boxed().toList());
   }
 
   @Test

@@ -73,8 +73,8 @@ public final class SparkPreprocess {
         .mode("overwrite")
         .partitionBy("split")
         .option("format", options.format())
-        .option("tensorShape.image", "3,32,32")
-        .option("tensorElement.image", "float32")
+        .option("tensor.image.shape", "3,32,32")
+        .option("tensor.image.type", "float32")
         .option("mlobj.meta.preprocess", "image=(x/255-0.5)/0.5 float32; split=xxhash64(id)%100")
         .option("mlobj.meta.val_fraction", String.valueOf(options.valFraction()))
         .save(options.output());

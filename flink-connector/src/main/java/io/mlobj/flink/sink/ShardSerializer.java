@@ -2,7 +2,6 @@ package io.mlobj.flink.sink;
 
 import io.mlobj.Shard;
 import io.mlobj.flink.source.split.MlobjSplitSerializer;
-import io.mlobj.format.FormatCodec;
 import java.io.IOException;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
@@ -17,12 +16,12 @@ public final class ShardSerializer implements SimpleVersionedSerializer<Shard> {
 
   @Override
   public byte[] serialize(Shard shard) throws IOException {
-    return FormatCodec.mapper().writeValueAsBytes(shard);
+    return shard.toJson();
   }
 
   @Override
   public Shard deserialize(int version, byte[] bytes) throws IOException {
     MlobjSplitSerializer.checkVersion("shard", version);
-    return FormatCodec.mapper().readValue(bytes, Shard.class);
+    return Shard.fromJson(bytes);
   }
 }

@@ -170,27 +170,6 @@ public final class ArrowTypes {
     };
   }
 
-  /** Parses a tensor element type name: float32, float64, int8, uint8, int16, int32, int64. */
-  public static ArrowType tensorValueType(String column, String name) {
-    return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "float32", "float" -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
-      case "float64", "double" -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
-      case "int8" -> new ArrowType.Int(8, true);
-      case "uint8" -> new ArrowType.Int(8, false);
-      case "int16" -> new ArrowType.Int(16, true);
-      case "int32" -> new ArrowType.Int(32, true);
-      case "int64" -> new ArrowType.Int(64, true);
-      default ->
-          throw new MlobjException(
-              MlobjException.Kind.INVALID_ARGUMENT,
-              "Cannot use option 'tensor."
-                  + column
-                  + ".type' = '"
-                  + name
-                  + "': expected one of float32, float64, int8, uint8, int16, int32, int64.");
-    };
-  }
-
   private static MlobjException unsupported(String column, ArrowType type) {
     return new MlobjException(
         MlobjException.Kind.INVALID_ARGUMENT,

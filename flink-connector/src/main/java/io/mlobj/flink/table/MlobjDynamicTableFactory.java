@@ -19,6 +19,7 @@ import static io.mlobj.flink.table.MlobjOptions.WRITE_BATCH_ROWS;
 
 import io.mlobj.Dataset;
 import io.mlobj.MlobjException;
+import io.mlobj.Settings;
 import io.mlobj.Snapshot;
 import io.mlobj.TimeTravel;
 import io.mlobj.flink.sink.MlobjSink;
@@ -97,8 +98,7 @@ public final class MlobjDynamicTableFactory
   @Override
   public DynamicTableSource createDynamicTableSource(Context context) {
     FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
-    helper.validateExcept(
-        MlobjOptions.S3A_PREFIX, MlobjOptions.MLOBJ_PREFIX, MlobjOptions.TENSOR_PREFIX);
+    helper.validateExcept(MlobjOptions.PASS_THROUGH);
     ReadableConfig options = helper.getOptions();
     Map<String, String> conf = storageConf(context);
     String path = options.get(PATH);
@@ -145,8 +145,7 @@ public final class MlobjDynamicTableFactory
   @Override
   public DynamicTableSink createDynamicTableSink(Context context) {
     FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
-    helper.validateExcept(
-        MlobjOptions.S3A_PREFIX, MlobjOptions.MLOBJ_PREFIX, MlobjOptions.TENSOR_PREFIX);
+    helper.validateExcept(MlobjOptions.PASS_THROUGH);
     ReadableConfig options = helper.getOptions();
     Map<String, String> conf = storageConf(context);
     RowType rowType = (RowType) context.getPhysicalRowDataType().getLogicalType();
@@ -154,6 +153,8 @@ public final class MlobjDynamicTableFactory
     Schema existing = dataset.findLatest().map(Snapshot::schema).orElse(null);
     Map<String, String> tableOptions = context.getCatalogTable().getOptions();
     checkTensorColumns(tableOptions, rowType);
+    Map<String, int[]> shapes = Settings.tensorShapes(tableOptions);
+    Map<String, String> types = Settings.tensorTypes(tableOptions);
     List<Field> fields = new ArrayList<>();
     for (RowType.RowField column : rowType.getFields()) {
       String name = column.getName();
@@ -165,8 +166,8 @@ public final class MlobjDynamicTableFactory
                 .findFirst()
                 .orElse(null);
       }
-      String shape = tableOptions.get(MlobjOptions.TENSOR_PREFIX + name + ".shape");
-      String type = tableOptions.get(MlobjOptions.TENSOR_PREFIX + name + ".type");
+      int[] shape = shapes.get(name);
+      String type = types.get(name);
       if (known != null) {
         fields.add(known);
       } else {
@@ -174,8 +175,8 @@ public final class MlobjDynamicTableFactory
             ArrowTypes.toArrow(
                 name,
                 column.getType(),
-                shape == null ? null : parseShape(name, shape),
-                type == null ? null : ArrowTypes.tensorValueType(name, type)));
+                shape,
+                type == null ? null : Settings.tensorElementType(name, type)));
       }
     }
     MlobjSink.Builder<RowData> builder =
@@ -192,20 +193,21 @@ public final class MlobjDynamicTableFactory
 
   private static void checkTensorColumns(Map<String, String> options, RowType rowType) {
     for (String key : options.keySet()) {
-      if (!key.startsWith(MlobjOptions.TENSOR_PREFIX)) {
+      boolean tensorKey = Settings.isTensorKey(key);
+      if (!tensorKey && !key.startsWith(Settings.TENSOR_PREFIX)) {
         continue;
       }
-      String rest = key.substring(MlobjOptions.TENSOR_PREFIX.length());
-      int dot = rest.lastIndexOf('.');
-      String column = dot < 0 ? rest : rest.substring(0, dot);
-      String what = dot < 0 ? "" : rest.substring(dot + 1);
-      if (!what.equals("shape") && !what.equals("type")) {
+      if (!tensorKey) {
         throw new MlobjException(
             MlobjException.Kind.INVALID_ARGUMENT,
             "Cannot use option '"
                 + key
                 + "': tensor options are 'tensor.<column>.shape' and 'tensor.<column>.type'.");
       }
+      String column =
+          Settings.TENSOR_SHAPE.matches(key)
+              ? Settings.tensorShapes(Map.of(key, options.get(key))).keySet().iterator().next()
+              : Settings.tensorTypes(Map.of(key, options.get(key))).keySet().iterator().next();
       if (!rowType.getFieldNames().contains(column)) {
         throw new MlobjException(
             MlobjException.Kind.INVALID_ARGUMENT,
@@ -220,53 +222,14 @@ public final class MlobjDynamicTableFactory
     }
   }
 
-  static int[] parseShape(String column, String shape) {
-    try {
-      String[] parts = shape.trim().split("\\s*,\\s*");
-      int[] dims = new int[parts.length];
-      for (int i = 0; i < parts.length; i++) {
-        dims[i] = Integer.parseInt(parts[i]);
-        if (dims[i] <= 0) {
-          throw new NumberFormatException();
-        }
-      }
-      return dims;
-    } catch (NumberFormatException e) {
-      throw new MlobjException(
-          MlobjException.Kind.INVALID_ARGUMENT,
-          "Cannot use option 'tensor."
-              + column
-              + ".shape' = '"
-              + shape
-              + "': expected positive dimensions separated by commas, e.g. 3,32,32.");
-    }
-  }
-
-  /** {@code fs.s3a.*} and {@code mlobj.*} from the job configuration, then from the DDL. */
+  /**
+   * The storage settings ({@link Settings#isStorageKey}) of the job configuration, then of the DDL,
+   * whose values win.
+   */
   private static Map<String, String> storageConf(Context context) {
-    Map<String, String> conf = new TreeMap<>();
-    context
-        .getConfiguration()
-        .toMap()
-        .forEach(
-            (k, v) -> {
-              if (isStorageKey(k)) {
-                conf.put(k, v);
-              }
-            });
-    context
-        .getCatalogTable()
-        .getOptions()
-        .forEach(
-            (k, v) -> {
-              if (isStorageKey(k)) {
-                conf.put(k, v);
-              }
-            });
+    Map<String, String> conf =
+        new TreeMap<>(Settings.storageConf(context.getConfiguration().toMap()));
+    conf.putAll(Settings.storageConf(context.getCatalogTable().getOptions()));
     return conf;
-  }
-
-  private static boolean isStorageKey(String key) {
-    return key.startsWith(MlobjOptions.S3A_PREFIX) || key.startsWith(MlobjOptions.MLOBJ_PREFIX);
   }
 }

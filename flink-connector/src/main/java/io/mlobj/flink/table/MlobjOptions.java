@@ -1,5 +1,7 @@
 package io.mlobj.flink.table;
 
+import io.mlobj.Setting;
+import io.mlobj.Settings;
 import io.mlobj.flink.source.StartPosition;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
@@ -7,21 +9,23 @@ import org.apache.flink.configuration.ConfigOptions;
 
 /**
  * The options of the {@code 'connector' = 'mlobj'} SQL connector. Besides these, the connector
- * accepts {@code fs.s3a.*} and {@code mlobj.*} storage settings (passed to the kernel as they are;
+ * accepts the storage settings of {@link Settings#isStorageKey} ({@code fs.*}, e.g. {@code
+ * fs.s3a.endpoint} or {@code fs.defaultFS}, and {@code mlobj.*}; passed to the kernel as they are;
  * also read from the job configuration, where DDL values win) and per-column tensor options {@code
- * tensor.<column>.shape} / {@code tensor.<column>.type}.
+ * tensor.<column>.shape} / {@code tensor.<column>.type}. Writer options take their defaults and
+ * descriptions from the kernel's settings catalog ({@link Settings}).
  */
 public final class MlobjOptions {
   private MlobjOptions() {}
 
-  /** Prefix of storage settings passed through to the kernel. */
-  public static final String S3A_PREFIX = "fs.s3a.";
-
-  /** Prefix of mlobj's own settings passed through to the kernel. */
-  public static final String MLOBJ_PREFIX = "mlobj.";
-
-  /** Prefix of per-column tensor options. */
-  public static final String TENSOR_PREFIX = "tensor.";
+  /** Prefixes of keys passed through without Flink's validation: storage and tensor options. */
+  static final String[] PASS_THROUGH = {
+    Settings.FS_PREFIX,
+    Settings.MLOBJ_PREFIX,
+    Settings.TENSOR_PREFIX,
+    "tensorShape.",
+    "tensorElement."
+  };
 
   public static final ConfigOption<String> PATH =
       ConfigOptions.key("path")
@@ -99,25 +103,13 @@ public final class MlobjOptions {
           .defaultValue(true)
           .withDescription("Verify each shard's CRC32C while reading.");
 
-  public static final ConfigOption<String> FORMAT =
-      ConfigOptions.key("write.format")
-          .stringType()
-          .defaultValue("parquet")
-          .withDescription("Shard format the sink writes: parquet or arrow.");
+  public static final ConfigOption<String> FORMAT = fromCatalog("write.format", Settings.FORMAT);
 
   public static final ConfigOption<String> COMPRESSION =
-      ConfigOptions.key("write.compression")
-          .stringType()
-          .noDefaultValue()
-          .withDescription(
-              "Shard compression: snappy, zstd, none (Parquet; default snappy) or lz4, zstd, none"
-                  + " (Arrow).");
+      fromCatalog("write.compression", Settings.COMPRESSION);
 
   public static final ConfigOption<String> TARGET_SHARD_SIZE =
-      ConfigOptions.key("write.target-shard-size")
-          .stringType()
-          .defaultValue("128m")
-          .withDescription("Roll shards at about this size, e.g. 64m or 1g.");
+      fromCatalog("write.target-shard-size", Settings.TARGET_SHARD_SIZE);
 
   public static final ConfigOption<Integer> WRITE_BATCH_ROWS =
       ConfigOptions.key("write.batch-rows")
@@ -132,4 +124,17 @@ public final class MlobjOptions {
           .withDescription(
               "A name for the sink that stays the same across restarts; part of the idempotency"
                   + " key of its commits. Two sinks writing one dataset need different ids.");
+
+  /** A string option whose default and description come from the kernel's settings catalog. */
+  private static ConfigOption<String> fromCatalog(String key, Setting setting) {
+    if (!setting.matches(key)) {
+      throw new IllegalStateException(key + " is not a spelling of " + setting.name());
+    }
+    ConfigOptions.TypedConfigOptionBuilder<String> builder = ConfigOptions.key(key).stringType();
+    ConfigOption<String> option =
+        setting.defaultValue() == null
+            ? builder.noDefaultValue()
+            : builder.defaultValue(setting.defaultValue());
+    return option.withDescription(setting.doc().replace("`", "'"));
+  }
 }

@@ -2,6 +2,7 @@ package io.mlobj.spark.catalog;
 
 import io.mlobj.Dataset;
 import io.mlobj.MlobjErrors;
+import io.mlobj.Settings;
 import io.mlobj.Snapshot;
 import io.mlobj.TimeTravel;
 import io.mlobj.spark.Datasets;
@@ -72,7 +73,7 @@ public final class MlobjCatalog implements TableCatalog {
         .asCaseSensitiveMap()
         .forEach(
             (k, v) -> {
-              if (k.startsWith("fs.") || k.startsWith("mlobj.")) {
+              if (Settings.isStorageKey(k) || k.startsWith(Settings.META_PREFIX)) {
                 opts.put(k, v);
               }
             });

@@ -1,6 +1,6 @@
 package io.mlobj.spark.read;
 
-import io.mlobj.ShardFormat;
+import io.mlobj.ShardCodecs;
 import io.mlobj.arrow.SchemaCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,7 +87,7 @@ public final class MlobjReaderFactory implements PartitionReaderFactory {
       return new RowCountReader(p.task().rows(), batchRows);
     }
     if (sparkParquet
-        && p.task().shard().format() == ShardFormat.PARQUET
+        && ShardCodecs.of(p.task().shard().format()).isPlainParquet()
         && SparkParquetShardReader.canRead(schema())) {
       return new SparkParquetShardReader(uri, conf, p, sparkSchema(), batchRows);
     }

@@ -2,6 +2,7 @@ package io.mlobj.spark.registry;
 
 import io.mlobj.MlobjConf;
 import io.mlobj.MlobjErrors;
+import io.mlobj.Settings;
 import io.mlobj.registry.Checkpoint;
 import io.mlobj.registry.CheckpointRegistry;
 import io.mlobj.registry.QueryHit;
@@ -96,12 +97,7 @@ final class RegistryRows {
               conf.putAll(MlobjConf.fromHadoop(s.sparkContext().hadoopConfiguration()).asMap());
               return null;
             });
-    options.forEach(
-        (k, v) -> {
-          if (k.startsWith("fs.") || k.startsWith("mlobj.")) {
-            conf.put(k, v);
-          }
-        });
+    conf.putAll(Settings.storageConf(options));
     List<Hit> hits = new ArrayList<>();
     try (CheckpointRegistry registry = CheckpointRegistry.open(root, conf)) {
       String query = lower.get("query");

@@ -356,9 +356,9 @@ public final class RowsToArrow implements AutoCloseable {
                 + shape
                 + " needs "
                 + size
-                + ". Fix the data or declare the right shape with option(\"tensorShape."
+                + ". Fix the data or declare the right shape with option(\"tensor."
                 + vector.getName()
-                + "\", ...).");
+                + ".shape\", ...).");
       }
       list.setNotNull(index);
       int base = index * size;

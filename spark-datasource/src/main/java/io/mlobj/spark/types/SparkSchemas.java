@@ -1,11 +1,11 @@
 package io.mlobj.spark.types;
 
 import io.mlobj.MlobjErrors;
+import io.mlobj.Settings;
 import io.mlobj.arrow.FixedShapeTensorType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.arrow.vector.types.DateUnit;
@@ -208,7 +208,7 @@ public final class SparkSchemas {
         element = arrowType(field.name(), array.elementType());
       } else {
         throw MlobjErrors.badOption(
-            "tensorShape." + field.name(),
+            "tensor." + field.name() + ".shape",
             shapeString(shape),
             "a shape on an array or ML vector column; '"
                 + field.name()
@@ -221,13 +221,13 @@ public final class SparkSchemas {
     }
     if (isVector(type)) {
       throw MlobjErrors.badOption(
-          "tensorShape." + field.name(),
+          "tensor." + field.name() + ".shape",
           "(missing)",
           "a shape for ML vector column '"
               + field.name()
-              + "', e.g. option(\"tensorShape."
+              + "', e.g. option(\"tensor."
               + field.name()
-              + "\", \"784\")");
+              + ".shape\", \"784\")");
     }
     return field(field.name(), type, field.nullable());
   }
@@ -301,43 +301,14 @@ public final class SparkSchemas {
     return type.toString();
   }
 
-  /** Parses an element type name such as {@code uint8} or {@code float32}. */
+  /** The Arrow type of a tensor element type name ({@link Settings#tensorElementType}). */
   public static ArrowType elementType(String column, String name) {
-    String n = name.trim().toLowerCase(Locale.ROOT);
-    return switch (n) {
-      case "int8" -> new ArrowType.Int(8, true);
-      case "int16" -> new ArrowType.Int(16, true);
-      case "int32" -> new ArrowType.Int(32, true);
-      case "int64" -> new ArrowType.Int(64, true);
-      case "uint8" -> new ArrowType.Int(8, false);
-      case "uint16" -> new ArrowType.Int(16, false);
-      case "uint32" -> new ArrowType.Int(32, false);
-      case "uint64" -> new ArrowType.Int(64, false);
-      case "float32", "float" -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
-      case "float64", "double" -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
-      case "bool" -> ArrowType.Bool.INSTANCE;
-      default ->
-          throw MlobjErrors.badOption(
-              "tensorElement." + column,
-              name,
-              "one of int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64,"
-                  + " bool");
-    };
+    return Settings.tensorElementType(column, name);
   }
 
-  /** Parses {@code 3,32,32} (also {@code 3x32x32} or {@code [3, 32, 32]}). */
+  /** Parses a tensor shape ({@link Settings#parseShape}). */
   public static int[] parseShape(String column, String value) {
-    String v = value.replace("[", "").replace("]", "").replace("(", "").replace(")", "").trim();
-    try {
-      int[] shape = Arrays.stream(v.split("\\s*[,x]\\s*")).mapToInt(Integer::parseInt).toArray();
-      if (shape.length == 0 || Arrays.stream(shape).anyMatch(d -> d <= 0)) {
-        throw new NumberFormatException();
-      }
-      return shape;
-    } catch (NumberFormatException e) {
-      throw MlobjErrors.badOption(
-          "tensorShape." + column, value, "positive dimensions separated by commas, e.g. 3,32,32");
-    }
+    return Settings.parseShape(column, value);
   }
 
   static String shapeString(int[] shape) {

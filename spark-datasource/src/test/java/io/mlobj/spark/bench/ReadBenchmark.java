@@ -113,7 +113,7 @@ public final class ReadBenchmark {
           .mode("overwrite")
           .option("format", target[1])
           .option("targetShardSize", "64m")
-          .option("tensorShape.image", "3,32,32")
+          .option("tensor.image.shape", "3,32,32")
           .save(target[0]);
     }
 

@@ -56,17 +56,17 @@ class SparkSchemasTest {
     assertThat(FixedShapeTensorType.of(arrow.findField("pixels")).valueType()).isEqualTo(FLOAT32);
     assertThat(FixedShapeTensorType.of(arrow.findField("features")).shape()).containsExactly(4);
     assertThatThrownBy(() -> SparkSchemas.toArrow(spark, null, Map.of(), Map.of()))
-        .hasMessageContaining("tensorShape.features");
+        .hasMessageContaining("tensor.features.shape");
   }
 
   @Test
   void badShapesAndElementTypesAreRejectedWithTheOptionName() {
     assertThatThrownBy(() -> SparkSchemas.parseShape("image", "3,-1"))
-        .hasMessageContaining("Cannot use option 'tensorShape.image' = '3,-1'");
+        .hasMessageContaining("Cannot use option 'tensor.image.shape' = '3,-1'");
     assertThat(SparkSchemas.parseShape("image", "[3, 32, 32]")).containsExactly(3, 32, 32);
     assertThat(SparkSchemas.parseShape("image", "3x32x32")).containsExactly(3, 32, 32);
     assertThatThrownBy(() -> SparkSchemas.elementType("image", "complex64"))
-        .hasMessageContaining("tensorElement.image");
+        .hasMessageContaining("tensor.image.type");
     assertThatThrownBy(
             () ->
                 SparkSchemas.toArrow(

@@ -3,8 +3,8 @@ package io.mlobj.feed.internal;
 import io.mlobj.MlobjErrors;
 import io.mlobj.MlobjException;
 import io.mlobj.ScanTask;
+import io.mlobj.ShardCodecs;
 import io.mlobj.arrow.BatchReader;
-import io.mlobj.arrow.ParquetBatchReader;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -33,17 +33,14 @@ final class Blocks {
     try {
       int count = task.batchCount() < 0 ? -1 : 1;
       reader =
-          switch (task.shard().format()) {
-            case PARQUET ->
-                new ParquetBatchReader(
-                    bytes.array(),
-                    schema,
-                    allocator,
-                    task.firstBatch(),
-                    count,
-                    (int) Math.max(1, task.shard().rows()));
-            case ARROW -> bytes.arrowReader(schema, allocator, task.firstBatch(), count);
-          };
+          ShardCodecs.of(task.shard().format())
+              .open(
+                  bytes.source(),
+                  schema,
+                  allocator,
+                  task.firstBatch(),
+                  count,
+                  (int) Math.max(1, task.shard().rows()));
     } catch (MlobjException e) {
       throw e;
     } catch (Exception e) {

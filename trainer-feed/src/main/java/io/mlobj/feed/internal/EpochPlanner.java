@@ -106,7 +106,7 @@ public final class EpochPlanner {
           Blocks.decode(
               dataset.uri(),
               snapshot.version(),
-              dataset.store().uri(task.shard().path()),
+              dataset.objectUri(task.shard().path()),
               task,
               cache.await(pinned),
               schema,

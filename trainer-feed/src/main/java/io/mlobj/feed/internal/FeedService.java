@@ -14,6 +14,9 @@ import io.mlobj.feed.transform.Pipeline;
 import io.mlobj.store.LocalObjectCache;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.memory.BufferAllocator;
 
 /** What every stream of a server shares: configuration, shard cache, planner, metrics. */
@@ -30,6 +33,22 @@ public final class FeedService implements AutoCloseable {
   final long readAheadBytes;
   final int prepareThreads;
   private final Map<String, Dataset> datasets = new ConcurrentHashMap<>();
+
+  /** Threads that prepare each stream's batches; owned here, shut down with the server. */
+  final ExecutorService prepare = daemonPool("mlobj-feed-prepare-");
+
+  /** Threads that run transforms in parallel within a stream; shut down with the server. */
+  final ExecutorService work = daemonPool("mlobj-feed-transform-");
+
+  private static ExecutorService daemonPool(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newCachedThreadPool(
+        r -> {
+          Thread t = new Thread(r, prefix + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
 
   public FeedService(
       MlobjConf conf,
@@ -130,6 +149,8 @@ public final class FeedService implements AutoCloseable {
 
   @Override
   public void close() {
+    prepare.shutdownNow();
+    work.shutdownNow();
     cache.close();
   }
 }

@@ -17,11 +17,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.memory.BufferAllocator;
@@ -48,21 +45,6 @@ import org.slf4j.LoggerFactory;
 final class FeedStream {
   private static final Logger LOG = LoggerFactory.getLogger(FeedStream.class);
   private static final int PREPARED_AHEAD = 2;
-  private static final AtomicInteger THREADS = new AtomicInteger();
-  private static final ExecutorService WORK =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "mlobj-feed-transform-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-          });
-  private static final ExecutorService PREPARE =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "mlobj-feed-prepare-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-          });
 
   private final FeedService service;
   private final FeedService.Resolved resolved;
@@ -97,7 +79,7 @@ final class FeedStream {
     long started = System.nanoTime();
     long sent = 0;
     FeedMetrics metrics = service.metrics;
-    Future<?> preparing = PREPARE.submit(() -> prepareAll(samples, queue));
+    Future<?> preparing = service.prepare.submit(() -> prepareAll(samples, queue));
     try (VectorSchemaRoot out =
         VectorSchemaRoot.create(resolved.pipeline().outputSchema(), allocator)) {
       listener.start(out);
@@ -267,7 +249,9 @@ final class FeedStream {
               return new Prepared(produced, ids.length, null);
             };
         inFlight.add(
-            workers <= 1 ? CompletableFuture.completedFuture(task.call()) : WORK.submit(task));
+            workers <= 1
+                ? CompletableFuture.completedFuture(task.call())
+                : service.work.submit(task));
         while (inFlight.size() >= Math.max(1, workers)) {
           if (!handOver(inFlight.poll(), queue)) {
             return;
@@ -401,7 +385,7 @@ final class FeedStream {
   private static boolean locallyCached(Dataset dataset, Shard shard) {
     LocalObjectCache local = dataset.localCache();
     return local != null
-        && local.contains(dataset.store().uri(shard.path()), shard.bytes(), shard.crc32c());
+        && local.contains(dataset.objectUri(shard.path()), shard.bytes(), shard.crc32c());
   }
 
   private Blocks.Decoded decode(
@@ -430,7 +414,7 @@ final class FeedStream {
     return Blocks.decode(
         dataset.uri(),
         version,
-        dataset.store().uri(shard.path()),
+        dataset.objectUri(shard.path()),
         task,
         bytes,
         resolved.scan().schema(),

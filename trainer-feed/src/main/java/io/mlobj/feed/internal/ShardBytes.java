@@ -1,12 +1,10 @@
 package io.mlobj.feed.internal;
 
-import io.mlobj.arrow.ArrowIpcBatchReader;
-import io.mlobj.arrow.ByteBuffers;
+import io.mlobj.ShardCodec;
 import io.mlobj.arrow.MappedFiles;
 import java.nio.ByteBuffer;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * A whole shard held by the {@link ShardCache}: fetched bytes on the heap, or a mapping of the
@@ -29,19 +27,9 @@ final class ShardBytes implements AutoCloseable {
         : new ShardBytes(bytes, null);
   }
 
-  /** An Arrow IPC reader over the shard; batches of a mapping load without a copy. */
-  ArrowIpcBatchReader arrowReader(
-      Schema schema, BufferAllocator allocator, int firstBatch, int batchCount) {
-    return mapped != null
-        ? new ArrowIpcBatchReader(mapped, schema, allocator, firstBatch, batchCount)
-        : new ArrowIpcBatchReader(heap, schema, allocator, firstBatch, batchCount);
-  }
-
-  /** The bytes as an array (copied out of a mapping), e.g. for a Parquet decoder. */
-  byte[] array() {
-    return mapped != null
-        ? ByteBuffers.toArray(mapped.nioBuffer(0, (int) mapped.capacity()))
-        : ByteBuffers.toArray(heap);
+  /** The shard for a codec; a codec that can (Arrow IPC) loads batches of a mapping in place. */
+  ShardCodec.Source source() {
+    return mapped != null ? ShardCodec.Source.of(mapped) : ShardCodec.Source.of(heap);
   }
 
   /** Bytes of the shard. */

@@ -1,10 +1,8 @@
 package io.mlobj.flink.source.split;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mlobj.MlobjException;
 import io.mlobj.ScanTask;
 import io.mlobj.Shard;
-import io.mlobj.format.FormatCodec;
 import java.io.IOException;
 import java.util.List;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
@@ -61,17 +59,13 @@ public final class MlobjSplitSerializer implements SimpleVersionedSerializer<Mlo
     long version = in.readLong();
     byte[] shardBytes = new byte[in.readInt()];
     in.readFully(shardBytes);
-    Shard shard = FormatCodec.mapper().readValue(shardBytes, Shard.class);
+    Shard shard = Shard.fromJson(shardBytes);
     ScanTask task = new ScanTask(shard, in.readInt(), in.readInt(), in.readLong(), in.readLong());
     return new MlobjSplit(version, task, in.readLong());
   }
 
-  private static byte[] shardJson(Shard shard) throws IOException {
-    try {
-      return FormatCodec.mapper().writeValueAsBytes(shard);
-    } catch (JsonProcessingException e) {
-      throw new IOException("Cannot serialize shard " + shard.path() + ": " + e.getMessage(), e);
-    }
+  private static byte[] shardJson(Shard shard) {
+    return shard.toJson();
   }
 
   /** Fails with a clear message for versions this code cannot read. */
