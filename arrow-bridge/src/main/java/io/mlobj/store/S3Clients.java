@@ -2,7 +2,6 @@ package io.mlobj.store;
 
 import io.mlobj.MlobjConf;
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,8 +35,11 @@ final class S3Clients {
           "fs.s3a.secret.key",
           "fs.s3a.session.token",
           "fs.s3a.connection.maximum",
-          "fs.s3a.attempts.maximum",
-          "fs.s3a.connection.timeout");
+          S3Settings.MAX_ERROR_RETRIES,
+          S3Settings.RETRY_LIMIT,
+          S3Settings.ESTABLISH_TIMEOUT,
+          S3Settings.SOCKET_TIMEOUT,
+          S3Settings.REQUEST_TIMEOUT);
 
   private static final Map<Map<String, String>, S3Client> CLIENTS = new ConcurrentHashMap<>();
   private static volatile ExecutorService partExecutor;
@@ -45,6 +47,15 @@ final class S3Clients {
   private S3Clients() {}
 
   static S3Client client(String bucket, MlobjConf conf) {
+    return CLIENTS.computeIfAbsent(effective(bucket, conf), S3Clients::build);
+  }
+
+  /** The timeout and retry settings a client for this bucket uses. */
+  static S3Settings settings(String bucket, MlobjConf conf) {
+    return S3Settings.from(effective(bucket, conf));
+  }
+
+  private static Map<String, String> effective(String bucket, MlobjConf conf) {
     Map<String, String> effective = new java.util.TreeMap<>();
     for (String key : KEYS) {
       String value = conf.s3a(bucket, key);
@@ -52,7 +63,7 @@ final class S3Clients {
         effective.put(key, value);
       }
     }
-    return CLIENTS.computeIfAbsent(Map.copyOf(effective), S3Clients::build);
+    return Map.copyOf(effective);
   }
 
   private static S3Client build(Map<String, String> s) {
@@ -60,12 +71,18 @@ final class S3Clients {
         !"false".equalsIgnoreCase(s.getOrDefault("fs.s3a.connection.ssl.enabled", "true"));
     String region = s.getOrDefault("fs.s3a.endpoint.region", "us-east-1");
     int maxConnections = Integer.parseInt(s.getOrDefault("fs.s3a.connection.maximum", "96"));
-    int attempts = Integer.parseInt(s.getOrDefault("fs.s3a.attempts.maximum", "5"));
+    S3Settings settings = S3Settings.from(s);
     var http =
         ApacheHttpClient.builder()
             .maxConnections(Math.max(maxConnections, 16))
-            .connectionTimeout(Duration.ofSeconds(10))
-            .socketTimeout(Duration.ofSeconds(60));
+            .connectionTimeout(settings.establishTimeout())
+            .socketTimeout(settings.socketTimeout());
+    ClientOverrideConfiguration.Builder override =
+        ClientOverrideConfiguration.builder()
+            .retryStrategy(b -> b.maxAttempts(settings.attempts()));
+    if (!settings.requestTimeout().isZero()) {
+      override.apiCallAttemptTimeout(settings.requestTimeout());
+    }
     var builder =
         S3Client.builder()
             .region(Region.of(region))
@@ -77,10 +94,7 @@ final class S3Clients {
                         Boolean.parseBoolean(s.getOrDefault("fs.s3a.path.style.access", "false")))
                     .chunkedEncodingEnabled(true)
                     .build())
-            .overrideConfiguration(
-                ClientOverrideConfiguration.builder()
-                    .retryStrategy(b -> b.maxAttempts(Math.max(1, attempts)))
-                    .build());
+            .overrideConfiguration(override.build());
     String endpoint = s.get("fs.s3a.endpoint");
     if (endpoint != null && !endpoint.isBlank()) {
       String url = endpoint.contains("://") ? endpoint : (ssl ? "https://" : "http://") + endpoint;
