@@ -56,9 +56,12 @@ public final class Durations {
     return value == null || value.isBlank() ? defaultValue : parse(key, value, bareUnit);
   }
 
-  /** {@code 5s}, {@code 250ms}, {@code 2m}: short, for messages. */
+  /** {@code 5s}, {@code 250ms}, {@code 2m}, {@code 26h}: short, for messages. */
   public static String format(Duration d) {
     long ms = d.toMillis();
+    if (ms % 3_600_000 == 0 && ms > 0) {
+      return ms / 3_600_000 + "h";
+    }
     if (ms % 60_000 == 0 && ms > 0) {
       return ms / 60_000 + "m";
     }
