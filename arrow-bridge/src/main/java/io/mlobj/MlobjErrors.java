@@ -147,7 +147,7 @@ public final class MlobjErrors {
             + cause.uri()
             + " "
             + (cause.unsupportedFormat()
-                ? "has " + cause.reason()
+                ? "cannot be read: " + cause.reason()
                 : "is damaged: " + cause.reason())
             + ". Other versions are still readable: run 'mlobj history "
             + dataset

@@ -55,7 +55,14 @@ final class CommandTimeout implements IExecutionStrategy {
       task.cancel(true);
       return fail(last.getErr(), ExitCodes.INTERNAL, "Interrupted.");
     } catch (ExecutionException e) {
-      // RunLast hands exceptions to the execution exception handler; this is a bug.
+      // RunLast wraps a command's failure in picocli's ExecutionException: rethrow it as is, so
+      // CommandLine.execute hands it to the execution exception handler, as without --timeout.
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
       throw new IllegalStateException(e.getCause());
     }
   }
