@@ -2,6 +2,7 @@ package io.mlobj;
 
 import io.mlobj.commit.CommitRequest;
 import io.mlobj.commit.Committer;
+import io.mlobj.commit.ShardPresence;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -54,6 +55,8 @@ public final class Commit {
   private String appTransactionId;
   private long appTransactionNumber;
   private boolean create;
+  private long writeStartedMillis = Long.MAX_VALUE;
+  private boolean checkShards;
 
   Commit(Dataset dataset, Operation operation, long readVersion) {
     this.dataset = dataset;
@@ -75,6 +78,7 @@ public final class Commit {
    */
   public Commit addShards(DatasetWriter writer) {
     added.addAll(writer.complete());
+    writeStartedAt(writer.startedMillis());
     if (schema == null) {
       schema = writer.schema();
     }
@@ -166,6 +170,28 @@ public final class Commit {
     return this;
   }
 
+  /**
+   * When the write of the added shards began (epoch millis; the earliest wins when called again).
+   * {@link #addShards(DatasetWriter)} sets it; engines that ship shards from tasks pass their
+   * earliest task start. A commit whose write began longer ago than {@link
+   * MlobjConf#COMMIT_CHECK_SHARDS_AFTER} checks that its shards still exist (a vacuum may have
+   * deleted them as uncommitted) before it writes the version file.
+   */
+  public Commit writeStartedAt(long epochMillis) {
+    this.writeStartedMillis = Math.min(writeStartedMillis, epochMillis);
+    return this;
+  }
+
+  /**
+   * Checks, before writing the version file, that every added shard exists with its recorded size
+   * (one HEAD request per shard), whenever the write began; as {@link
+   * MlobjConf#COMMIT_CHECK_SHARDS}{@code =true} does for every commit.
+   */
+  public Commit checkShardsExist() {
+    this.checkShards = true;
+    return this;
+  }
+
   Commit removeAll() {
     this.removeAll = true;
     return this;
@@ -217,6 +243,7 @@ public final class Commit {
             appTransactionId,
             appTransactionNumber,
             create);
+    ShardPresence.checkBeforeCommit(dataset, added, checkShards, writeStartedMillis);
     Committer.Result result = new Committer(dataset.log(), dataset.conf()).commit(request);
     return new CommitOutcome(
         new Snapshot(dataset, result.record()),

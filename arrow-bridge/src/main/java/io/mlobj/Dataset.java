@@ -2,6 +2,7 @@ package io.mlobj;
 
 import io.mlobj.format.FormatCodec;
 import io.mlobj.format.LogLayout;
+import io.mlobj.format.VersionFile;
 import io.mlobj.format.VersionLog;
 import io.mlobj.format.VersionRecord;
 import io.mlobj.store.LocalObjectCache;
@@ -285,6 +286,24 @@ public final class Dataset implements AutoCloseable {
   }
 
   /**
+   * Versions from newest to oldest, at most {@code limit}, including damaged ones: a version file
+   * that cannot be read (damaged, or of an unknown format version) is listed with its error instead
+   * of failing the listing.
+   */
+  public List<HistoryEntry> historyEntries(int limit) {
+    List<HistoryEntry> out = new ArrayList<>();
+    for (long v = latestVersion(); v >= 1 && out.size() < limit; v--) {
+      Optional<VersionFile> file = log.probe(v);
+      if (file.isPresent()) {
+        VersionFile f = file.get();
+        out.add(
+            new HistoryEntry(v, f.intact() ? new Snapshot(this, f.record()) : null, f.damage()));
+      }
+    }
+    return out;
+  }
+
+  /**
    * Reads one scan task on a worker without re-planning: engines ship the task, the version and the
    * projected schema to workers and call this on a {@link #at} handle.
    *
@@ -401,13 +420,22 @@ public final class Dataset implements AutoCloseable {
     return new Commit(this, Operation.REPLACE, latestVersion());
   }
 
-  /** Commits a new version restoring the shards and schema of {@code version}. */
+  /**
+   * Commits a new version restoring the shards and schema of {@code version}. Works when the latest
+   * version file is damaged or of an unknown format (the one commit that may build past it): the
+   * damaged file stays in the log, and the summary records it as {@code rollback-past-damaged}.
+   */
   public Snapshot rollback(long version) {
-    version(version); // validates it exists
-    return new Commit(this, Operation.ROLLBACK, latestVersion())
-        .rollbackTo(version)
-        .summary("rollback-to", String.valueOf(version))
-        .commit();
+    version(version); // validates it exists and is readable
+    long latest = latestVersion();
+    Commit commit =
+        new Commit(this, Operation.ROLLBACK, latest)
+            .rollbackTo(version)
+            .summary("rollback-to", String.valueOf(version));
+    log.probe(latest)
+        .filter(f -> !f.intact())
+        .ifPresent(f -> commit.summary("rollback-past-damaged", String.valueOf(latest)));
+    return commit.commit();
   }
 
   /** Commits a new version with these dataset properties set. */

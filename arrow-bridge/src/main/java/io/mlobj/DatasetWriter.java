@@ -42,6 +42,7 @@ public final class DatasetWriter implements AutoCloseable {
   private final Options options;
   private final BufferAllocator allocator;
   private final String writeId = UUID.randomUUID().toString().substring(0, 8);
+  private final long startedMillis = System.currentTimeMillis();
   private final Map<String, Open> open = new LinkedHashMap<>();
   private final List<Shard> written = new ArrayList<>();
   private boolean completed;
@@ -85,6 +86,14 @@ public final class DatasetWriter implements AutoCloseable {
                 + schema.getFields().stream().map(f -> f.getName()).toList());
       }
     }
+  }
+
+  /**
+   * When this writer was created (epoch millis): the start of its write, which a commit compares
+   * with the vacuum safety window ({@link Commit#writeStartedAt}).
+   */
+  public long startedMillis() {
+    return startedMillis;
   }
 
   /** The schema batches must have. */

@@ -21,6 +21,21 @@ public final class MlobjConf {
   /** How many times a commit that lost a race is rebased and retried. */
   public static final String COMMIT_MAX_ATTEMPTS = Settings.COMMIT_MAX_ATTEMPTS.name();
 
+  /**
+   * Whether every commit checks, before writing its version file, that the shards it adds exist
+   * with their recorded sizes (default false: only commits whose write began longer ago than {@link
+   * #COMMIT_CHECK_SHARDS_AFTER}).
+   */
+  public static final String COMMIT_CHECK_SHARDS = Settings.COMMIT_CHECK_SHARDS.name();
+
+  /**
+   * A commit whose write began longer ago than this checks that its shards exist (default 12h, half
+   * the default 24 h vacuum safety window: a vacuum may delete uncommitted shards older than its
+   * window). A duration such as {@code 12h}; a bare number is milliseconds.
+   */
+  public static final String COMMIT_CHECK_SHARDS_AFTER =
+      Settings.COMMIT_CHECK_SHARDS_AFTER.name();
+
   /** How many parallel requests one object read or upload may use. */
   public static final String IO_PARALLELISM = Settings.IO_PARALLELISM.name();
 

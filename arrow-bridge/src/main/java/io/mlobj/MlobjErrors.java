@@ -135,9 +135,11 @@ public final class MlobjErrors {
             + "': use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit.");
   }
 
-  public static MlobjException malformed(String uri, String reason) {
-    return new MlobjException(
-        Kind.CORRUPT,
+  public static UnreadableFileException malformed(String uri, String reason) {
+    return new UnreadableFileException(
+        uri,
+        reason,
+        false,
         "Cannot parse "
             + uri
             + ": "
@@ -146,17 +148,39 @@ public final class MlobjErrors {
             + " roll back to an earlier version.");
   }
 
-  public static MlobjException unsupportedFormatVersion(
+  public static UnreadableFileException unsupportedFormatVersion(
       String uri, int found, Collection<Integer> supported) {
+    String reason = "format-version " + found + " is not supported (supported: " + supported + ")";
+    return new UnreadableFileException(
+        uri, reason, true, "Cannot read " + uri + ": " + reason + ". Upgrade mlobj to read it.");
+  }
+
+  /**
+   * A version file that exists but cannot be read. Readers of other versions are unaffected; a
+   * rollback to an intact version commits past it.
+   */
+  public static MlobjException damagedVersion(
+      String dataset, long version, UnreadableFileException cause) {
     return new MlobjException(
         Kind.CORRUPT,
-        "Cannot read "
-            + uri
-            + ": format-version "
-            + found
-            + " is not supported (supported: "
-            + supported
-            + "). Upgrade mlobj to read it.");
+        "Cannot read version "
+            + version
+            + " of dataset "
+            + dataset
+            + ": its version file "
+            + cause.uri()
+            + " "
+            + (cause.unsupportedFormat()
+                ? "cannot be read: " + cause.reason()
+                : "is damaged: " + cause.reason())
+            + ". Other versions are still readable: run 'mlobj history "
+            + dataset
+            + "' to list them and 'mlobj rollback "
+            + dataset
+            + " <version>' to commit an intact one as the new latest version"
+            + (cause.unsupportedFormat() ? ", or upgrade mlobj" : "")
+            + ".",
+        cause);
   }
 
   public static MlobjException checksumMismatch(

@@ -59,6 +59,23 @@ public final class Settings {
           "100",
           "rebase-and-retry attempts when concurrent commits win");
 
+  public static final Setting COMMIT_CHECK_SHARDS =
+      dataset(
+          "mlobj.commit.check-shards",
+          Type.BOOLEAN,
+          "false",
+          "check before every commit that its shards exist with their recorded sizes (one HEAD"
+              + " each); also `Commit.checkShardsExist()`");
+
+  public static final Setting COMMIT_CHECK_SHARDS_AFTER =
+      dataset(
+          "mlobj.commit.check-shards-after",
+          Type.STRING,
+          "12h",
+          "a commit whose write began longer ago than this duration (`Commit.addShards(writer)` or"
+              + " `Commit.writeStartedAt`) checks its shards: a vacuum deletes uncommitted shards"
+              + " older than its safety window (default 24 h); a bare number is milliseconds");
+
   public static final Setting IO_PARALLELISM =
       dataset(
           "mlobj.io.parallelism",
@@ -177,6 +194,8 @@ public final class Settings {
       List.of(
           COMMIT_ALLOW_UNSAFE,
           COMMIT_MAX_ATTEMPTS,
+          COMMIT_CHECK_SHARDS,
+          COMMIT_CHECK_SHARDS_AFTER,
           IO_PARALLELISM,
           IO_PART_SIZE,
           CACHE_DIR,

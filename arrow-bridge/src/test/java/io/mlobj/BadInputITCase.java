@@ -189,7 +189,9 @@ class BadInputITCase {
     dataset.store().put(key, "{\"format-version\": 1, \"version\": ".getBytes(), Map.of());
 
     assertFails(MlobjException.Kind.CORRUPT, () -> Dataset.open(uri, S3.conf()).latest())
-        .hasMessageContaining("Cannot parse " + dataset.store().uri(key));
+        .hasMessageContaining("Cannot read version 3 of dataset " + uri)
+        .hasMessageContaining("version file " + dataset.store().uri(key) + " is damaged")
+        .hasMessageContaining("not valid JSON at byte");
     assertThat(SmallRows.ids(Dataset.at(uri, S3.conf()).version(2), allocator)).hasSize(10);
 
     dataset.store().put(key, original, Map.of());
@@ -207,9 +209,10 @@ class BadInputITCase {
     dataset.store().put(key, newer.getBytes(StandardCharsets.UTF_8), Map.of());
 
     assertFails(MlobjException.Kind.CORRUPT, () -> Dataset.at(uri, S3.conf()).version(3))
-        .hasMessageContaining("Cannot read " + dataset.store().uri(key))
+        .hasMessageContaining("Cannot read version 3 of dataset " + uri)
+        .hasMessageContaining(dataset.store().uri(key))
         .hasMessageContaining("format-version 99 is not supported (supported: [1, 2])")
-        .hasMessageContaining("Upgrade mlobj");
+        .hasMessageContaining("upgrade mlobj");
     assertThat(SmallRows.ids(Dataset.at(uri, S3.conf()).version(2), allocator)).hasSize(10);
 
     dataset.store().put(key, original, Map.of());

@@ -202,9 +202,60 @@ public final class FixedShapeTensorType extends ArrowType.ExtensionType {
     return new FixedShapeTensorVector(name, allocator, this, fieldType.isNullable());
   }
 
+  /** {@code tensor<float32>[4,4]}: the element type in Arrow's short names and the shape. */
   @Override
   public String toString() {
-    return "Tensor<" + valueType + ">" + Arrays.toString(shape);
+    StringBuilder out = new StringBuilder("tensor<").append(elementName(valueType)).append(">[");
+    for (int i = 0; i < shape.length; i++) {
+      out.append(i == 0 ? "" : ",").append(shape[i]);
+    }
+    return out.append(']').toString();
+  }
+
+  private static String elementName(ArrowType type) {
+    if (type == null) {
+      return "?";
+    }
+    if (type instanceof ArrowType.Int i) {
+      return (i.getIsSigned() ? "int" : "uint") + i.getBitWidth();
+    }
+    if (type instanceof ArrowType.FloatingPoint f) {
+      return switch (f.getPrecision()) {
+        case HALF -> "float16";
+        case SINGLE -> "float32";
+        case DOUBLE -> "float64";
+      };
+    }
+    if (type instanceof ArrowType.Bool) {
+      return "bool";
+    }
+    return type.toString().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * The schema with every tensor field's element type restored from its storage child: Arrow's
+   * extension registry deserializes the type from metadata alone, which does not hold the element
+   * type, so schemas read back from IPC or Parquet would otherwise carry {@code tensor<?>}.
+   */
+  public static org.apache.arrow.vector.types.pojo.Schema withValueTypes(
+      org.apache.arrow.vector.types.pojo.Schema schema) {
+    java.util.List<Field> fields = new ArrayList<>();
+    for (Field field : schema.getFields()) {
+      fields.add(withValueTypes(field));
+    }
+    return new org.apache.arrow.vector.types.pojo.Schema(fields, schema.getCustomMetadata());
+  }
+
+  private static Field withValueTypes(Field field) {
+    java.util.List<Field> children = new ArrayList<>();
+    for (Field child : field.getChildren()) {
+      children.add(withValueTypes(child));
+    }
+    FieldType type = field.getFieldType();
+    if (field.getType() instanceof FixedShapeTensorType t && t.valueType == null) {
+      type = new FieldType(type.isNullable(), of(field), type.getDictionary(), type.getMetadata());
+    }
+    return new Field(field.getName(), type, children);
   }
 
   @Override

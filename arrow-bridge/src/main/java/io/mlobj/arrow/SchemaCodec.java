@@ -41,7 +41,7 @@ public final class SchemaCodec {
   public static Schema fromIpc(byte[] bytes) throws IOException {
     FixedShapeTensorType.ensureRegistered();
     try (ReadChannel channel = new ReadChannel(new ByteArrayReadableSeekableByteChannel(bytes))) {
-      return MessageSerializer.deserializeSchema(channel);
+      return FixedShapeTensorType.withValueTypes(MessageSerializer.deserializeSchema(channel));
     }
   }
 

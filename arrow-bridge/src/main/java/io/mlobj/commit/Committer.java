@@ -85,7 +85,8 @@ public final class Committer {
     int maxAttempts = Math.max(1, conf.getInt(MlobjConf.COMMIT_MAX_ATTEMPTS, 100));
     for (int attempt = 1; ; attempt++) {
       long latestVersion = log.latestVersion();
-      VersionRecord latest = latestVersion == 0 ? null : log.read(latestVersion);
+      VersionRecord latest =
+          latestVersion == 0 ? null : RollbackBase.latest(log, request, latestVersion);
       if (request.create() && latest != null) {
         throw MlobjErrors.datasetExists(uri(), latestVersion);
       }

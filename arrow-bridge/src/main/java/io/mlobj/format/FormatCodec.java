@@ -19,7 +19,7 @@ import java.util.Map;
 /**
  * Reads and writes the JSON files of the format (version files, manifests, tags, the latest hint),
  * checking their format version. Files written by a newer mlobj with an unknown format version are
- * refused with a message naming the supported versions.
+ * refused with a message naming the supported versions. Every file is decoded as UTF-8.
  */
 public final class FormatCodec {
   /**
@@ -96,8 +96,9 @@ public final class FormatCodec {
   }
 
   public static Tag readTag(byte[] bytes, String uri) {
+    JsonNode tree = Utf8Json.parse(MAPPER, bytes, uri);
     try {
-      return MAPPER.readValue(bytes, Tag.class);
+      return MAPPER.treeToValue(tree, Tag.class);
     } catch (IOException e) {
       throw MlobjErrors.malformed(uri, message(e));
     }
@@ -111,8 +112,8 @@ public final class FormatCodec {
   /** Parses the hint; a damaged hint is ignored (returns -1) since it is only an optimisation. */
   public static long readLatestHint(byte[] bytes) {
     try {
-      JsonNode node = MAPPER.readTree(bytes);
-      return node.path("version").asLong(-1);
+      JsonNode node = MAPPER.readTree(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+      return node == null ? -1 : node.path("version").asLong(-1);
     } catch (IOException e) {
       return -1;
     }
@@ -154,12 +155,7 @@ public final class FormatCodec {
   }
 
   private static JsonNode versionedTree(byte[] bytes, String uri, List<Integer> supported) {
-    JsonNode tree;
-    try {
-      tree = MAPPER.readTree(bytes);
-    } catch (IOException e) {
-      throw MlobjErrors.malformed(uri, message(e));
-    }
+    JsonNode tree = Utf8Json.parse(MAPPER, bytes, uri);
     if (tree == null || !tree.isObject()) {
       throw MlobjErrors.malformed(uri, "it is not a JSON object");
     }

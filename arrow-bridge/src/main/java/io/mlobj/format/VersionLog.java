@@ -1,6 +1,7 @@
 package io.mlobj.format;
 
 import io.mlobj.MlobjErrors;
+import io.mlobj.UnreadableFileException;
 import io.mlobj.store.ObjectInfo;
 import io.mlobj.store.ObjectNotFoundException;
 import io.mlobj.store.ObjectStore;
@@ -47,13 +48,15 @@ public final class VersionLog {
     } catch (ObjectNotFoundException e) {
       hint = -1;
     }
+    // Existence, not content, decides the latest version: a damaged newest file must not hide
+    // the versions before it (see "Damaged version files" in docs/FORMAT.md).
     long v;
-    if (hint > 0 && find(hint).isPresent()) {
+    if (hint > 0 && probe(hint).isPresent()) {
       v = hint;
     } else {
       v = listLatest();
     }
-    while (find(v + 1).isPresent()) {
+    while (probe(v + 1).isPresent()) {
       v++;
     }
     return v;
@@ -76,14 +79,27 @@ public final class VersionLog {
         .toList();
   }
 
-  /** The version record, if that version exists. */
+  /**
+   * The version record, if that version exists.
+   *
+   * @throws io.mlobj.MlobjException (kind CORRUPT) when the version file exists but cannot be read
+   */
   public Optional<VersionRecord> find(long version) {
+    return probe(version).map(VersionFile::recordOrThrow);
+  }
+
+  /**
+   * The version file, if it exists, read or marked damaged: never throws for a damaged or
+   * unknown-format file (storage failures still throw). Intact records are cached; damaged ones are
+   * read again next time, in case the file was restored.
+   */
+  public Optional<VersionFile> probe(long version) {
     if (version <= 0) {
       return Optional.empty();
     }
     VersionRecord cached = versions.get(version);
     if (cached != null) {
-      return Optional.of(cached);
+      return Optional.of(new VersionFile(version, cached, null));
     }
     String key = LogLayout.versionKey(version);
     byte[] bytes;
@@ -92,13 +108,19 @@ public final class VersionLog {
     } catch (ObjectNotFoundException e) {
       return Optional.empty();
     }
-    VersionRecord record = FormatCodec.readVersion(bytes, store.uri(key));
-    if (record.version() != version) {
-      throw MlobjErrors.malformed(
-          store.uri(key), "it claims to be version " + record.version() + ", not " + version);
+    VersionRecord record;
+    try {
+      record = FormatCodec.readVersion(bytes, store.uri(key));
+      if (record.version() != version) {
+        throw MlobjErrors.malformed(
+            store.uri(key), "it claims to be version " + record.version() + ", not " + version);
+      }
+    } catch (UnreadableFileException e) {
+      return Optional.of(
+          new VersionFile(version, null, MlobjErrors.damagedVersion(store.root(), version, e)));
     }
     versions.put(version, record);
-    return Optional.of(record);
+    return Optional.of(new VersionFile(version, record, null));
   }
 
   /** The version record; a missing version is an error naming the latest one. */

@@ -2,7 +2,6 @@ package io.mlobj.store;
 
 import io.mlobj.MlobjConf;
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -35,8 +34,11 @@ final class S3Clients {
           "fs.s3a.secret.key",
           "fs.s3a.session.token",
           "fs.s3a.connection.maximum",
-          "fs.s3a.attempts.maximum",
-          "fs.s3a.connection.timeout");
+          S3Settings.MAX_ERROR_RETRIES,
+          S3Settings.RETRY_LIMIT,
+          S3Settings.ESTABLISH_TIMEOUT,
+          S3Settings.SOCKET_TIMEOUT,
+          S3Settings.REQUEST_TIMEOUT);
 
   /** Clients in use, by effective settings; guarded by the class lock. */
   private static final Map<Map<String, String>, Lease> LEASES = new java.util.HashMap<>();
@@ -62,6 +64,17 @@ final class S3Clients {
 
   /** Takes a share of the client for these settings; {@link #release} it when done. */
   static synchronized Lease acquire(String bucket, MlobjConf conf) {
+    Lease lease = LEASES.computeIfAbsent(effective(bucket, conf), Lease::new);
+    lease.users++;
+    return lease;
+  }
+
+  /** The timeout and retry settings a client for this bucket uses. */
+  static S3Settings settings(String bucket, MlobjConf conf) {
+    return S3Settings.from(effective(bucket, conf));
+  }
+
+  private static Map<String, String> effective(String bucket, MlobjConf conf) {
     Map<String, String> effective = new java.util.TreeMap<>();
     for (String key : KEYS) {
       String value = conf.s3a(bucket, key);
@@ -69,9 +82,7 @@ final class S3Clients {
         effective.put(key, value);
       }
     }
-    Lease lease = LEASES.computeIfAbsent(Map.copyOf(effective), Lease::new);
-    lease.users++;
-    return lease;
+    return Map.copyOf(effective);
   }
 
   /** Gives a share back; the last one closes the client and stops the part pool. */
@@ -88,12 +99,18 @@ final class S3Clients {
         !"false".equalsIgnoreCase(s.getOrDefault("fs.s3a.connection.ssl.enabled", "true"));
     String region = s.getOrDefault("fs.s3a.endpoint.region", "us-east-1");
     int maxConnections = Integer.parseInt(s.getOrDefault("fs.s3a.connection.maximum", "96"));
-    int attempts = Integer.parseInt(s.getOrDefault("fs.s3a.attempts.maximum", "5"));
+    S3Settings settings = S3Settings.from(s);
     var http =
         ApacheHttpClient.builder()
             .maxConnections(Math.max(maxConnections, 16))
-            .connectionTimeout(Duration.ofSeconds(10))
-            .socketTimeout(Duration.ofSeconds(60));
+            .connectionTimeout(settings.establishTimeout())
+            .socketTimeout(settings.socketTimeout());
+    ClientOverrideConfiguration.Builder override =
+        ClientOverrideConfiguration.builder()
+            .retryStrategy(b -> b.maxAttempts(settings.attempts()));
+    if (!settings.requestTimeout().isZero()) {
+      override.apiCallAttemptTimeout(settings.requestTimeout());
+    }
     var builder =
         S3Client.builder()
             .region(Region.of(region))
@@ -105,10 +122,7 @@ final class S3Clients {
                         Boolean.parseBoolean(s.getOrDefault("fs.s3a.path.style.access", "false")))
                     .chunkedEncodingEnabled(true)
                     .build())
-            .overrideConfiguration(
-                ClientOverrideConfiguration.builder()
-                    .retryStrategy(b -> b.maxAttempts(Math.max(1, attempts)))
-                    .build());
+            .overrideConfiguration(override.build());
     String endpoint = s.get("fs.s3a.endpoint");
     if (endpoint != null && !endpoint.isBlank()) {
       String url = endpoint.contains("://") ? endpoint : (ssl ? "https://" : "http://") + endpoint;

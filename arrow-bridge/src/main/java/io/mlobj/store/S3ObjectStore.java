@@ -44,6 +44,7 @@ public final class S3ObjectStore implements ObjectStore {
   private final String prefix;
   private final S3Clients.Lease lease;
   private final S3Client client;
+  private final S3Settings settings;
   private final ExecutorService parts;
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
@@ -56,6 +57,7 @@ public final class S3ObjectStore implements ObjectStore {
     this.prefix = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
     this.lease = S3Clients.acquire(bucket, conf);
     this.client = lease.client;
+    this.settings = S3Clients.settings(bucket, conf);
     this.partSize = (int) Math.min(conf.getBytes(MlobjConf.IO_PART_SIZE, 8L << 20), 1L << 30);
     this.parallelism = Math.max(1, conf.getInt(MlobjConf.IO_PARALLELISM, 8));
     this.parts = lease.parts;
@@ -78,20 +80,18 @@ public final class S3ObjectStore implements ObjectStore {
   @Override
   public byte[] read(String key) {
     // The SDK retries failed requests, but not a body cut off after the response began (a reset
-    // or a premature end of a Content-Length body): read the object again, a bounded number of
+    // or a premature end of a Content-Length body): read the object again, up to fs.s3a.retry.limit
     // times. Objects are immutable, so a re-read returns the same bytes.
     for (int attempt = 1; ; attempt++) {
       try {
         return readOnce(key);
       } catch (ObjectStoreException e) {
-        if (attempt >= BODY_READ_ATTEMPTS || !(e.getCause() instanceof IOException)) {
+        if (attempt > settings.bodyRereads() || !(e.getCause() instanceof IOException)) {
           throw e;
         }
       }
     }
   }
-
-  private static final int BODY_READ_ATTEMPTS = 3;
 
   private byte[] readOnce(String key) {
     String full = fullKey(key);
@@ -419,6 +419,10 @@ public final class S3ObjectStore implements ObjectStore {
       }
       return new ObjectStoreException(
           what + "HTTP " + s3.statusCode() + " " + code + ". " + s3.getMessage(), e);
+    }
+    String timeout = S3TimeoutMessages.describe(e, settings);
+    if (timeout != null) {
+      return new ObjectStoreException(what + timeout, e);
     }
     if (e instanceof SdkClientException) {
       return new ObjectStoreException(

@@ -44,6 +44,16 @@ public final class CommonOptions {
       description = "Show progress bars (default: when stderr is a terminal).")
   Boolean progress;
 
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      description =
+          "Give up on the whole command after this long, e.g. 30s or 2m (a bare number is"
+              + " seconds); exit "
+              + ExitCodes.STORAGE
+              + ". Single requests are bounded by fs.s3a.connection.timeout and friends.")
+  String timeout;
+
   @Spec(Spec.Target.MIXEE)
   CommandSpec spec;
 

@@ -1,6 +1,7 @@
 package io.mlobj.cli;
 
 import io.mlobj.Dataset;
+import io.mlobj.HistoryEntry;
 import io.mlobj.Snapshot;
 import io.mlobj.VersionSummary;
 import java.util.ArrayList;
@@ -16,7 +17,13 @@ import picocli.CommandLine.Parameters;
 /** {@code mlobj history URI}: versions, newest first. */
 @Command(
     name = "history",
-    description = "List a dataset's versions, newest first: what each did, who and which engine.")
+    description = {
+      "List a dataset's versions, newest first: what each did, who and which engine.",
+      "A damaged version file is listed as DAMAGED (the reason on stderr) with the others, and"
+          + " the exit code is "
+          + ExitCodes.DAMAGED
+          + "."
+    })
 final class HistoryCommand implements Callable<Integer> {
   @Mixin CommonOptions opts;
 
@@ -30,7 +37,17 @@ final class HistoryCommand implements Callable<Integer> {
   public Integer call() {
     Dataset dataset = DatasetRef.open(uri, opts.conf());
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (Snapshot s : dataset.history(limit)) {
+    List<HistoryEntry> damaged = new ArrayList<>();
+    for (HistoryEntry entry : dataset.historyEntries(limit)) {
+      if (!entry.intact()) {
+        damaged.add(entry);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("version", entry.version());
+        row.put("damaged", entry.damageReason());
+        rows.add(row);
+        continue;
+      }
+      Snapshot s = entry.snapshot();
       VersionSummary v = s.summary();
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("version", s.version());
@@ -51,7 +68,7 @@ final class HistoryCommand implements Callable<Integer> {
     Output out = opts.output();
     if (out.json()) {
       out.json(rows);
-      return ExitCodes.OK;
+      return reportDamaged(damaged);
     }
     out.table(
         List.of(
@@ -67,17 +84,40 @@ final class HistoryCommand implements Callable<Integer> {
         rows.stream()
             .map(
                 r ->
-                    List.of(
-                        String.valueOf(r.get("version")),
-                        String.valueOf(r.get("committed")),
-                        String.valueOf(r.get("operation")),
-                        String.valueOf(r.get("engine")),
-                        "+" + r.get("rowsAdded") + "/-" + r.get("rowsRemoved"),
-                        "+" + r.get("shardsAdded") + "/-" + r.get("shardsRemoved"),
-                        String.valueOf(r.get("totalRows")),
-                        Output.bytes((long) r.get("totalBytes")),
-                        String.valueOf(r.get("summary"))))
+                    r.containsKey("damaged")
+                        ? damagedRow(r)
+                        : List.of(
+                            String.valueOf(r.get("version")),
+                            String.valueOf(r.get("committed")),
+                            String.valueOf(r.get("operation")),
+                            String.valueOf(r.get("engine")),
+                            "+" + r.get("rowsAdded") + "/-" + r.get("rowsRemoved"),
+                            "+" + r.get("shardsAdded") + "/-" + r.get("shardsRemoved"),
+                            String.valueOf(r.get("totalRows")),
+                            Output.bytes((long) r.get("totalBytes")),
+                            String.valueOf(r.get("summary"))))
             .toList());
-    return ExitCodes.OK;
+    return reportDamaged(damaged);
+  }
+
+  private static List<String> damagedRow(Map<String, Object> r) {
+    return List.of(
+        String.valueOf(r.get("version")),
+        "-",
+        "DAMAGED",
+        "-",
+        "-",
+        "-",
+        "-",
+        "-",
+        String.valueOf(r.get("damaged")));
+  }
+
+  /** One line per damaged version on stderr; exit 6 so scripts notice, after listing the rest. */
+  private int reportDamaged(List<HistoryEntry> damaged) {
+    for (HistoryEntry entry : damaged) {
+      opts.err().println("mlobj: " + Main.oneLine(entry.damage().getMessage()));
+    }
+    return damaged.isEmpty() ? ExitCodes.OK : ExitCodes.DAMAGED;
   }
 }

@@ -3,6 +3,7 @@ package io.mlobj.cli;
 import io.mlobj.Dataset;
 import io.mlobj.Snapshot;
 import io.mlobj.Tag;
+import io.mlobj.format.ManifestRef;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +42,7 @@ final class InfoCommand implements Callable<Integer> {
     for (Tag tag : dataset.tags()) {
       tags.add(Map.of("name", tag.name(), "version", tag.version()));
     }
+    List<String> missingManifests = missingManifests(dataset, snapshot);
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("uri", dataset.uri());
     info.put("version", snapshot.version());
@@ -53,10 +55,13 @@ final class InfoCommand implements Callable<Integer> {
     info.put("schema", columns);
     info.put("properties", snapshot.properties());
     info.put("tags", tags);
+    if (!missingManifests.isEmpty()) {
+      info.put("missingManifests", missingManifests);
+    }
     Output out = opts.output();
     if (out.json()) {
       out.json(info);
-      return ExitCodes.OK;
+      return reportMissing(dataset, snapshot, missingManifests);
     }
     out.line("Dataset     " + dataset.uri());
     out.line(
@@ -104,6 +109,38 @@ final class InfoCommand implements Callable<Integer> {
               .map(t -> List.of((String) t.get("name"), String.valueOf(t.get("version"))))
               .toList());
     }
-    return ExitCodes.OK;
+    return reportMissing(dataset, snapshot, missingManifests);
+  }
+
+  /**
+   * Manifests the version references that are not in the store (one HEAD each; versions reference
+   * few manifests): the summary alone would hide that the version's data cannot be listed.
+   */
+  private static List<String> missingManifests(Dataset dataset, Snapshot snapshot) {
+    List<String> missing = new ArrayList<>();
+    for (ManifestRef ref : snapshot.manifests()) {
+      if (dataset.store().head(ref.path()).isEmpty()) {
+        missing.add(dataset.store().uri(ref.path()));
+      }
+    }
+    return missing;
+  }
+
+  private int reportMissing(Dataset dataset, Snapshot snapshot, List<String> missing) {
+    for (String manifest : missing) {
+      opts.err()
+          .println(
+              "mlobj: Cannot read manifest "
+                  + manifest
+                  + " of dataset "
+                  + dataset.uri()
+                  + " at version "
+                  + snapshot.version()
+                  + ": the object does not exist (deleted outside mlobj?), so the shards it lists"
+                  + " cannot be read. Restore it, or run 'mlobj history "
+                  + dataset.uri()
+                  + "' and roll back to a version that does not reference it.");
+    }
+    return missing.isEmpty() ? ExitCodes.OK : ExitCodes.DAMAGED;
   }
 }

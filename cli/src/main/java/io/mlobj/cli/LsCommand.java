@@ -1,6 +1,7 @@
 package io.mlobj.cli;
 
 import io.mlobj.Dataset;
+import io.mlobj.MlobjException;
 import io.mlobj.Snapshot;
 import io.mlobj.store.ObjectInfo;
 import io.mlobj.store.ObjectStore;
@@ -20,7 +21,11 @@ import picocli.CommandLine.Parameters;
     name = "ls",
     description = {
       "List the datasets at or under a location, with their latest version, rows and size.",
-      "Lists the objects under the prefix once (use a narrow prefix on large buckets)."
+      "Lists the objects under the prefix once (use a narrow prefix on large buckets).",
+      "A dataset whose latest version file is damaged is listed as DAMAGED (the reason on"
+          + " stderr) with the others, and the exit code is "
+          + ExitCodes.DAMAGED
+          + "."
     })
 final class LsCommand implements Callable<Integer> {
   private static final String MARKER = "_mlobj/versions/";
@@ -44,8 +49,23 @@ final class LsCommand implements Callable<Integer> {
       }
     }
     List<Map<String, Object>> rows = new ArrayList<>();
+    List<String> damaged = new ArrayList<>();
     for (String ds : datasets) {
-      Snapshot latest = Dataset.at(ds, opts.conf()).latest();
+      Snapshot latest;
+      try {
+        latest = Dataset.at(ds, opts.conf()).latest();
+      } catch (MlobjException e) {
+        if (e.kind() != MlobjException.Kind.CORRUPT) {
+          throw e;
+        }
+        // One damaged dataset must not hide the others: list it, say why below.
+        damaged.add(e.getMessage());
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("uri", ds);
+        row.put("damaged", e.getMessage());
+        rows.add(row);
+        continue;
+      }
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("uri", ds);
       row.put("version", latest.version());
@@ -66,15 +86,20 @@ final class LsCommand implements Callable<Integer> {
           rows.stream()
               .map(
                   r ->
-                      List.of(
-                          String.valueOf(r.get("uri")),
-                          String.valueOf(r.get("version")),
-                          String.valueOf(r.get("rows")),
-                          Output.bytes((long) r.get("bytes")),
-                          String.valueOf(r.get("shards")),
-                          String.valueOf(r.get("updated"))))
+                      r.containsKey("damaged")
+                          ? List.of(String.valueOf(r.get("uri")), "DAMAGED", "-", "-", "-", "-")
+                          : List.of(
+                              String.valueOf(r.get("uri")),
+                              String.valueOf(r.get("version")),
+                              String.valueOf(r.get("rows")),
+                              Output.bytes((long) r.get("bytes")),
+                              String.valueOf(r.get("shards")),
+                              String.valueOf(r.get("updated"))))
               .toList());
     }
-    return ExitCodes.OK;
+    for (String message : damaged) {
+      opts.err().println("mlobj: " + Main.oneLine(message));
+    }
+    return damaged.isEmpty() ? ExitCodes.OK : ExitCodes.DAMAGED;
   }
 }

@@ -39,6 +39,7 @@ public final class Main {
     CommandLine cli = new CommandLine(new MlobjCommand());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler(new ErrorHandler());
+    cli.setExecutionStrategy(new CommandTimeout());
     cli.setParameterExceptionHandler(
         (ex, args) -> {
           PrintWriter err = ex.getCommandLine().getErr();

@@ -34,6 +34,13 @@ class ErrorExitCodesITCase {
   }
 
   @Test
+  void commandUnderTimeoutKeepsItsOwnErrorAndExitCode() {
+    CliRunner.Result r =
+        new CliRunner(S3.conf()).run("info", S3.newDatasetUri(), "--timeout", "2m");
+    assertOneLine(r, ExitCodes.NOT_FOUND, "there is no mlobj dataset there");
+  }
+
+  @Test
   void badUriIsAUsageError() {
     CliRunner.Result r = new CliRunner(S3.conf()).run("info", "s3a:///no-bucket");
     assertOneLine(r, ExitCodes.USAGE, "Cannot open dataset 's3a:///no-bucket'");
@@ -50,7 +57,7 @@ class ErrorExitCodesITCase {
   void unreachableEndpointIsAStorageError() {
     Map<String, String> conf = new LinkedHashMap<>(S3.conf());
     conf.put("fs.s3a.endpoint", "http://127.0.0.1:1");
-    conf.put("fs.s3a.attempts.maximum", "1");
+    conf.put("fs.s3a.attempts.maximum", "0");
     CliRunner.Result r = new CliRunner(conf).run("info", S3.newDatasetUri());
     assertOneLine(r, ExitCodes.STORAGE, "fs.s3a.endpoint");
   }
