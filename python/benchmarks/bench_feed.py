@@ -243,7 +243,7 @@ def child_pyarrow_direct(info, args, endpoint, req):
 
     def images_of(column):
         column = column.combine_chunks()
-        if isinstance(column.type, pa.ExtensionType):
+        if isinstance(column.type, pa.BaseExtensionType):
             return column.to_numpy_ndarray()
         size = column.type.list_size
         return column.flatten().to_numpy().reshape(len(column), size)

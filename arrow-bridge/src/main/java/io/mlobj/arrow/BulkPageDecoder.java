@@ -176,8 +176,10 @@ final class BulkPageDecoder {
     BaseFixedWidthVector data =
         (BaseFixedWidthVector) (list != null ? list.getDataVector() : vector);
     long total = (long) rows * perRow;
-    while (data.getValueCapacity() < total) {
-      data.reAlloc();
+    if (data.getValueCapacity() < total) {
+      // Exactly what the rows need: doubling would hold old and new buffers at once.
+      data.clear();
+      data.allocateNew((int) total);
     }
     if (list != null) {
       for (int r = 0; r < rows; r++) {
