@@ -13,6 +13,18 @@
                 by the same client code (the loopback limit for (a))
   (c1) noop sending the very same float32 batches as (a1) (the loopback limit for (a1))
 
+Formats (``--suite formats``, the default runs both suites): the same 100,000 samples of
+uint8[3,32,32] written by pyarrow as 10 shards in three shapes, each imported with the kernel's
+Importer (not rewritten): Parquet with pyarrow's default 1,024-row groups (``parquet_small_rg``),
+Parquet with one row group per shard as Spark writes (``parquet_large_rg``), and Arrow IPC with
+1,024-row record batches (``arrow_ipc``); pyarrow and Spark dictionary-encode the image column
+(RLE_DICTIONARY). For each, the loop of the README, run the way users run it:
+``ds.loader(num_workers=2)`` with cast + normalize (deferred to the client by default), batch 256,
+shuffle on (window 8192), against the feed with its local cache (``loader_cache``) and without
+(``loader_no_cache``), and pyarrow reading the same shards straight from the same S3 server with
+the same shuffle (shards, then samples within a shard) and preprocessing in one process
+(``pyarrow_direct``). Modes alternate, repeated; medians reported.
+
 Every mode delivers the same tensors (image float32 [3,32,32] cast/normalized/flipped, label
 int32) for one epoch; each client runs in its own process so its peak RSS is its own, with one
 torch thread (as in a DataLoader worker; more threads spin against the servers on a small
@@ -175,6 +187,114 @@ def child_pyarrow(info, args, endpoint, req):
     return consume(batches())
 
 
+def user_pipeline():
+    """The README's preprocessing: cast to float32 in [0, 1], then normalize."""
+    return [
+        {"op": "cast", "column": "image", "to": "float32", "scale": 1 / 255},
+        {"op": "normalize", "column": "image", "mean": [MEAN] * 3, "std": [STD] * 3},
+    ]
+
+
+def child_loader(info, args, endpoint, req):
+    """The README's loop: ds.loader(num_workers=2), the DataLoader workers streaming."""
+    from mlobj_torch import MlobjIterableDataset
+
+    ds = MlobjIterableDataset(
+        endpoint,
+        req["dataset"],
+        token=info["token"],
+        version=req["version"],
+        columns=["image", "label"],
+        batch_size=req["batch_size"],
+        shuffle=True,
+        shuffle_buffer=req["shuffle_buffer"],
+        seed=req["seed"],
+        pipeline=user_pipeline(),
+        device=None,
+    )
+    return consume(iter(ds.loader(num_workers=args.loader_workers)))
+
+
+def child_pyarrow_direct(info, args, endpoint, req):
+    """pyarrow reading the same shards from S3 in one process, same shuffle and preprocessing."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.fs as pafs
+    import pyarrow.parquet as pq
+    import torch
+
+    s3 = info["s3"]
+    fs = pafs.S3FileSystem(
+        access_key=s3["access_key"],
+        secret_key=s3["secret_key"],
+        endpoint_override=s3["endpoint"].split("://", 1)[1],
+        scheme="http",
+        region="us-east-1",
+    )
+    rng = np.random.default_rng(1)
+    mean = np.float32(MEAN)
+    inv = np.float32(1 / STD)
+
+    def read(key):
+        with fs.open_input_file("%s/%s/%s" % (s3["bucket"], req["prefix"], key)) as f:
+            if key.endswith(".parquet"):
+                return pq.read_table(f, columns=["image", "label"])
+            return pa.ipc.open_file(f).read_all().select(["image", "label"])
+
+    def images_of(column):
+        column = column.combine_chunks()
+        if isinstance(column.type, pa.BaseExtensionType):
+            return column.to_numpy_ndarray()
+        size = column.type.list_size
+        return column.flatten().to_numpy().reshape(len(column), size)
+
+    def batches():
+        shards = list(req["shards"])
+        rng.shuffle(shards)
+        b = req["batch_size"]
+        for key in shards:
+            table = read(key)
+            images = images_of(table.column("image"))
+            labels = table.column("label").to_numpy()
+            order = rng.permutation(len(labels))
+            for start in range(0, len(order), b):
+                idx = order[start : start + b]
+                x = images[idx].astype(np.float32) * np.float32(1 / 255)
+                x = (x - mean) * inv
+                yield {"image": torch.from_numpy(x), "label": torch.from_numpy(labels[idx])}
+
+    return consume(batches())
+
+
+def write_format_shards(root, samples, shards, seed=3):
+    """The same samples as pyarrow writes them: Parquet with small and with large row groups
+    (both pyarrow's defaults otherwise: dictionary-encoded, snappy), and Arrow IPC."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(seed)
+    per = samples // shards
+    tensor = pa.fixed_shape_tensor(pa.uint8(), [3, 32, 32])
+    dirs = {name: root / name for name in ("parquet_small_rg", "parquet_large_rg", "arrow_ipc")}
+    for d in dirs.values():
+        d.mkdir(parents=True, exist_ok=True)
+    for s in range(shards):
+        images = rng.integers(0, 256, size=(per, 3 * 32 * 32), dtype=np.uint8)
+        storage = pa.FixedSizeListArray.from_arrays(pa.array(images.ravel()), 3 * 32 * 32)
+        table = pa.table({
+            "id": pa.array(np.arange(s * per, (s + 1) * per, dtype=np.int64)),
+            "image": pa.ExtensionArray.from_storage(tensor, storage),
+            "label": pa.array(rng.integers(0, 10, per, dtype=np.int32)),
+        })
+        name = "part-%05d" % s
+        pq.write_table(table, dirs["parquet_small_rg"] / (name + ".parquet"), row_group_size=1024)
+        pq.write_table(table, dirs["parquet_large_rg"] / (name + ".parquet"), row_group_size=per)
+        with pa.ipc.new_file(dirs["arrow_ipc"] / (name + ".arrow"), table.schema) as w:
+            w.write_table(table, max_chunksize=1024)
+    return dirs
+
+
 def consume(batches):
     start = time.perf_counter()
     cpu = resource.getrusage(resource.RUSAGE_SELF)
@@ -207,6 +327,8 @@ CHILDREN = {
     "noop": child_noop,
     "pyarrow": child_pyarrow,
     "ids": child_ids,
+    "loader": child_loader,
+    "pyarrow_direct": child_pyarrow_direct,
 }
 
 
@@ -256,6 +378,23 @@ def java(cp, main, *args, stdin=subprocess.PIPE):
     )
 
 
+def snapshot_classpath(cp):
+    """Copies the work tree's class directories aside, so a rebuild while the benchmark runs
+    (mvn recompiles target/classes in place) cannot break the JVMs it started."""
+    import shutil
+
+    entries = []
+    for i, entry in enumerate(cp.split(":")):
+        path = pathlib.Path(entry)
+        if path.is_dir() and ROOT in path.parents:
+            copy = LOGS / "classpath" / str(i)
+            shutil.copytree(path, copy)
+            entries.append(str(copy))
+        else:
+            entries.append(entry)
+    return ":".join(entries)
+
+
 def median(values):
     values = sorted(values)
     mid = len(values) // 2
@@ -294,6 +433,42 @@ def quality(ids, rows_per_block):
     return {"spearman": float(rho), "same_block_adjacency": same, "tail_chi2_per_dof": chi}
 
 
+def run_formats(info, args, feed_endpoint, feed0_endpoint):
+    """The README loop vs pyarrow-direct on every imported shard format, alternating."""
+    plan = []
+    for fmt, imp in info["imports"].items():
+        req = {"dataset": imp["dataset"], "version": imp["version"], "prefix": imp["prefix"],
+               "shards": imp["shards"], "batch_size": args.batch_size,
+               "shuffle_buffer": args.shuffle_buffer, "seed": 1}
+        plan += [(fmt, "loader_cache", "loader", feed_endpoint, req),
+                 (fmt, "loader_no_cache", "loader", feed0_endpoint, req),
+                 (fmt, "pyarrow_direct", "pyarrow_direct", None, req)]
+    runs = {(fmt, mode): [] for fmt, mode, _, _, _ in plan}
+    # One warm-up round: the JVM compiles its hot paths, the cache fills.
+    for fmt, mode, child, endpoint, req in plan:
+        run_child(child, info, args, endpoint, req)
+    for _ in range(args.repeat):
+        for fmt, mode, child, endpoint, req in plan:
+            runs[(fmt, mode)].append(run_child(child, info, args, endpoint, req))
+    out = {}
+    print("| shards | mode | samples/s (median) | all runs | vs pyarrow_direct |")
+    print("|---|---|---:|---|---:|")
+    for (fmt, mode), rs in runs.items():
+        rates = sorted(r["samples"] / r["seconds"] for r in rs)
+        out.setdefault(fmt, {})[mode] = {"samples": rs[0]["samples"],
+                                         "samples_per_s": median(rates),
+                                         "samples_per_s_all": rates}
+    for fmt, modes in out.items():
+        base = modes["pyarrow_direct"]["samples_per_s"]
+        for mode, m in modes.items():
+            m["vs_pyarrow_direct"] = m["samples_per_s"] / base
+            print("| %s | %s | %.0f | %s | %.2fx |" % (
+                fmt, mode, m["samples_per_s"], " ".join("%.0f" % r for r in m["samples_per_s_all"]),
+                m["vs_pyarrow_direct"]))
+    sys.stdout.flush()
+    return out
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--samples", type=int, default=262144)
@@ -308,6 +483,12 @@ def main():
                    help="torch intra-op threads in each client (1, as in a DataLoader worker)")
     p.add_argument("--zero-copy", action="store_true",
                    help="both Flight servers send with arrow.flight.enable_zero_copy_write=true")
+    p.add_argument("--suite", choices=("all", "formats", "ipc"), default="all",
+                   help="formats: the README loop on Parquet/IPC shards written by pyarrow; "
+                        "ipc: the launcher's Arrow IPC dataset, every mode")
+    p.add_argument("--format-samples", type=int, default=100000)
+    p.add_argument("--format-shards", type=int, default=10)
+    p.add_argument("--loader-workers", type=int, default=2)
     p.add_argument("--out", help="write the results as JSON here")
     p.add_argument("--child")
     p.add_argument("--child-input")
@@ -326,14 +507,21 @@ def main():
 
     from conftest import feed_classpath
 
-    cp = feed_classpath()
+    cp = snapshot_classpath(feed_classpath())
     if args.zero_copy:
         JAVA_FLAGS.append("-Darrow.flight.enable_zero_copy_write=true")
     batches = max(1, args.samples // (args.shards * args.rows_per_batch))
+    imports = []
+    if args.suite in ("all", "formats"):
+        dirs = write_format_shards(LOGS / "shards", args.format_samples, args.format_shards)
+        for name, d in dirs.items():
+            imports += ["--import", "%s=%s" % (name, d)]
+    if args.suite == "formats":  # the launcher's own dataset is not used: keep it tiny
+        args.shards, batches, args.rows_per_batch = 1, 1, 8
     launcher = java(
         cp, "io.mlobj.feed.FeedTestLauncher", "--no-feed",
         "--shards", str(args.shards), "--batches", str(batches),
-        "--rows", str(args.rows_per_batch), "--size", str(args.size),
+        "--rows", str(args.rows_per_batch), "--size", str(args.size), *imports,
     )
     info = first_json(launcher)
     SERVERS["s3"] = launcher
@@ -358,15 +546,23 @@ def main():
     # What (a) asks the server for (the deferred steps stay on the client), and what (a1) asks.
     (tmp / "request.json").write_text(json.dumps(dict(req, pipeline=split(req["pipeline"])[0])))
     (tmp / "request1.json").write_text(json.dumps(req))
-    noop = java(cp, "io.mlobj.feed.bench.NoOpFlightServer",
-                str(feed_info["port"]), "bench-token", str(tmp / "request.json"))
-    noop_endpoint = "grpc+tcp://127.0.0.1:%d" % first_json(noop)["port"]
-    noop1 = java(cp, "io.mlobj.feed.bench.NoOpFlightServer",
-                 str(feed_info["port"]), "bench-token", str(tmp / "request1.json"))
-    noop1_endpoint = "grpc+tcp://127.0.0.1:%d" % first_json(noop1)["port"]
-    SERVERS["noop"] = noop
-    SERVERS["noop1"] = noop1
+    noop = noop1 = None
+    if args.suite != "formats":  # the no-op servers hold 512 MB of batches: only when used
+        noop = java(cp, "io.mlobj.feed.bench.NoOpFlightServer",
+                    str(feed_info["port"]), "bench-token", str(tmp / "request.json"))
+        noop_endpoint = "grpc+tcp://127.0.0.1:%d" % first_json(noop)["port"]
+        noop1 = java(cp, "io.mlobj.feed.bench.NoOpFlightServer",
+                     str(feed_info["port"]), "bench-token", str(tmp / "request1.json"))
+        noop1_endpoint = "grpc+tcp://127.0.0.1:%d" % first_json(noop1)["port"]
+        SERVERS["noop"] = noop
+        SERVERS["noop1"] = noop1
     try:
+        if args.suite in ("all", "formats"):
+            formats = run_formats(info, args, feed_endpoint, feed0_endpoint)
+            if args.suite == "formats":
+                if args.out:
+                    pathlib.Path(args.out).write_text(json.dumps({"formats": formats}, indent=2))
+                return
         results = {"samples": info["rows"], "batch_size": args.batch_size,
                    "shuffle_buffer": args.shuffle_buffer, "cpus": os.cpu_count()}
         # Modes interleaved, repeated: on a shared machine single runs are noise.
@@ -468,9 +664,10 @@ def main():
             feed_endpoint, "bench-token").metrics()
     finally:
         for proc in (noop, noop1, feed, feed0):
-            proc.terminate()
+            if proc is not None:
+                proc.terminate()
         launcher.stdin.close()
-        for proc in (noop, noop1, feed, feed0, launcher):
+        for proc in (p for p in (noop, noop1, feed, feed0, launcher) if p is not None):
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:

@@ -51,7 +51,7 @@ final class ColumnarParquetDecoder {
   private final List<ColumnDescriptor> columns;
   private final String createdBy;
   private ColumnReader[] readers;
-  private PlainPageCopier[] copiers;
+  private BulkPageDecoder[] copiers;
   private long[] consumed;
 
   private ColumnarParquetDecoder(
@@ -135,7 +135,7 @@ final class ColumnarParquetDecoder {
   void start(PageReadStore pages, BlockMetaData block) {
     ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, dummy(schema), schema, createdBy);
     readers = new ColumnReader[columns.size()];
-    copiers = new PlainPageCopier[columns.size()];
+    copiers = new BulkPageDecoder[columns.size()];
     consumed = new long[columns.size()];
     for (int i = 0; i < readers.length; i++) {
       ColumnDescriptor column = columns.get(i);
@@ -143,7 +143,8 @@ final class ColumnarParquetDecoder {
       ValueVector v = vector instanceof ExtensionTypeVector<?> e ? e.getUnderlyingVector() : vector;
       if (v instanceof FixedSizeListVector || !(v instanceof ListVector)) {
         copiers[i] =
-            PlainPageCopier.forChunk(pages.getPageReader(column), column, chunk(block, column), v);
+            BulkPageDecoder.forChunk(
+                pages.getPageReader(column), column, chunk(block, column), pages.getRowCount(), v);
       }
       if (copiers[i] == null) {
         readers[i] = store.getColumnReader(column);

@@ -11,6 +11,7 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
@@ -59,6 +60,16 @@ public final class ParquetBatchReader implements BatchReader {
       MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
       Schema target = schema != null ? schema : fileArrowSchema(reader);
       this.root = VectorSchemaRoot.create(target, allocator);
+      // Size the vectors for the first batch, not Arrow's default of 3970 rows: a reader of a
+      // 100-row group would otherwise hold ~40x the memory its rows need (the feed keeps a
+      // shuffle window of such readers open).
+      List<BlockMetaData> groups = reader.getRowGroups();
+      if (firstGroup >= 0 && firstGroup < groups.size()) {
+        int rows = (int) Math.max(1, Math.min(maxBatchRows, groups.get(firstGroup).getRowCount()));
+        for (FieldVector vector : root.getFieldVectors()) {
+          vector.setInitialCapacity(rows);
+        }
+      }
       this.root.allocateNew();
       List<Type> requested = new ArrayList<>();
       List<Type> columnar = new ArrayList<>();

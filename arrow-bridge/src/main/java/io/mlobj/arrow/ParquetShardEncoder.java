@@ -35,7 +35,7 @@ public final class ParquetShardEncoder implements ShardEncoder {
     try {
       Builder builder = new Builder(out, support);
       // Dictionaries rarely pay off for floating point (tensors, embeddings) and would disable the
-      // bulk-copy read path (PlainPageCopier).
+      // bulk-copy read path (BulkPageDecoder).
       for (org.apache.parquet.column.ColumnDescriptor column :
           ParquetSchemas.toParquet(schema).getColumns()) {
         PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();

@@ -87,6 +87,48 @@ public final class FeedErrors {
         "Cannot run action '" + type + "': no such action. Actions: " + known + ".");
   }
 
+  /**
+   * A stream whose decoded shuffle window and batches do not fit the server's memory budget, alone
+   * or beside the streams already running.
+   */
+  public static MlobjException memoryCapExceeded(
+      String dataset,
+      long version,
+      int window,
+      long needed,
+      long reserved,
+      int streams,
+      long budget) {
+    long free = Math.max(0, budget - reserved);
+    long fitting = needed <= 0 ? window : (long) ((double) window * free / needed);
+    String held =
+        streams == 0
+            ? ""
+            : ", of which " + mib(reserved) + " MiB are held by " + streams + " running stream(s)";
+    return new MlobjException(
+        Kind.INVALID_ARGUMENT,
+        "Cannot stream "
+            + dataset
+            + " at version "
+            + version
+            + ": with a shuffle window of "
+            + window
+            + " samples the stream needs about "
+            + mib(needed)
+            + " MiB of decoded blocks and batches, and the server's Arrow memory budget is "
+            + mib(budget)
+            + " MiB (--memory-cap, less --read-ahead when a local cache is used)"
+            + held
+            + ". Lower shuffle_buffer (to about "
+            + Math.max(1, fitting)
+            + " samples or less), run fewer streams at once, or start the server with a larger"
+            + " --memory-cap.");
+  }
+
+  private static String mib(long bytes) {
+    return String.format(java.util.Locale.ROOT, "%.1f", bytes / (1024.0 * 1024.0));
+  }
+
   /** The Flight status for any failure; MlobjException kinds map one to one. */
   public static FlightRuntimeException toFlight(Throwable t) {
     if (t instanceof FlightRuntimeException f) {

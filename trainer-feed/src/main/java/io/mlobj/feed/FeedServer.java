@@ -20,8 +20,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.AllocationListener;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.memory.rounding.SegmentRoundingPolicy;
 
 /**
  * An Arrow Flight server that streams dataset versions to trainers as batches of ready-to-train
@@ -54,7 +56,13 @@ public final class FeedServer implements AutoCloseable {
 
   private FeedServer(Builder b) {
     this.settings = b;
-    this.allocator = new RootAllocator(b.memoryCap);
+    // Buffers are accounted in 4 KiB steps instead of the default next power of two, so a
+    // decoded 3 MiB block counts 3 MiB, not 4, against the cap.
+    this.allocator =
+        new RootAllocator(
+            AllocationListener.NOOP,
+            b.memoryCap,
+            new SegmentRoundingPolicy(FeedService.ALLOCATION_SEGMENT));
     this.service =
         new FeedService(
             MlobjConf.of(b.conf),

@@ -64,6 +64,21 @@ public final class FeedTestData {
       int rowsPerBatch,
       int h,
       int w) {
+    return create(uri, conf, allocator, format, shards, batchesPerShard, rowsPerBatch, h, w, 1024);
+  }
+
+  /** As above, with the writer's target row group size ({@code rowGroupBytes}). */
+  public static long create(
+      String uri,
+      Map<String, String> conf,
+      BufferAllocator allocator,
+      ShardFormat format,
+      int shards,
+      int batchesPerShard,
+      int rowsPerBatch,
+      int h,
+      int w,
+      long rowGroupBytes) {
     Schema schema = schema(h, w);
     Dataset dataset = Dataset.create(uri, conf, schema, List.of(), Map.of());
     List<Shard> written = new ArrayList<>();
@@ -73,7 +88,7 @@ public final class FeedTestData {
           dataset
               .newWriter(schema)
               .format(format)
-              .rowGroupBytes(1024)
+              .rowGroupBytes(rowGroupBytes)
               .targetShardBytes(1L << 40)
               .build(allocator)) {
         for (int b = 0; b < batchesPerShard; b++) {

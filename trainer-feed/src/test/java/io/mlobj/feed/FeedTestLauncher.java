@@ -5,7 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlobj.Dataset;
 import io.mlobj.Shard;
 import io.mlobj.ShardFormat;
+import io.mlobj.Snapshot;
+import io.mlobj.ops.Importer;
 import io.mlobj.testing.EmbeddedS3;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -14,6 +20,9 @@ import org.apache.arrow.memory.RootAllocator;
  * Starts what the Python tests and the benchmark need, in one process: an embedded S3 server, a
  * dataset of image-like samples (see {@link FeedTestData}) and, unless {@code --no-feed}, a feed
  * server with a bearer token. Prints one JSON line describing them, then runs until stdin closes.
+ * Each {@code --import NAME=DIR} uploads the files of a local directory (e.g. Parquet written by
+ * pyarrow) to {@code s3a://feed/NAME/incoming/} and adopts them with {@link Importer} as version 1
+ * of dataset {@code s3a://feed/NAME}, listed under {@code "imports"} in the JSON line.
  *
  * <pre>
  * java --add-opens=java.base/java.nio=ALL-UNNAMED \
@@ -32,6 +41,7 @@ public final class FeedTestLauncher {
     boolean feed = true;
     ShardFormat format = ShardFormat.ARROW;
     String token = "pytest-token";
+    Map<String, Path> imports = new java.util.LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--shards" -> shards = Integer.parseInt(args[++i]);
@@ -41,6 +51,10 @@ public final class FeedTestLauncher {
         case "--format" -> format = ShardFormat.parse(args[++i]);
         case "--token" -> token = args[++i];
         case "--no-feed" -> feed = false;
+        case "--import" -> {
+          String[] spec = args[++i].split("=", 2);
+          imports.put(spec[0], Path.of(spec[1]));
+        }
         default -> throw new IllegalArgumentException("Unknown option " + args[i]);
       }
     }
@@ -65,6 +79,10 @@ public final class FeedTestLauncher {
       var keys = out.putArray("shards");
       for (Shard shard : Dataset.open(uri, conf).latest().shards()) {
         keys.add(shard.path());
+      }
+      ObjectNode imported = out.putObject("imports");
+      for (Map.Entry<String, Path> e : imports.entrySet()) {
+        imported.set(e.getKey(), importDir("s3a://feed/" + e.getKey(), conf, e.getValue(), json));
       }
       var confJson = out.putObject("conf");
       conf.forEach(confJson::put);
@@ -93,5 +111,29 @@ public final class FeedTestLauncher {
         }
       }
     }
+  }
+
+  /** Uploads every file of {@code dir} under {@code incoming/} and imports them, in name order. */
+  private static ObjectNode importDir(
+      String uri, Map<String, String> conf, Path dir, ObjectMapper json)
+      throws java.io.IOException {
+    Dataset dataset = Dataset.at(uri, conf);
+    List<String> keys = new ArrayList<>();
+    try (var files = Files.list(dir)) {
+      for (Path file : files.sorted().toList()) {
+        String key = "incoming/" + file.getFileName();
+        dataset.store().put(key, Files.readAllBytes(file), Map.of());
+        keys.add(key);
+      }
+    }
+    Snapshot snapshot = Importer.importFiles(dataset, keys);
+    ObjectNode out = json.createObjectNode();
+    out.put("dataset", uri);
+    out.put("version", snapshot.version());
+    out.put("rows", snapshot.rows());
+    out.put("prefix", uri.substring("s3a://feed/".length()));
+    var shards = out.putArray("shards");
+    keys.forEach(shards::add);
+    return out;
   }
 }

@@ -21,6 +21,12 @@ import org.apache.arrow.memory.BufferAllocator;
 
 /** What every stream of a server shares: configuration, shard cache, planner, metrics. */
 public final class FeedService implements AutoCloseable {
+  /**
+   * Bytes by which the server's allocator rounds buffers up (instead of Arrow's default next power
+   * of two, which counts a decoded 3 MiB block as 4 MiB); {@link StreamMemory} plans with it.
+   */
+  public static final int ALLOCATION_SEGMENT = 4096;
+
   static final ObjectMapper JSON = new ObjectMapper();
 
   final MlobjConf conf;
@@ -32,6 +38,7 @@ public final class FeedService implements AutoCloseable {
   final int readAheadShards;
   final long readAheadBytes;
   final int prepareThreads;
+  final StreamMemory memory;
   private final Map<String, Dataset> datasets = new ConcurrentHashMap<>();
 
   /** Threads that prepare each stream's batches; owned here, shut down with the server. */
@@ -65,6 +72,10 @@ public final class FeedService implements AutoCloseable {
     this.readAheadBytes = readAheadBytes;
     this.readAheadShards = readAheadShards;
     this.prepareThreads = prepareThreads;
+    // Mapped shards of the local cache (up to the read-ahead) take from the same Arrow cap.
+    this.memory =
+        new StreamMemory(
+            allocator.getLimit() - (LocalObjectCache.configured(conf) ? readAheadBytes : 0));
     this.cache = new ShardCache(readAheadBytes, fetchThreads, metrics, allocator);
     this.planner = new EpochPlanner(cache, allocator);
     this.factories = Map.copyOf(factories);

@@ -34,13 +34,14 @@ import org.slf4j.LoggerFactory;
  * pipeline, handing finished batches over a queue of {@value #PREPARED_AHEAD}; the gRPC thread
  * sends them. So preprocessing overlaps with serialization and sending.
  *
- * <p>Memory: a decoded block is kept from the first batch that needs it to the last, so a stream
- * holds about one shuffle window of decoded samples plus {@value #PREPARED_AHEAD} + 1 output
- * batches; whole shards wait in the server's {@link ShardCache} under its byte cap, fetched ahead
- * in the order this stream will need them. Back-pressure: before each batch the gRPC thread waits
- * until the client's flow-control window has room ({@code listener.isReady()}); the preparing
- * thread then blocks on the full queue, so a slow client slows the stream instead of growing
- * buffers.
+ * <p>Memory: a decoded block is kept from the first batch that needs it to the last, and the blocks
+ * of a finished window are closed before the next window's are decoded, so a stream holds about one
+ * shuffle window of decoded samples plus the batches in flight; it reserves that peak ({@link
+ * StreamMemory}) before it starts or is refused; whole shards wait in the server's {@link
+ * ShardCache} under its byte cap, fetched ahead in the order this stream will need them.
+ * Back-pressure: before each batch the gRPC thread waits until the client's flow-control window has
+ * room ({@code listener.isReady()}); the preparing thread then blocks on the full queue, so a slow
+ * client slows the stream instead of growing buffers.
  */
 final class FeedStream {
   private static final Logger LOG = LoggerFactory.getLogger(FeedStream.class);
@@ -55,6 +56,9 @@ final class FeedStream {
   private final Map<Shard, Integer> pinned = new HashMap<>();
 
   private volatile boolean stopped;
+
+  /** The Arrow memory this stream reserved (see {@link StreamMemory}). */
+  private long plannedBytes;
 
   /** A prepared batch, the end of the stream, or the failure of the preparing thread. */
   private record Prepared(List<FieldVector> columns, int rows, RuntimeException error) {
@@ -79,9 +83,26 @@ final class FeedStream {
     long started = System.nanoTime();
     long sent = 0;
     FeedMetrics metrics = service.metrics;
+    // Batches alive at once: being prepared, queued, being sent (moved into the out root).
+    int batchesInFlight = Math.max(1, service.prepareThreads) + PREPARED_AHEAD + 1;
+    plannedBytes =
+        StreamMemory.peak(
+            samples,
+            resolved.planned().plan(),
+            resolved.scan().schema(),
+            resolved.pipeline().outputSchema(),
+            q.batchSize(),
+            batchesInFlight);
+    StreamMemory.Reservation reservation =
+        service.memory.reserve(
+            resolved.snapshot().dataset().uri(),
+            resolved.snapshot().version(),
+            q.shuffle() ? q.shuffleBuffer() : 0,
+            plannedBytes);
     Future<?> preparing = service.prepare.submit(() -> prepareAll(samples, queue));
-    try (VectorSchemaRoot out =
-        VectorSchemaRoot.create(resolved.pipeline().outputSchema(), allocator)) {
+    try (reservation;
+        VectorSchemaRoot out =
+            VectorSchemaRoot.create(resolved.pipeline().outputSchema(), allocator)) {
       listener.start(out);
       while (true) {
         Prepared p = take(queue);
@@ -225,6 +246,18 @@ final class FeedStream {
         for (int i = 0; i < n; i++) {
           int block = plan.blockOf(samples[m][i]);
           if (decoded[block] == null) {
+            if (anyFinished(open, lastUse, m)) {
+              // A new window: hand over the batches in flight and close the blocks of the
+              // finished window before decoding the next, so a stream holds one window, not two.
+              while (!inFlight.isEmpty()) {
+                if (!handOver(inFlight.poll(), queue)) {
+                  return;
+                }
+                handedOver++;
+              }
+              closeFinished(open, decoded, roots, lastUse, handedOver - 1);
+              releaseFinished(dataset, handedOver - 1);
+            }
             decoded[block] = decode(dataset, version, plan.blocks().get(block), shardLastUse);
             roots[block] = decoded[block].root();
             open.add(block);
@@ -274,6 +307,18 @@ final class FeedStream {
           e instanceof RuntimeException re
               ? re
               : new IllegalStateException("Cannot prepare a batch: " + e.getMessage(), e);
+      if (e instanceof org.apache.arrow.memory.OutOfMemoryException) {
+        // Beyond the plan (variable-width payloads are not known up front): say which setting.
+        error =
+            io.mlobj.feed.FeedErrors.memoryCapExceeded(
+                dataset.uri(),
+                version,
+                q.shuffle() ? q.shuffleBuffer() : 0,
+                Math.max(plannedBytes, allocator.getAllocatedMemory()),
+                allocator.getRoot().getAllocatedMemory() - allocator.getAllocatedMemory(),
+                0,
+                allocator.getRoot().getLimit());
+      }
       offer(queue, new Prepared(null, 0, error));
     } finally {
       for (Future<Prepared> f : inFlight) {
@@ -318,6 +363,15 @@ final class FeedStream {
       return false;
     }
     return true;
+  }
+
+  private static boolean anyFinished(List<Integer> open, int[] lastUse, int batch) {
+    for (int b : open) {
+      if (lastUse[b] < batch) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void closeFinished(
