@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import sys
 import warnings
+import weakref
 
 import numpy as np
 import pyarrow as pa
@@ -182,6 +183,21 @@ def _in_worker():
     return get_worker_info() is not None
 
 
+# Datasets of this process, so that their rank and world size are captured in the main process
+# right before it forks DataLoader workers (a plain DataLoader calls nothing on the dataset there).
+_datasets = weakref.WeakSet()
+
+
+def _capture_ranks_before_fork():
+    if not _in_worker():
+        for ds in list(_datasets):
+            ds._capture_rank()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_capture_ranks_before_fork)
+
+
 class MlobjIterableDataset(IterableDataset):
     """Batches of one dataset version streamed, shuffled and preprocessed by a feed server.
 
@@ -196,8 +212,9 @@ class MlobjIterableDataset(IterableDataset):
     :class:`FeedError` here, before any batch, with the server's message.
 
     Rank and world size: ``rank=``/``world_size=``, else ``torch.distributed``'s, captured in the
-    main process (when the dataset is built, when :meth:`loader` or iteration starts there, or
-    when the dataset is pickled for spawned workers), never inside a DataLoader worker. Each rank
+    main process (when the dataset is built, when :meth:`loader` or iteration starts there, right
+    before the process forks DataLoader workers, or when the dataset is pickled for spawned ones),
+    never inside a worker. Each rank
     receives ``ceil(ceil(remaining / batch_size) / world_size)`` full batches (the same on every
     rank, whatever ``num_workers``): global batch ``g`` of the epoch's order goes to rank
     ``g % world_size``, and positions past the end of the epoch wrap to its start (padding; with
@@ -261,6 +278,7 @@ class MlobjIterableDataset(IterableDataset):
         self._client = None
         self._client_pid = None
         self._capture_rank()
+        _datasets.add(self)
         # One plan call validates the request and the whole pipeline (deferred steps included,
         # with their "on") on the server, and pins the version.
         self.pipeline = list(pipeline or [])
@@ -292,10 +310,6 @@ class MlobjIterableDataset(IterableDataset):
             self._capture_rank()
         if self._rank is not None:
             return self._rank, self._world_size
-        if _in_worker() and dist.is_available() and dist.is_initialized():
-            # A forked worker of a dataset built before init_process_group and iterated by a
-            # plain DataLoader: the group is the main process's, inherited at fork.
-            return dist.get_rank(), dist.get_world_size()
         return 0, 1
 
     # ---- server calls ----
