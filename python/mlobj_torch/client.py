@@ -2,31 +2,59 @@
 
 import json
 import os
+import pickle
 import re
 import struct
-import weakref
 
 import pyarrow as pa
 import pyarrow.flight as flight
 
-# A process that forks while it holds an open gRPC channel gives children that hang on their first
-# call; one whose clients are all closed forks safely (checked on Linux with pyarrow 25). So each
-# process counts its open clients, and loaders fork their workers only when none is open.
-_open = weakref.WeakSet()
-_open_pid = os.getpid()
+# gRPC cannot be used on both sides of a fork: once a process has initialised it (opened a
+# channel), a forked child shares its poller and its calls hang, even after every client was
+# closed (seen with pyarrow 25: DataLoader workers stuck in DoGet). So a process that has not
+# streamed yet runs its unary calls (plan, metrics, checkpoint.put) in a short-lived forked
+# child, and stays fit to fork DataLoader workers; the first stream in the process itself
+# initialises gRPC here, and from then on loaders spawn their workers.
+_grpc_initialised = False
 
 
-def open_clients():
-    """How many Flight clients this process has open (0: forking DataLoader workers is safe)."""
-    global _open, _open_pid
-    if _open_pid != os.getpid():  # a forked child: its parent's clients are not its own
-        _open, _open_pid = weakref.WeakSet(), os.getpid()
-    return len(_open)
+def grpc_initialised():
+    """Whether this process has initialised gRPC (then its DataLoader workers must be spawned)."""
+    return _grpc_initialised
 
 
 def grpc_started():
-    """Whether this process has a Flight client open (kept for older callers)."""
-    return open_clients() > 0
+    """Same as :func:`grpc_initialised` (kept for older callers)."""
+    return _grpc_initialised
+
+
+def _in_forked_child(call):
+    """Runs ``call()`` in a forked child and returns its result (or raises its FeedError)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        try:
+            os.close(read)
+            try:
+                outcome = ("ok", call())
+            except FeedError as e:
+                outcome = ("error", str(e), e.code)
+            except BaseException as e:  # noqa: BLE001 - reported to the parent
+                outcome = ("error", "%s: %s" % (type(e).__name__, e), "UNKNOWN")
+            with os.fdopen(write, "wb") as f:
+                f.write(pickle.dumps(outcome))
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as f:
+        data = f.read()
+    os.waitpid(pid, 0)
+    if not data:
+        raise FeedError("Cannot call the feed server: the helper process died.", "UNKNOWN")
+    outcome = pickle.loads(data)
+    if outcome[0] == "error":
+        raise FeedError(outcome[1], outcome[2])
+    return outcome[1]
 
 
 class FeedError(RuntimeError):
@@ -78,21 +106,25 @@ class FeedClient:
     """A connection to one feed server.
 
     ``endpoint`` is ``grpc+tcp://host:port`` (or ``grpc+tls://`` with ``tls_root_certs``);
-    ``token`` is the server's bearer token, if it has one. Close it when done (or use ``with``):
-    DataLoader workers can only be forked while no client is open in the process.
+    ``token`` is the server's bearer token, if it has one. The gRPC channel opens on the first
+    stream; until then, calls run in a forked helper process (see :func:`grpc_initialised`).
     """
 
     def __init__(self, endpoint, token=None, tls_root_certs=None):
-        kwargs = {}
-        if tls_root_certs is not None:
-            kwargs["tls_root_certs"] = tls_root_certs
-        open_clients()  # resets the count in a freshly forked child
-        self._client = flight.FlightClient(endpoint, **kwargs)
-        _open.add(self)
+        self._endpoint = endpoint
+        self._kwargs = {} if tls_root_certs is None else {"tls_root_certs": tls_root_certs}
+        self._client = None
         headers = []
         if token:
             headers.append((b"authorization", b"Bearer " + token.encode()))
         self._options = flight.FlightCallOptions(headers=headers)
+
+    def _flight(self):
+        global _grpc_initialised
+        if self._client is None:
+            _grpc_initialised = True
+            self._client = flight.FlightClient(self._endpoint, **self._kwargs)
+        return self._client
 
     def __enter__(self):
         return self
@@ -104,7 +136,7 @@ class FeedClient:
         """Yields the record batches of a feed request (a dict, see docs/trainer-feed.md)."""
         ticket = flight.Ticket(json.dumps(request).encode())
         try:
-            reader = self._client.do_get(ticket, options=self._options)
+            reader = self._flight().do_get(ticket, options=self._options)
             for chunk in reader:
                 yield chunk.data
         except pa.ArrowException as e:  # FlightError, ArrowInvalid (INVALID_ARGUMENT), ...
@@ -112,8 +144,13 @@ class FeedClient:
 
     def action(self, name, body=b""):
         """Runs a server action and returns its JSON answer."""
+        if self._client is None and not _grpc_initialised and hasattr(os, "fork"):
+            return _in_forked_child(lambda: self._action(name, body))
+        return self._action(name, body)
+
+    def _action(self, name, body):
         try:
-            results = list(self._client.do_action(flight.Action(name, body), options=self._options))
+            results = list(self._flight().do_action(flight.Action(name, body), options=self._options))
         except pa.ArrowException as e:  # FlightError, ArrowInvalid (INVALID_ARGUMENT), ...
             raise _wrap(e) from None
         return json.loads(results[0].body.to_pybytes())
@@ -149,7 +186,6 @@ class FeedClient:
 
     def close(self):
         """Closes the connection (idempotent)."""
-        _open.discard(self)
         if self._client is not None:
             self._client.close()
             self._client = None

@@ -14,7 +14,7 @@ import torch
 import torch.distributed as dist
 from torch.utils.data import DataLoader, Dataset, IterableDataset, get_worker_info
 
-from .client import FeedClient, FeedError, open_clients
+from .client import FeedClient, FeedError, grpc_initialised
 
 
 def _column_to_torch(column):
@@ -435,9 +435,11 @@ class MlobjIterableDataset(IterableDataset):
     def loader(self, num_workers=0, **kwargs):
         """A DataLoader over the server's batches that keeps :meth:`state_dict` current.
 
-        Workers are forked when no Flight client is open in this process (the dataset closes its
-        own after each call); otherwise they are spawned, which re-runs the main script's top level
-        in each worker, so the loop must then be under ``if __name__ == "__main__":`` (checked).
+        Workers are forked while this process has not streamed from a feed itself (its plan calls
+        run in a forked helper, see :func:`mlobj_torch.client.grpc_initialised`); after a
+        stream in this process (a pass with ``num_workers=0``) they are spawned, which re-runs the
+        main script's top level in each worker, so the loop must then be under
+        ``if __name__ == "__main__":`` (checked, with an error saying so).
         Batches are pinned, moved to the device and finished (deferred steps) in this process.
         """
         return FeedLoader(self, num_workers=num_workers, **kwargs)
@@ -540,10 +542,11 @@ def _check_spawn_reruns_nothing(num_workers):
                 return
             raise FeedError(
                 "Cannot start %d DataLoader workers from the top level of %s (line %d): this"
-                " process has an open FeedClient, so the workers must be spawned, and spawning"
-                " re-runs the script's top level in every worker. Put the training loop under"
-                " `if __name__ == \"__main__\":`, or close your FeedClient (client.close()) before"
-                " iterating so the workers can be forked." % (num_workers, path, line),
+                " process already streamed from a feed server (gRPC is running in it), so the"
+                " workers must be spawned, and spawning re-runs the script's top level in every"
+                " worker. Put the training loop under `if __name__ == \"__main__\":`, or read"
+                " every pass with workers (num_workers > 0) so this process never streams"
+                " itself." % (num_workers, path, line),
                 "FAILED_PRECONDITION",
             )
 
@@ -571,7 +574,7 @@ class FeedLoader:
             return None
         context = self.kwargs.get("multiprocessing_context")
         if context is None:
-            if open_clients() == 0 and "fork" in multiprocessing.get_all_start_methods():
+            if not grpc_initialised() and "fork" in multiprocessing.get_all_start_methods():
                 return "fork"  # no import of torch per worker: the first batch comes sooner
             context = "spawn"
         method = context if isinstance(context, str) else context.get_start_method()
