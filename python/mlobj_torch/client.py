@@ -16,6 +16,12 @@ import pyarrow.flight as flight
 # child, and stays fit to fork DataLoader workers; the first stream in the process itself
 # initialises gRPC here, and from then on loaders spawn their workers.
 _grpc_initialised = False
+_grpc_pid = None  # the process that initialised it (a forked child inherits the state)
+
+
+def grpc_inherited():
+    """Whether this process was forked from one that had initialised gRPC: it cannot stream."""
+    return _grpc_initialised and _grpc_pid != os.getpid()
 
 
 def grpc_initialised():
@@ -120,9 +126,17 @@ class FeedClient:
         self._options = flight.FlightCallOptions(headers=headers)
 
     def _flight(self):
-        global _grpc_initialised
+        global _grpc_initialised, _grpc_pid
         if self._client is None:
-            _grpc_initialised = True
+            if grpc_inherited():
+                raise FeedError(
+                    "Cannot stream from the feed in a process forked from one that already"
+                    " streamed (gRPC does not survive fork: the call would hang). Use"
+                    " ds.loader(num_workers=...), which spawns workers then, or pass"
+                    " multiprocessing_context=\"spawn\" to your DataLoader.",
+                    "FAILED_PRECONDITION",
+                )
+            _grpc_initialised, _grpc_pid = True, os.getpid()
             self._client = flight.FlightClient(self._endpoint, **self._kwargs)
         return self._client
 

@@ -7,6 +7,8 @@ import torch
 
 from mlobj_torch import FeedClient, FeedError, MlobjIterableDataset, MlobjMapDataset
 
+pytestmark = pytest.mark.streams_here
+
 
 def make(feed, **kwargs):
     kwargs.setdefault("batch_size", 10)

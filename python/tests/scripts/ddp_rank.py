@@ -31,24 +31,31 @@ def main():
     early = make()
     dist.init_process_group("gloo")  # env://, as under torchrun
     shapes = {}
+
+    def read(workers):
+        ds = make()
+        loader = ds.loader(num_workers=workers)
+        shapes["loader/%d" % workers] = {
+            "len": len(loader),
+            "batches": [b["id"].tolist() for b in loader],
+            "position": ds.state_dict()["position"],
+        }
+        shapes["DataLoader/%d" % workers] = {
+            "batches": [b["id"].tolist() for b in DataLoader(make(), batch_size=None, num_workers=workers)],
+        }
+
     try:
-        for workers in (0, 1, 2):
-            ds = make()
-            loader = ds.loader(num_workers=workers)
-            shapes["loader/%d" % workers] = {
-                "len": len(loader),
-                "batches": [b["id"].tolist() for b in loader],
-                "position": ds.state_dict()["position"],
-            }
-            shapes["DataLoader/%d" % workers] = {
-                "batches": [b["id"].tolist() for b in DataLoader(make(), batch_size=None, num_workers=workers)],
-            }
+        # Shapes with workers first: a pass with num_workers=0 streams in this process, and
+        # workers started after that are spawned (slower), not forked.
+        for workers in (1, 2):
+            read(workers)
         shapes["built-before-init/DataLoader/2"] = {
             "batches": [b["id"].tolist() for b in DataLoader(early, batch_size=None, num_workers=2)],
         }
         shapes["built-before-init/loader/2"] = {
             "batches": [b["id"].tolist() for b in early.loader(num_workers=2)],
         }
+        read(0)
         dist.barrier()
     finally:
         dist.destroy_process_group()
