@@ -8,7 +8,6 @@ import sys
 import warnings
 import weakref
 
-import numpy as np
 import pyarrow as pa
 import torch
 import torch.distributed as dist

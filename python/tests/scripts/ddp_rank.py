@@ -11,7 +11,6 @@ import sys
 import torch.distributed as dist
 from torch.utils.data import DataLoader
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 from mlobj_torch import MlobjIterableDataset  # noqa: E402
