@@ -64,3 +64,10 @@ def feed():
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def pytest_collection_modifyitems(items):
+    """Runs the tests that stream in the pytest process last: a stream starts gRPC in the process,
+    and from then on ds.loader() must spawn its workers (each imports torch: seconds per pass)
+    instead of forking them."""
+    items.sort(key=lambda item: item.get_closest_marker("streams_here") is not None)

@@ -7,6 +7,8 @@ import torch
 
 from mlobj_torch import FeedClient, FeedError, MlobjIterableDataset, MlobjMapDataset
 
+pytestmark = pytest.mark.streams_here
+
 
 def make(feed, **kwargs):
     kwargs.setdefault("batch_size", 10)
@@ -137,11 +139,6 @@ def test_cast_and_normalize_deferred_to_the_client_match_the_server_side_result(
     assert torch.allclose(on_client["image"], on_server["image"], atol=1e-5)
 
 
-def test_only_cast_and_normalize_can_be_deferred_to_the_client(feed):
-    with pytest.raises(ValueError, match="only \\['cast', 'normalize'\\] can be deferred"):
-        make(feed, pipeline=[{"op": "random_flip", "column": "image", "on": "client"}])
-
-
 def test_map_dataset_takes_samples_by_global_index(feed):
     ds = MlobjMapDataset(feed["endpoint"], feed["dataset"], token=feed["token"])
     assert len(ds) == feed["rows"]
@@ -152,26 +149,25 @@ def test_map_dataset_takes_samples_by_global_index(feed):
     assert batch["id"].tolist() == [7, 3, 200]
 
 
-def test_bad_requests_raise_clear_errors_and_the_server_keeps_serving(feed):
-    with pytest.raises(FeedError, match="unknown transform 'blur'"):
-        next(iter(make(feed, pipeline=[{"op": "blur", "column": "image"}])))
-    with pytest.raises(FeedError, match="rank below world_size"):
-        next(iter(make(feed, rank=5, world_size=2, version=feed["version"])))
-    with pytest.raises(FeedError, match="no mlobj dataset"):
-        next(
-            iter(
-                MlobjIterableDataset(
-                    feed["endpoint"], "s3a://feed/nothing", token=feed["token"], device=None
-                )
-            )
-        )
+def test_bad_requests_raise_clear_errors_when_the_dataset_is_built_and_the_server_keeps_serving(
+    feed,
+):
+    with pytest.raises(FeedError, match="rank below world_size") as bad_rank:
+        make(feed, rank=5, world_size=2)
+    assert bad_rank.value.code == "INVALID_ARGUMENT"
+    with pytest.raises(FeedError, match="no mlobj dataset") as missing:
+        MlobjIterableDataset(feed["endpoint"], "s3a://feed/nothing", token=feed["token"], device=None)
+    assert missing.value.code == "NOT_FOUND"
+    assert str(missing.value).startswith("Cannot open dataset s3a://feed/nothing: ")
+    assert "gRPC" not in str(missing.value)
     assert len(ids(make(feed))) == feed["rows"]
 
 
 def test_calls_without_the_token_are_refused(feed):
     client = FeedClient(feed["endpoint"])
-    with pytest.raises(FeedError, match="(?i)unauthenticated|bearer token"):
+    with pytest.raises(FeedError, match="bearer token") as refused:
         client.metrics()
+    assert refused.value.code == "UNAUTHENTICATED"
 
 
 def test_metrics_and_checkpoints(feed):
@@ -203,8 +199,6 @@ def test_auto_defer_moves_trailing_cast_and_normalize_past_flips_only():
     # Pinned to the server: it stays, and so does the cast before it (order is kept).
     pinned = dict(norm, on="server")
     assert split_pipeline([cast, pinned], defer=True) == ([cast, norm], [])
-    with pytest.raises(ValueError, match="only"):
-        split_pipeline([dict(flip, on="client")])
 
 
 def test_deferred_dataset_on_cpu_matches_the_whole_pipeline_on_the_server(feed):

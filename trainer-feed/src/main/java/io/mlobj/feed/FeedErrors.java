@@ -44,6 +44,27 @@ public final class FeedErrors {
             + ". Fix the step in the request's pipeline.");
   }
 
+  /** A pipeline step that cannot be compiled for a reason of its own (no op, no column, ...). */
+  public static MlobjException badStep(
+      com.fasterxml.jackson.databind.JsonNode spec, String reason) {
+    return new MlobjException(
+        Kind.INVALID_ARGUMENT,
+        "Cannot build the preprocessing pipeline: step "
+            + spec
+            + ": "
+            + reason
+            + ". Fix the step in the request's pipeline (see docs/trainer-feed.md).");
+  }
+
+  /** checkpoint.put on a server started without a registry. */
+  public static MlobjException noCheckpointRegistry() {
+    return new MlobjException(
+        Kind.INVALID_ARGUMENT,
+        "Cannot store the checkpoint: this feed server has no checkpoint registry. Start it with"
+            + " one: mlobj serve --registry s3a://bucket/registry (or set mlobj.registry; in"
+            + " Java, FeedServer.Builder.checkpointRoot).");
+  }
+
   public static MlobjException takeOutOfRange(String dataset, long index, long rows) {
     return new MlobjException(
         Kind.INVALID_ARGUMENT,

@@ -187,6 +187,16 @@ class FeedServerITCase {
   }
 
   @Test
+  void checkpointPutOnAServerWithoutRegistryNamesTheServeFlag() throws Exception {
+    try (FeedServer bare = FeedServer.builder().conf(S3.conf()).build().start();
+        TestClient other = new TestClient(allocator, bare.port(), null)) {
+      assertThatThrownBy(() -> other.action("checkpoint.put", checkpointBody("cnn", "model")))
+          .hasMessageContaining("Cannot store the checkpoint: this feed server has no checkpoint")
+          .hasMessageContaining("mlobj serve --registry s3a://bucket/registry");
+    }
+  }
+
+  @Test
   void twoServersServingRanksZeroOneAndTwoThreeOfOneJobCoverEverySampleOnce() throws Exception {
     try (FeedServer second = FeedServer.builder().conf(S3.conf()).build().start();
         TestClient other = new TestClient(allocator, second.port(), null)) {

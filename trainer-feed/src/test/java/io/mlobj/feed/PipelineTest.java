@@ -244,6 +244,40 @@ class PipelineTest {
         .hasMessageContaining("has 5 elements but the tensors have 48");
   }
 
+  @Test
+  void compileChecksStepsTheClientRunsWithTheSameRules() {
+    // The Python client sends its whole pipeline, deferred steps marked "on", to the plan call.
+    assertThatThrownBy(
+            () ->
+                run(
+                    "[{\"op\":\"normalize\",\"column\":\"image\",\"mean\":[0.5],"
+                        + "\"std\":[0.5],\"on\":\"client\"}]",
+                    0))
+        .hasMessageContaining("it needs a float32 tensor, the column is tensor<uint8>[3,4,4]");
+    assertThatThrownBy(
+            () -> run("[{\"op\":\"random_flip\",\"column\":\"image\",\"on\":\"client\"}]", 0))
+        .hasMessageContaining("only [cast, normalize] can run on the client");
+    assertThatThrownBy(() -> run("[{\"op\":\"cast\",\"column\":\"image\",\"on\":\"gpu\"}]", 0))
+        .hasMessageContaining("'on' must be one of [auto, server, client], got 'gpu'");
+    assertThatThrownBy(() -> run("[{\"op\":\"cast\",\"to\":\"float32\"}]", 0))
+        .hasMessageContaining("'column' is missing");
+    assertThatThrownBy(() -> run("[{\"column\":\"image\"}]", 0))
+        .hasMessageContaining("'op' is missing");
+  }
+
+  @Test
+  void anUnknownColumnNamesTheDataset() {
+    assertThatThrownBy(
+            () ->
+                Pipeline.compile(
+                    "s3a://b/ds@v3",
+                    JSON.readTree("[{\"op\":\"cast\",\"column\":\"nope\"}]"),
+                    Pipeline.builtins(),
+                    schema))
+        .hasMessageStartingWith(
+            "Cannot select column 'nope' of dataset s3a://b/ds@v3 (pipeline step 'cast')");
+  }
+
   static org.assertj.core.data.Offset<Float> within() {
     return org.assertj.core.data.Offset.offset(1e-5f);
   }

@@ -48,7 +48,7 @@ class PythonClientITCase {
     } catch (java.io.IOException e) {
       return -1;
     }
-    if (!p.waitFor(240, TimeUnit.SECONDS)) {
+    if (!p.waitFor(1200, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       return -2;
     }

@@ -65,30 +65,51 @@ class SamplePlanTest {
     "5,3,100,true",
     "7,1,33,true"
   })
-  void partsAreEqualAndDisjointAndCoverEverySample(
+  void ranksGetEqualPartsWhateverTheWorkersAndTogetherCoverEverySample(
       int worldSize, int workers, int batch, boolean dropLast) {
     SamplePlan plan = SamplePlan.of(blocks(), 9, 3, true, 500);
     List<Long> union = new ArrayList<>();
-    Set<Integer> sizes = new HashSet<>();
+    Set<Integer> rankSizes = new HashSet<>();
+    long perRank = plan.rankBatches(0, batch, worldSize, dropLast);
     for (int r = 0; r < worldSize; r++) {
+      int rankSize = 0;
+      Set<Integer> workerBatches = new HashSet<>();
       for (int w = 0; w < workers; w++) {
-        List<Long> part =
-            samples(plan, plan.assignment(0, batch, worldSize, r, workers, w, dropLast));
-        assertThat(part).isNotEmpty();
-        sizes.add(part.size());
+        long[][] batches = plan.assignment(0, batch, worldSize, r, workers, w, dropLast);
+        workerBatches.add(batches.length);
+        List<Long> part = samples(plan, batches);
+        rankSize += part.size();
         union.addAll(part);
       }
+      // Workers split the rank's batches round robin: their counts differ by at most one.
+      assertThat(
+              workerBatches.stream().mapToInt(i -> i).max().getAsInt()
+                  - workerBatches.stream().mapToInt(i -> i).min().getAsInt())
+          .isLessThanOrEqualTo(1);
+      assertThat(rankSize).isEqualTo(perRank * batch);
+      rankSizes.add(rankSize);
     }
-    assertThat(sizes).hasSize(1);
-    long consumers = (long) worldSize * workers;
+    assertThat(rankSizes).hasSize(1);
+    assertThat(plan.rankBatches(0, batch, worldSize, dropLast))
+        .as("batches per rank do not depend on the workers")
+        .isEqualTo(plan.assignment(0, batch, worldSize, 0, 1, 0, dropLast).length);
     if (dropLast) {
       assertThat(union).doesNotHaveDuplicates();
-      assertThat(N - union.size()).isLessThan((int) (consumers * batch));
+      assertThat(N - union.size()).isLessThan(worldSize * batch);
     } else {
-      // Padding repeats samples from the start of the epoch, fewer than one batch per consumer.
+      // Padding repeats samples from the start of the epoch, fewer than one batch per rank.
       assertThat(new HashSet<>(union)).hasSize(N);
-      assertThat(union.size() - N).isLessThan((int) (consumers * batch));
+      assertThat(union.size() - N).isLessThan(worldSize * batch);
     }
+  }
+
+  @Test
+  void paddingWrapsToTheStartOfTheEpochOrder() {
+    SamplePlan plan = SamplePlan.of(blocks(), 1, 0, true, 100);
+    // 5000 samples, batch 7: 715 global batches, rounded up to 717 for 3 ranks.
+    long[][] last = plan.assignment(0, 7, 3, 2, 1, 0, false);
+    assertThat(last).hasNumberOfRows(239);
+    assertThat(last[238]).containsExactly(12, 13, 14, 15, 16, 17, 18);
   }
 
   @ParameterizedTest(name = "from world_size {0} to {1}")

@@ -144,9 +144,7 @@ public final class FeedProducer extends NoOpFlightProducer {
 
   private byte[] putCheckpoint(byte[] body) {
     if (checkpoints == null) {
-      throw FeedErrors.badRequest(
-          "this server stores no checkpoints (start it with a checkpoint root:"
-              + " --checkpoint-root s3a://bucket/registry)");
+      throw FeedErrors.noCheckpointRegistry();
     }
     if (body == null || body.length < 4) {
       throw FeedErrors.badRequest("checkpoint.put needs a header length, a JSON header and bytes");

@@ -103,7 +103,8 @@ public final class FeedService implements AutoCloseable {
       predicateKey = request.predicate().toString();
     }
     Scan scan = builder.build();
-    Pipeline pipeline = Pipeline.compile(request.pipeline(), factories, scan.schema());
+    Pipeline pipeline =
+        Pipeline.compile(snapshot.toString(), request.pipeline(), factories, scan.schema());
     boolean shuffle = request.take() == null && request.shuffle();
     EpochPlanner.Planned planned =
         planner.plan(
@@ -131,7 +132,12 @@ public final class FeedService implements AutoCloseable {
     return new Resolved(request, snapshot, scan, planned, pipeline);
   }
 
-  /** What the "plan" action answers: the resolved version and this consumer's share. */
+  /**
+   * What the "plan" action answers: the resolved version, the epoch's samples, this consumer's
+   * batches ({@code batches}), its rank's batches over all workers ({@code rank_batches}) and the
+   * output schema. Resolving compiled the whole pipeline, including the steps the client runs
+   * ({@code "on": "client"}), so a bad step fails here, before any batch.
+   */
   ObjectNode describe(Resolved r) {
     FeedRequest q = r.request();
     ObjectNode n = JSON.createObjectNode();
@@ -153,6 +159,12 @@ public final class FeedService implements AutoCloseable {
                     q.dropLast())
                 .length;
     n.put("batches", batches);
+    if (q.take() == null) {
+      // The rank's batches over all its workers: the same on every rank, whatever num_workers is.
+      n.put(
+          "rank_batches",
+          r.planned().plan().rankBatches(q.position(), q.batchSize(), q.worldSize(), q.dropLast()));
+    }
     n.put("batch_size", q.batchSize());
     n.put("schema", r.pipeline().outputSchema().toJson());
     return n;

@@ -135,9 +135,14 @@ public final class SamplePlan {
    * Global batch {@code g} goes to rank {@code g % worldSize}; the rank's batch {@code j = g /
    * worldSize} goes to worker {@code j % numWorkers}. So ranks consuming in lockstep have consumed
    * a prefix of the order after every step, and a DataLoader, which takes batches from its workers
-   * round robin, hands the rank its batches in order. Every consumer gets the same number of full
-   * batches: the tail is padded with samples from the start of the epoch (as PyTorch's
-   * DistributedSampler does) or, with {@code dropLast}, dropped.
+   * round robin, hands the rank its batches in order.
+   *
+   * <p>Every rank gets the same number of full batches, {@link #rankBatches}, whatever {@code
+   * numWorkers} is (a worker gets {@code ceil} or {@code floor} of its share: the rank's batch
+   * count need not divide by the workers). Without {@code dropLast} the number of global batches is
+   * rounded up to a multiple of {@code worldSize} and positions past the end of the epoch wrap to
+   * its start (padding repeats fewer than {@code worldSize * batchSize} samples); with {@code
+   * dropLast} the tail that cannot give every rank a full batch is dropped.
    *
    * @return positions, {@code [batch][i]}
    */
@@ -149,16 +154,10 @@ public final class SamplePlan {
       int numWorkers,
       int worker,
       boolean dropLast) {
-    long remaining = size() - position;
-    long consumers = (long) worldSize * numWorkers;
-    long fullBatches = remaining / batchSize;
-    long globalBatches =
-        dropLast
-            ? fullBatches / consumers * consumers
-            : ceilDiv(ceilDiv(remaining, batchSize), consumers) * consumers;
-    int perConsumer = (int) (globalBatches / consumers);
-    long[][] out = new long[perConsumer][batchSize];
-    for (int m = 0; m < perConsumer; m++) {
+    long perRank = rankBatches(position, batchSize, worldSize, dropLast);
+    int perWorker = (int) (perRank <= worker ? 0 : ceilDiv(perRank - worker, numWorkers));
+    long[][] out = new long[perWorker][batchSize];
+    for (int m = 0; m < perWorker; m++) {
       long g = rank + (long) worldSize * (worker + (long) numWorkers * m);
       long first = position + g * batchSize;
       for (int i = 0; i < batchSize; i++) {
@@ -167,6 +166,18 @@ public final class SamplePlan {
       }
     }
     return out;
+  }
+
+  /**
+   * Batches each rank gets from {@code position} to the end of the epoch: {@code
+   * ceil(ceil(remaining / batchSize) / worldSize)}, or {@code floor(floor(remaining / batchSize) /
+   * worldSize)} with {@code dropLast}. Independent of the number of DataLoader workers.
+   */
+  public long rankBatches(long position, int batchSize, int worldSize, boolean dropLast) {
+    long remaining = Math.max(0, size() - position);
+    return dropLast
+        ? remaining / batchSize / worldSize
+        : ceilDiv(ceilDiv(remaining, batchSize), worldSize);
   }
 
   /** The position reached after a rank consumed {@code batches} of its batches (lockstep). */

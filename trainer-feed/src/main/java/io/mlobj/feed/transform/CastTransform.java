@@ -37,7 +37,9 @@ final class CastTransform implements Transform {
     source = tensor != null ? tensor.valueType() : input.getType();
     if (!Tensors.isNumeric(source)) {
       throw FeedErrors.badTransform(
-          "cast", column, "the column holds " + source + ", not numbers or numeric tensors");
+          "cast",
+          column,
+          "the column holds " + Tensors.describe(input) + ", not numbers or numeric tensors");
     }
     return tensor != null
         ? Tensors.tensorField(input.getName(), Tensors.FLOAT32, tensor.shape())

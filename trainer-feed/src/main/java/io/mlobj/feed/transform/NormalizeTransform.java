@@ -41,7 +41,11 @@ final class NormalizeTransform implements Transform {
       throw FeedErrors.badTransform(
           "normalize",
           column,
-          "it needs a float32 tensor, the column is " + input.getType() + " (cast it first)");
+          "it needs a float32 tensor, the column is "
+              + Tensors.describe(input)
+              + " (cast it first: {\"op\": \"cast\", \"column\": \""
+              + column
+              + "\", \"to\": \"float32\"} before it)");
     }
     int[] shape = tensor.shape();
     channels = channelsLast ? shape[shape.length - 1] : shape[0];

@@ -30,7 +30,7 @@ final class OneHotTransform implements Transform {
           "one_hot",
           column,
           "it needs integer class ids, the column is "
-              + input.getType()
+              + Tensors.describe(input)
               + " (map labels first with label_map)");
     }
     output = Tensors.tensorField(input.getName(), Tensors.FLOAT32, classes);

@@ -35,7 +35,9 @@ final class PadTruncateTransform implements Transform {
         || input.getChildren().isEmpty()
         || !(input.getChildren().get(0).getType() instanceof ArrowType.Int)) {
       throw FeedErrors.badTransform(
-          "pad_truncate", column, "it needs a list of integers, the column is " + input.getType());
+          "pad_truncate",
+          column,
+          "it needs a list of integers, the column is " + Tensors.describe(input));
     }
     element = input.getChildren().get(0).getType();
     output = Tensors.tensorField(input.getName(), element, length);

@@ -48,13 +48,29 @@ public final class Pipeline {
     return out;
   }
 
+  /** Steps a trainer may run itself ({@code "on": "client"}): they only cast and scale values. */
+  public static final List<String> CLIENT_OPS = List.of("cast", "normalize");
+
+  /** Values of a step's {@code "on"} key. */
+  public static final List<String> PLACES = List.of("auto", "server", "client");
+
+  /** Compiles the JSON steps against the input schema (errors name no dataset). */
+  public static Pipeline compile(
+      JsonNode steps, Map<String, Transform.Factory> factories, Schema input) {
+    return compile("(no dataset)", steps, factories, input);
+  }
+
   /**
-   * Compiles the JSON steps against the input schema.
+   * Compiles the JSON steps against the input schema. Validates every step, including those the
+   * client runs ({@code "on": "client"}, or deferred by the Python client): the client sends its
+   * whole pipeline in the {@code plan} call, so its steps follow the same rules and fail with the
+   * same messages as steps run here.
    *
+   * @param dataset the dataset and version the steps apply to, for error messages
    * @param factories transforms by name (built-ins plus user ones)
    */
   public static Pipeline compile(
-      JsonNode steps, Map<String, Transform.Factory> factories, Schema input) {
+      String dataset, JsonNode steps, Map<String, Transform.Factory> factories, Schema input) {
     List<Field> fields = new ArrayList<>(input.getFields());
     List<String> names = fields.stream().map(Field::getName).toList();
     List<Step> out = new ArrayList<>();
@@ -63,16 +79,33 @@ public final class Pipeline {
       if (!spec.isObject()) {
         throw FeedErrors.badRequest("pipeline step " + spec + " is not a JSON object");
       }
+      if (!spec.hasNonNull("op")) {
+        throw FeedErrors.badStep(spec, "'op' is missing (the transform's name)");
+      }
       String op = spec.path("op").asText("");
       Transform.Factory factory = factories.get(op);
       if (factory == null) {
         throw FeedErrors.unknownTransform(op, new TreeMap<>(factories).keySet());
       }
-      String column = spec.path("column").asText("");
+      if (!spec.hasNonNull("column") || !spec.get("column").isTextual()) {
+        throw FeedErrors.badStep(spec, "'column' is missing (the name of the column to change)");
+      }
+      String on = spec.path("on").asText("auto");
+      if (!PLACES.contains(on)) {
+        throw FeedErrors.badStep(spec, "'on' must be one of " + PLACES + ", got '" + on + "'");
+      }
+      if (on.equals("client") && !CLIENT_OPS.contains(op)) {
+        throw FeedErrors.badStep(
+            spec,
+            "only "
+                + CLIENT_OPS
+                + " can run on the client; drop \"on\": \"client\" to run it on the feed"
+                + " server");
+      }
+      String column = spec.get("column").asText();
       int index = names.indexOf(column);
       if (index < 0) {
-        throw MlobjErrors.unknownColumn(
-            "the feed request (pipeline step '" + op + "')", column, names);
+        throw MlobjErrors.unknownColumn(dataset + " (pipeline step '" + op + "')", column, names);
       }
       Transform transform = factory.create(spec);
       Field before = fields.get(index);

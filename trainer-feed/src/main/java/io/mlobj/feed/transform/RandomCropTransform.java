@@ -39,7 +39,9 @@ final class RandomCropTransform implements Transform {
     FixedShapeTensorType tensor = Tensors.tensorType(input);
     if (tensor == null || tensor.shape().length != 3) {
       throw FeedErrors.badTransform(
-          "random_crop", column, "it needs a [C, H, W] tensor column, found " + input.getType());
+          "random_crop",
+          column,
+          "it needs a [C, H, W] tensor column, found " + Tensors.describe(input));
     }
     shape = tensor.shape();
     if (size[0] > shape[1] + 2 * padding || size[1] > shape[2] + 2 * padding) {

@@ -37,7 +37,7 @@ final class RandomFlipTransform implements Transform {
     FixedShapeTensorType tensor = Tensors.tensorType(input);
     if (tensor == null) {
       throw FeedErrors.badTransform(
-          "random_flip", column, "it needs a tensor column, found " + input.getType());
+          "random_flip", column, "it needs a tensor column, found " + Tensors.describe(input));
     }
     int[] shape = tensor.shape();
     last = shape[shape.length - 1];

@@ -28,7 +28,7 @@ final class ReshapeTransform implements Transform {
     FixedShapeTensorType tensor = Tensors.tensorType(input);
     if (tensor == null) {
       throw FeedErrors.badTransform(
-          "reshape", column, "it needs a tensor column, the column is " + input.getType());
+          "reshape", column, "it needs a tensor column, the column is " + Tensors.describe(input));
     }
     long n = 1;
     for (int d : shape) {

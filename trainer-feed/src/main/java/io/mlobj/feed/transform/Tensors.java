@@ -205,6 +205,47 @@ public final class Tensors {
             && f.getPrecision() != FloatingPointPrecision.HALF;
   }
 
+  /**
+   * A field's type as users write it, for messages: {@code tensor<uint8>[3,16,16]}, {@code int32},
+   * {@code list<int64>}, {@code string}.
+   */
+  public static String describe(Field field) {
+    FixedShapeTensorType tensor = tensorType(field);
+    if (tensor != null) {
+      StringBuilder shape = new StringBuilder();
+      for (int d : tensor.shape()) {
+        shape.append(shape.length() == 0 ? "" : ",").append(d);
+      }
+      return "tensor<" + typeName(tensor.valueType()) + ">[" + shape + "]";
+    }
+    if (field.getType() instanceof ArrowType.List
+        || field.getType() instanceof ArrowType.LargeList) {
+      return "list<" + describe(field.getChildren().get(0)) + ">";
+    }
+    return typeName(field.getType());
+  }
+
+  /** A scalar Arrow type's numpy-style name ({@code uint8}, {@code float32}); else Arrow's. */
+  public static String typeName(ArrowType type) {
+    if (type instanceof ArrowType.Int i) {
+      return (i.getIsSigned() ? "int" : "uint") + i.getBitWidth();
+    }
+    if (type instanceof ArrowType.FloatingPoint f) {
+      return switch (f.getPrecision()) {
+        case HALF -> "float16";
+        case SINGLE -> "float32";
+        case DOUBLE -> "float64";
+      };
+    }
+    if (type instanceof ArrowType.Utf8 || type instanceof ArrowType.LargeUtf8) {
+      return "string";
+    }
+    if (type instanceof ArrowType.Bool) {
+      return "bool";
+    }
+    return String.valueOf(type).toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** Shape as a list, for messages. */
   public static List<Integer> shapeList(int[] shape) {
     return java.util.Arrays.stream(shape).boxed().toList();
