@@ -137,7 +137,13 @@ final class Cells {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return String.valueOf((long) v);
     }
-    return String.format(Locale.ROOT, "%.4g", v);
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return String.valueOf(v);
+    }
+    return new java.math.BigDecimal(v)
+        .round(new java.math.MathContext(4))
+        .stripTrailingZeros()
+        .toString();
   }
 
   /** Minimum, mean and maximum of one tensor's elements; null for non-numeric elements. */
