@@ -2,7 +2,7 @@ package io.mlobj.docs;
 
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * The contexts Java blocks run in: what a fragment in the docs assumes is in scope. Each is a base
@@ -13,10 +13,13 @@ import java.util.function.Consumer;
 public final class Contexts {
   private Contexts() {}
 
-  /** A context: the base class, its imports, and how to fill in an instance before it runs. */
-  record Context(Class<? extends Base> base, List<String> imports, Consumer<Base> setup) {
-    void prepare(Base instance) {
-      setup.accept(instance);
+  /**
+   * A context: the base class, its imports, and how to fill in an instance (given the block's code)
+   * before it runs.
+   */
+  record Context(Class<? extends Base> base, List<String> imports, BiConsumer<Base, String> setup) {
+    void prepare(Base instance, String code) {
+      setup.accept(instance, code);
     }
   }
 

@@ -53,7 +53,7 @@ final class DocEnv implements AutoCloseable {
               Field.nullable("label", new ArrowType.Int(32, true)),
               Field.nullable("split", ArrowType.Utf8.INSTANCE),
               FixedShapeTensorType.field(
-                  "image", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE), 3, 4, 4)));
+                  "image", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE), 3, 32, 32)));
 
   private static final Pattern S3A =
       Pattern.compile("s3a://([a-z0-9][a-z0-9.-]+)(/[A-Za-z0-9_./=-]*)?");
@@ -96,8 +96,8 @@ final class DocEnv implements AutoCloseable {
 
   /**
    * Empties every bucket, creates the buckets the block names, and seeds each {@code
-   * s3a://<bucket>/.../images} dataset it names but does not create itself ({@code
-   * Dataset.create("...")}): versions 1 (created, empty), 2 and 3 (16 rows each) of {@link
+   * s3a://<bucket>/.../images} (or {@code .../events}) dataset it names but does not create itself
+   * ({@code Dataset.create("...")}): versions 1 (created, empty), 2 and 3 (16 rows each) of {@link
    * #IMAGES}, partitioned by {@code split}.
    */
   void prepare(String code) throws IOException {
@@ -118,7 +118,7 @@ final class DocEnv implements AutoCloseable {
       int at = path.indexOf('@');
       path = at >= 0 ? path.substring(0, at) : path;
       String uri = "s3a://" + bucket + path;
-      if (uri.endsWith("/images") && !created.contains(uri)) {
+      if ((uri.endsWith("/images") || uri.endsWith("/events")) && !created.contains(uri)) {
         images.add(uri);
       }
     }
@@ -141,11 +141,28 @@ final class DocEnv implements AutoCloseable {
     }
   }
 
-  /** The images dataset at {@code uri}: versions 1 (empty), 2 and 3. */
+  /**
+   * The images dataset at {@code uri}: versions 1 (empty), 2 and 3, and a Parquet file of 16 more
+   * rows at {@code incoming/part-0.parquet} that is not a shard yet (for {@code mlobj import}).
+   */
   void seedImages(String uri) {
     Dataset dataset = Dataset.create(uri, conf(), IMAGES, List.of("split"), Map.of());
     append(dataset, 0);
     append(dataset, 16);
+    try (BufferAllocator allocator = new RootAllocator();
+        VectorSchemaRoot root = imagesBatch(allocator, 32, 16)) {
+      List<Shard> written;
+      try (DatasetWriter writer = dataset.newWriter(IMAGES).build(allocator)) {
+        writer.write(root);
+        written = writer.complete();
+      }
+      for (Shard shard : written) {
+        dataset
+            .store()
+            .put("incoming/part-0.parquet", dataset.store().read(shard.path()), Map.of());
+        dataset.store().delete(shard.path());
+      }
+    }
   }
 
   private static void append(Dataset dataset, int first) {
@@ -175,8 +192,8 @@ final class DocEnv implements AutoCloseable {
       label.setSafe(i, (int) (v % 10));
       split.setSafe(i, (v % 2 == 0 ? "train" : "val").getBytes(StandardCharsets.UTF_8));
       image.setNotNull(i);
-      for (int e = 0; e < 48; e++) {
-        values.setSafe(i * 48 + e, (v + e) / 64f);
+      for (int e = 0; e < 3072; e++) {
+        values.setSafe(i * 3072 + e, ((v + e) % 256) / 255f);
       }
     }
     root.setRowCount(rows);

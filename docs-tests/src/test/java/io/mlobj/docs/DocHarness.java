@@ -20,17 +20,23 @@ final class DocHarness {
 
   DocHarness(DocEnv env, Path classes) {
     this.env = env;
-    Contexts.Context kernel = KernelContext.context(env);
+    Map<String, Contexts.Context> contexts =
+        Map.of("kernel", KernelContext.context(env), "spark", SparkContext.context(env));
     BlockRunner java =
         new JavaBlockRunner(
             env,
             classes,
             name -> {
-              if (name.equals("kernel")) {
-                return kernel;
+              Contexts.Context c = contexts.get(name);
+              if (c == null) {
+                throw new AssertionError(
+                    "Unknown docs-test context '"
+                        + name
+                        + "'. Known contexts: "
+                        + String.join(", ", contexts.keySet().stream().sorted().toList())
+                        + ".");
               }
-              throw new AssertionError(
-                  "Unknown docs-test context '" + name + "'. Known contexts: kernel.");
+              return c;
             });
     BlockRunner cli = new CliBlockRunner(env);
     this.runners = Map.of("java", java, "bash", cli, "sh", cli, "console", cli);

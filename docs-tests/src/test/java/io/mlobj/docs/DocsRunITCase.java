@@ -31,6 +31,7 @@ class DocsRunITCase {
 
   @AfterAll
   static void stop() {
+    SparkContext.stop();
     if (env != null) {
       env.close();
     }

@@ -60,7 +60,7 @@ final class JavaBlockRunner implements BlockRunner {
         new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
       Class<?> type = loader.loadClass("docs." + name);
       Contexts.Base instance = (Contexts.Base) type.getDeclaredConstructor().newInstance();
-      context.prepare(instance);
+      context.prepare(instance, block.code());
       try {
         instance.run();
       } finally {

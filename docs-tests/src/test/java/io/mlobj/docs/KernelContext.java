@@ -44,7 +44,7 @@ public abstract class KernelContext extends Contexts.Base {
     return new Contexts.Context(
         KernelContext.class,
         IMPORTS,
-        base -> {
+        (base, code) -> {
           KernelContext k = (KernelContext) base;
           k.conf = Contexts.s3(env);
           k.s3Conf = Contexts.s3(env);
