@@ -13,12 +13,13 @@ import java.util.List;
  * Runs a bash block of {@code mlobj} commands, line by line, through {@link Main#run} in this JVM
  * (what {@code bin/mlobj} runs), each of which must exit 0. As a shell would: {@code \}
  * continuations join lines, {@code #} starts a comment, quotes group words, {@code ~} is the
- * temporary home, {@code > FILE} writes stdout to the working directory. A file the block names
- * ({@code model.pt}) is resolved in the working directory, where {@code model.pt} exists; {@code
- * /tmp/...} paths go there too. {@code s3 serve} is started on a free port, checked to come up and
- * write its settings, and stopped (the hidden {@code --run-for 0}); the lines after it run against
- * the harness's server, which holds the example datasets. Any line that is not an {@code mlobj}
- * command fails the block: mark such blocks {@code <!-- docs-test: skip (why) -->}.
+ * temporary home, {@code > FILE} writes stdout to the working directory. A file name the block uses
+ * ({@code model.pt}, or after {@code -o}) is resolved in the working directory, where {@code
+ * model.pt} exists; {@code /tmp/...} paths go there too. {@code s3 serve} is started on a free
+ * port, checked to come up and write its settings, and stopped (the hidden {@code --run-for 0});
+ * the lines after it run against the harness's server, which holds the example datasets. Any line
+ * that is not an {@code mlobj} command fails the block: mark such blocks {@code <!-- docs-test:
+ * skip (why) -->}.
  */
 final class CliBlockRunner implements BlockRunner {
   private final DocEnv env;
@@ -29,6 +30,7 @@ final class CliBlockRunner implements BlockRunner {
 
   @Override
   public void run(DocBlock block) throws Exception {
+    env.cleanWork();
     Files.write(env.work.resolve("model.pt"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
     List<String> lines = logicalLines(block.code());
     for (String line : lines) {
@@ -56,10 +58,10 @@ final class CliBlockRunner implements BlockRunner {
       String w = words.get(i);
       if (w.equals(">") && i + 1 < words.size()) {
         redirect = env.work.resolve(words.get(++i));
-      } else if (w.startsWith("/tmp/")) {
+      } else if (w.startsWith("/tmp/") && !w.startsWith(env.home.toString())) {
         args.add(env.work.resolve(w.substring(5)).toString());
       } else if ((i > 1 && words.get(i - 1).equals("-o"))
-          || (!w.startsWith("-") && !w.contains("/") && Files.exists(env.work.resolve(w)))) {
+          || (w.matches("[\\w-]+\\.\\w+") && Files.exists(env.work.resolve(w)))) {
         args.add(env.work.resolve(w).toString());
       } else {
         args.add(w);

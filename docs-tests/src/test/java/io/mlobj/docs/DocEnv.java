@@ -3,6 +3,7 @@ package io.mlobj.docs;
 import io.mlobj.Dataset;
 import io.mlobj.DatasetWriter;
 import io.mlobj.Shard;
+import io.mlobj.ShardFormat;
 import io.mlobj.arrow.FixedShapeTensorType;
 import io.mlobj.arrow.FixedShapeTensorVector;
 import io.mlobj.testing.EmbeddedS3;
@@ -127,15 +128,24 @@ final class DocEnv implements AutoCloseable {
     }
   }
 
+  /** Empties the working directory. */
+  void cleanWork() throws IOException {
+    deleteBelow(work);
+  }
+
   private void wipe() throws IOException {
     try (Stream<Path> buckets = Files.list(s3.dataDir())) {
       for (Path bucket : buckets.toList()) {
-        try (Stream<Path> all = Files.walk(bucket)) {
-          for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-            if (!p.equals(bucket)) {
-              Files.delete(p);
-            }
-          }
+        deleteBelow(bucket);
+      }
+    }
+  }
+
+  private static void deleteBelow(Path dir) throws IOException {
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        if (!p.equals(dir)) {
+          Files.delete(p);
         }
       }
     }
@@ -152,7 +162,8 @@ final class DocEnv implements AutoCloseable {
     try (BufferAllocator allocator = new RootAllocator();
         VectorSchemaRoot root = imagesBatch(allocator, 32, 16)) {
       List<Shard> written;
-      try (DatasetWriter writer = dataset.newWriter(IMAGES).build(allocator)) {
+      try (DatasetWriter writer =
+          dataset.newWriter(IMAGES).format(ShardFormat.PARQUET).build(allocator)) {
         writer.write(root);
         written = writer.complete();
       }
