@@ -88,7 +88,10 @@ class ImportCommandITCase {
     Dataset dataset = Dataset.create(uri, S3.conf(), SCHEMA, List.of(), Map.of());
     dataset.store().put("incoming/more.parquet", kernelParquet(SCHEMA, 0, 10), Map.of());
 
-    JsonNode json = cli.run("import", uri, "incoming/more.parquet", "--json").json();
+    CliRunner.Result first =
+        cli.run("import", uri, "incoming/more.parquet", "--json", "--progress");
+    assertThat(first.err()).as("progress bar on stderr").contains("import [").contains("1/1 files");
+    JsonNode json = first.json();
     assertThat(json.get("createsDataset").asBoolean()).isFalse();
     assertThat(json.get("version").asLong()).isEqualTo(2);
 
