@@ -1,0 +1,119 @@
+package io.mlobj.docs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mlobj.MlobjException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The harness itself: a wrong block fails the build, a right one passes, markers are explicit. */
+class DocsHarnessITCase {
+  @TempDir static Path dir;
+
+  private static DocEnv env;
+  private static DocHarness harness;
+
+  @BeforeAll
+  static void start() throws Exception {
+    env = new DocEnv(dir);
+    harness = new DocHarness(env, dir.resolve("classes"));
+  }
+
+  @AfterAll
+  static void stop() {
+    env.close();
+  }
+
+  private static DocBlock only(String markdown) {
+    List<DocBlock> blocks = DocBlocks.parse("x.md", markdown);
+    assertThat(blocks).hasSize(1);
+    return blocks.get(0);
+  }
+
+  @Test
+  void correctJavaAndCliBlocksPassAgainstTheSeededExampleDataset() throws Exception {
+    DocBlock java =
+        only(
+            "Read it:\n\n```java\n"
+                + "Dataset ds = Dataset.open(\"s3a://training/images\", conf);\n"
+                + "Scan scan = ds.version(3).newScan().select(\"id\").build();\n"
+                + "try (BatchReader r = scan.open(allocator)) { while (r.next()) consume(r.root()); }\n"
+                + "if (consumed != 32) throw new IllegalStateException(\"rows: \" + consumed);\n"
+                + "```\n");
+    assertThat(harness.run(java)).isEmpty();
+    DocBlock cli =
+        only(
+            "```bash\nbin/mlobj info s3a://training/images   # comment\n"
+                + "mlobj show s3a://training/images@2 --where \"split = 'val'\" --limit 2 \\\n"
+                + "  --columns id,image\n```\n");
+    assertThat(harness.run(cli)).isEmpty();
+  }
+
+  @Test
+  void aJavaBlockThatDoesNotCompileFailsAtItsLineInTheDoc() {
+    DocBlock block =
+        only(
+            "# Title\n\n```java\n"
+                + "Dataset ds = Dataset.open(\"s3a://training/images\", conf);\n"
+                + "long v = ds.newestVersionNumber();\n"
+                + "```\n");
+    assertThatThrownBy(() -> harness.run(block))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("x.md:3 (java): the block does not compile")
+        .hasMessageContaining("x.md:5: cannot find symbol");
+  }
+
+  @Test
+  void aJavaBlockThatThrowsFails() {
+    DocBlock block =
+        only("```java\nDataset.open(\"s3a://training/no-such-dataset\", conf).latest();\n```\n");
+    assertThatThrownBy(() -> harness.run(block)).isInstanceOf(MlobjException.class);
+  }
+
+  @Test
+  void aCliLineThatExitsNonZeroFailsWithItsOutput() {
+    DocBlock block =
+        only(
+            "```bash\nbin/mlobj info s3a://training/images\n"
+                + "bin/mlobj info s3a://training/no-such-dataset\n```\n");
+    assertThatThrownBy(() -> harness.run(block))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("'bin/mlobj info s3a://training/no-such-dataset' exited 3")
+        .hasMessageContaining("Cannot");
+  }
+
+  @Test
+  void aBashLineThatIsNotAnMlobjCommandFailsUnlessTheBlockIsMarkedSkip() throws Exception {
+    assertThatThrownBy(() -> harness.run(only("```bash\nrm -rf /tmp/x\n```\n")))
+        .hasMessageContaining("bash blocks run mlobj commands only");
+    DocBlock skipped =
+        only("<!-- docs-test: skip (needs a shell; shown for reference) -->\n```bash\nrm x\n```\n");
+    assertThat(harness.run(skipped)).isEqualTo(Optional.of("needs a shell; shown for reference"));
+  }
+
+  @Test
+  void aBlockNoRunnerTakesFailsAndTextBlocksAreIllustrative() throws Exception {
+    assertThatThrownBy(() -> harness.run(only("```\nmlobj info s3a://x/y\n```\n")))
+        .hasMessageContaining("x.md:1 (no language): no runner for a block without a language");
+    assertThatThrownBy(() -> harness.run(only("```ruby\nputs 1\n```\n")))
+        .hasMessageContaining("no runner for ruby");
+    assertThat(harness.run(only("```text\nanything\n```\n"))).isPresent();
+  }
+
+  @Test
+  void markersMustBeWellFormed() {
+    assertThatThrownBy(() -> only("<!-- docs-test: skip () -->\n```java\nx();\n```\n"))
+        .hasMessageContaining("a skip needs a reason");
+    assertThatThrownBy(() -> only("<!-- docs-test: run it twice -->\n```java\nx();\n```\n"))
+        .hasMessageContaining("unknown instruction");
+    assertThatThrownBy(
+            () -> harness.run(only("<!-- docs-test: context nope -->\n```java\nx();\n```\n")))
+        .hasMessageContaining("Unknown docs-test context 'nope'");
+  }
+}
