@@ -1,7 +1,7 @@
 package io.mlobj.bench;
 
 import io.mlobj.Settings;
-import io.mlobj.testing.EmbeddedS3;
+import io.mlobj.s3server.EmbeddedS3;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -7,7 +7,7 @@ import io.mlobj.Shard;
 import io.mlobj.ShardFormat;
 import io.mlobj.Snapshot;
 import io.mlobj.arrow.BatchReader;
-import io.mlobj.testing.EmbeddedS3;
+import io.mlobj.s3server.EmbeddedS3;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import io.mlobj.DatasetWriter;
 import io.mlobj.Settings;
 import io.mlobj.Shard;
 import io.mlobj.ShardFormat;
-import io.mlobj.testing.EmbeddedS3;
+import io.mlobj.s3server.EmbeddedS3;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.mlobj.cli;
 
-import io.mlobj.testing.EmbeddedS3;
+import io.mlobj.s3server.EmbeddedS3;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

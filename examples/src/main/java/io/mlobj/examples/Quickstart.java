@@ -14,7 +14,7 @@ import io.mlobj.ops.VerifyReport;
 import io.mlobj.registry.Checkpoint;
 import io.mlobj.registry.CheckpointRegistry;
 import io.mlobj.registry.QueryHit;
-import io.mlobj.testing.EmbeddedS3;
+import io.mlobj.s3server.EmbeddedS3;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mlobj.Lineage;
 import io.mlobj.Snapshot;
 import io.mlobj.registry.QueryHit;
-import io.mlobj.testing.EmbeddedS3;
+import io.mlobj.s3server.EmbeddedS3;
 import org.junit.jupiter.api.Test;
 
 /** The README's first command, at a small size: every stage runs and leaves what it should. */

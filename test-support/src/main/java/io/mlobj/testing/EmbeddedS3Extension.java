@@ -1,5 +1,6 @@
 package io.mlobj.testing;
 
+import io.mlobj.s3server.EmbeddedS3;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.extension.AfterAllCallback;

@@ -1,5 +1,6 @@
 package io.mlobj.testing;
 
+import io.mlobj.s3server.EmbeddedS3;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;

@@ -7,7 +7,7 @@ import io.mlobj.Shard;
 import io.mlobj.ShardFormat;
 import io.mlobj.Snapshot;
 import io.mlobj.ops.Importer;
-import io.mlobj.testing.EmbeddedS3;
+import io.mlobj.s3server.EmbeddedS3;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

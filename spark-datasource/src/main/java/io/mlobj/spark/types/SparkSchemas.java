@@ -15,7 +15,6 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -23,6 +22,7 @@ import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.UserDefinedType;
 
 /**
  * Maps dataset (Arrow) schemas to Spark schemas and back.
@@ -41,6 +41,9 @@ public final class SparkSchemas {
    * Field metadata key: the Arrow element type of a tensor, e.g. {@code uint8}, {@code float32}.
    */
   public static final String TENSOR_ELEMENT = "mlobj.tensor.element";
+
+  /** MLlib's vector type, named rather than loaded: spark-mllib is optional on a cluster. */
+  private static final String ML_VECTOR_UDT = "org.apache.spark.ml.linalg.VectorUDT";
 
   private SparkSchemas() {}
 
@@ -186,8 +189,12 @@ public final class SparkSchemas {
         && e.elementType().sameType(a.elementType());
   }
 
+  /**
+   * Whether a column holds MLlib vectors. Checked by the UDT's class name, so the connector loads
+   * and writes on a Spark without spark-mllib (where no column can be a vector).
+   */
   static boolean isVector(DataType type) {
-    return type.sameType(SQLDataTypes.VectorType());
+    return type instanceof UserDefinedType<?> udt && ML_VECTOR_UDT.equals(udt.getClass().getName());
   }
 
   static Field toArrow(StructField field, int[] declaredShape, String declaredElement) {

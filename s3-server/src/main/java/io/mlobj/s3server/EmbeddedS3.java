@@ -1,4 +1,4 @@
-package io.mlobj.testing;
+package io.mlobj.s3server;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
