@@ -55,6 +55,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
   private final List<Socket> open = new CopyOnWriteArrayList<>();
   private ServerSocket server;
   private volatile boolean closed;
+  private volatile Link download;
+  private volatile Link upload;
 
   private FaultInjectingProxy(URI upstream) {
     this.upstream = upstream;
@@ -107,6 +109,21 @@ public final class FaultInjectingProxy implements AutoCloseable {
   /** Removes every rule: the proxy passes everything through from now on. */
   public void clearRules() {
     rules.clear();
+  }
+
+  /**
+   * Caps the bytes per second of response bodies (downloads) and of request bodies (uploads), each
+   * direction shared by all connections, as a network link of that bandwidth would; {@code 0}
+   * removes the cap. Bodies are paced in 64 KiB steps.
+   */
+  public FaultInjectingProxy bandwidth(long bytesPerSecond) {
+    if (bytesPerSecond < 0) {
+      throw new IllegalArgumentException(
+          "Cannot cap bandwidth at " + bytesPerSecond + " bytes/s: use a positive rate, or 0.");
+    }
+    download = bytesPerSecond == 0 ? null : new Link(bytesPerSecond);
+    upload = bytesPerSecond == 0 ? null : new Link(bytesPerSecond);
+    return this;
   }
 
   /** Requests seen so far. */
@@ -205,6 +222,10 @@ public final class FaultInjectingProxy implements AutoCloseable {
           upIn = new BufferedInputStream(up.getInputStream(), 64 << 10);
           upOut = up.getOutputStream();
         }
+        Link uplink = upload;
+        if (uplink != null) {
+          uplink.send(body.length);
+        }
         request.writeTo(upOut, body);
         upOut.flush();
         Head response = Head.read(upIn);
@@ -238,7 +259,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
         }
         response.writeTo(out, null);
         if (!noBody) {
-          copyBody(upIn, out, response);
+          Link link = download;
+          copyBody(upIn, link == null ? out : new PacedOutputStream(out, link), response);
         }
         out.flush();
         if ("close".equalsIgnoreCase(response.header("connection"))
@@ -374,6 +396,57 @@ public final class FaultInjectingProxy implements AutoCloseable {
       }
       out.write(buffer, 0, n);
       left -= n;
+    }
+  }
+
+  /** A link of fixed bandwidth shared by every connection: senders queue for their turn. */
+  private static final class Link {
+    private final double nanosPerByte;
+    private long nextFree;
+
+    Link(long bytesPerSecond) {
+      this.nanosPerByte = 1e9 / bytesPerSecond;
+    }
+
+    /** Blocks until {@code bytes} would have passed the link after everything queued before. */
+    void send(long bytes) {
+      long due;
+      synchronized (this) {
+        long now = System.nanoTime();
+        long start = Math.max(now, nextFree);
+        nextFree = start + (long) (bytes * nanosPerByte);
+        due = nextFree;
+      }
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        try {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  /** Writes through a {@link Link}: each write waits for its share of the bandwidth. */
+  private static final class PacedOutputStream extends java.io.FilterOutputStream {
+    private final Link link;
+
+    PacedOutputStream(OutputStream out, Link link) {
+      super(out);
+      this.link = link;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      link.send(len);
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      link.send(1);
+      out.write(b);
     }
   }
 
