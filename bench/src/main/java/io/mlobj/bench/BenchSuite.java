@@ -34,12 +34,12 @@ public final class BenchSuite {
               "commit",
               CommitLatencyBench::run,
               "sizes=1000,100000,1000000 commits=30 build=10",
-              "sizes=1000,10000 commits=5 build=5"),
+              "sizes=1000,10000 commits=5 build=2"),
           new Scenario(
               "scan",
               ScanThroughputBench::run,
               "mib=192 shardMib=32 rounds=3",
-              "mib=16 shardMib=4 rounds=2"),
+              "mib=8 shardMib=2 rounds=2"),
           new Scenario(
               "write",
               WriteThroughputBench::run,
@@ -49,7 +49,7 @@ public final class BenchSuite {
               "million",
               MillionShardsBench::run,
               "shards=1000000 versions=10000 days=100 runs=3",
-              "shards=20000 versions=200 days=20 runs=1"),
+              "shards=5000 versions=100 days=10 runs=1"),
           new Scenario(
               "latency",
               LatencyBench::run,

@@ -84,7 +84,7 @@ public final class CommitLatencyBench {
         S3Client raw = BenchSupport.rawClient(s3)) {
       Map<String, String> conf = s3.hadoopConf();
       // Warm up the JVM and the client on a small dataset first.
-      run(conf, raw, 1000, build, Math.min(100, 10 * commits), true);
+      run(conf, raw, 1000, build, Math.min(100, 4 * commits), true);
       for (int size : sizes) {
         run(conf, raw, size, build, commits, false);
       }

@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * with the raw ceiling measured through the same proxy in the same run.
  *
  * <p>Arguments: {@code mib=128 shardMib=8 rounds=3 latencyMs=1,10 capMBps=200 readAhead=1,2,4,8
- * threads=8 formats=PARQUET,ARROW_IPC}.
+ * threads=8 formats=PARQUET,ARROW}.
  */
 public final class LatencyBench {
   private LatencyBench() {}
@@ -39,7 +39,7 @@ public final class LatencyBench {
     List<Integer> latencies = ints(a.getOrDefault("latencyMs", "1,10"));
     List<Integer> depths = ints(a.getOrDefault("readAhead", "1,2,4,8"));
     List<ShardFormat> formats =
-        Arrays.stream(a.getOrDefault("formats", "PARQUET,ARROW_IPC").split(","))
+        Arrays.stream(a.getOrDefault("formats", "PARQUET,ARROW").split(","))
             .map(ShardFormat::valueOf)
             .toList();
     BenchSupport.environment();
