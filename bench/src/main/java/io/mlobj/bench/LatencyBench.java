@@ -49,8 +49,7 @@ public final class LatencyBench {
         S3Client raw = BenchSupport.rawClient(s3, proxy.endpoint())) {
       Map<String, String> conf = BenchSupport.withOverrides(s3.hadoopConf(proxy.endpoint()), a);
       Map<ShardFormat, String> uris =
-          ScanThroughputBench.writeDatasets(s3.hadoopConf(), allocator, total, shardBytes);
-      uris.keySet().retainAll(formats);
+          ScanThroughputBench.writeDatasets(s3.hadoopConf(), allocator, total, shardBytes, formats);
       proxy.bandwidth(cap);
       for (int latency : latencies) {
         for (int depth : depths) {

@@ -52,7 +52,8 @@ public final class ScanThroughputBench {
         BufferAllocator allocator = new RootAllocator();
         S3Client raw = BenchSupport.rawClient(s3)) {
       Map<String, String> conf = BenchSupport.withOverrides(s3.hadoopConf(), a);
-      Map<ShardFormat, String> uris = writeDatasets(conf, allocator, total, shardBytes);
+      Map<ShardFormat, String> uris =
+          writeDatasets(conf, allocator, total, shardBytes, List.of(ShardFormat.values()));
       Map<ShardFormat, Comparison> results =
           compare(conf, raw, uris, allocator, rounds, threads, readAhead);
       results.forEach(
@@ -64,11 +65,15 @@ public final class ScanThroughputBench {
 
   /** Writes one dataset per format of about {@code total} bytes of tensor rows. */
   static Map<ShardFormat, String> writeDatasets(
-      Map<String, String> conf, BufferAllocator allocator, long total, long shardBytes) {
+      Map<String, String> conf,
+      BufferAllocator allocator,
+      long total,
+      long shardBytes,
+      List<ShardFormat> formats) {
     Map<ShardFormat, String> uris = new EnumMap<>(ShardFormat.class);
     List<VectorSchemaRoot> batches = TensorData.batches(allocator, total, 4096);
     try {
-      for (ShardFormat format : ShardFormat.values()) {
+      for (ShardFormat format : formats) {
         String uri =
             "s3a://"
                 + BenchSupport.BUCKET
