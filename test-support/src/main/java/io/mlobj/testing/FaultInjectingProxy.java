@@ -46,6 +46,9 @@ import java.util.regex.Pattern;
 public final class FaultInjectingProxy implements AutoCloseable {
   private static final byte[] CRLF = {'\r', '\n'};
 
+  /** Upstream connections idle longer than this are replaced before the next request. */
+  private static final long UPSTREAM_IDLE_NANOS = 5_000_000_000L;
+
   private final URI upstream;
   private final List<Rule> rules = new CopyOnWriteArrayList<>();
   private final List<String> log = new CopyOnWriteArrayList<>();
@@ -174,6 +177,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
   private void serve(Socket client) {
     Socket up = null;
+    long upLastUsed = 0;
     InputStream upIn = null;
     OutputStream upOut = null;
     try (client) {
@@ -215,6 +219,13 @@ public final class FaultInjectingProxy implements AutoCloseable {
           reset(client);
           return;
         }
+        // A server closes idle connections (S3Proxy's Jetty after a timeout) without telling the
+        // proxy; a request sent on one would fail as if a fault were injected. Open a fresh one.
+        if (up != null && System.nanoTime() - upLastUsed > UPSTREAM_IDLE_NANOS) {
+          open.remove(up);
+          closeQuietly(up);
+          up = null;
+        }
         if (up == null || up.isClosed()) {
           up = new Socket(upstream.getHost(), upstream.getPort());
           up.setTcpNoDelay(true);
@@ -228,6 +239,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
         }
         request.writeTo(upOut, body);
         upOut.flush();
+        upLastUsed = System.nanoTime();
         Head response = Head.read(upIn);
         while (response != null && response.status() == 100) {
           response = Head.read(upIn);
@@ -262,6 +274,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
           Link link = download;
           copyBody(upIn, link == null ? out : new PacedOutputStream(out, link), response);
         }
+        upLastUsed = System.nanoTime();
         out.flush();
         if ("close".equalsIgnoreCase(response.header("connection"))
             || "close".equalsIgnoreCase(request.header("connection"))) {
