@@ -18,13 +18,13 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Commit latency as the dataset grows: datasets of 1k, 10k and 100k shards, each built by the same
+ * Commit latency as the dataset grows: datasets of 1k, 100k and 1M shards, each built by the same
  * number of commits (so they have the same number of manifests), then timed appends of one shard
  * each. Commits are O(shards added): unchanged manifests are reused by reference, so the latency
  * should be flat across sizes. Shards are synthetic manifest entries (no data objects): a commit
  * never reads shard data.
  *
- * <p>Arguments ({@code -Dbench.args="sizes=1000,10000,100000 commits=30"}): {@code sizes}, {@code
+ * <p>Arguments ({@code -Dbench.args="sizes=1000,100000,1000000 commits=30"}): {@code sizes}, {@code
  * commits} (timed appends per size), {@code build} (commits used to build each dataset).
  */
 public final class CommitLatencyBench {

@@ -26,7 +26,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * server, in the same run. Each round runs both, the order alternating between rounds, so that
  * drift hits both alike; medians over rounds.
  *
- * <p>Arguments ({@code -Dbench.args="mib=256 shardMib=32 rounds=3 threads=8 readAhead=2"}).
+ * <p>Arguments ({@code -Dbench.args="mib=256 shardMib=32 rounds=3 threads=8 readAhead=4"}); without
+ * {@code readAhead} the kernel's default.
  */
 public final class ScanThroughputBench {
   private ScanThroughputBench() {}
@@ -46,7 +47,8 @@ public final class ScanThroughputBench {
     long shardBytes = Long.parseLong(a.getOrDefault("shardMib", "32")) << 20;
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
     int threads = Integer.parseInt(a.getOrDefault("threads", "8"));
-    int readAhead = Integer.parseInt(a.getOrDefault("readAhead", "2"));
+    // -1: the kernel's default (ScanBuilder: 4 shards, 256 MiB).
+    int readAhead = Integer.parseInt(a.getOrDefault("readAhead", "-1"));
     BenchSupport.environment();
     try (EmbeddedS3 s3 = BenchSupport.startS3();
         BufferAllocator allocator = new RootAllocator();
@@ -165,7 +167,11 @@ public final class ScanThroughputBench {
   /** Reads every batch of the snapshot; returns the rows. */
   static long scan(Snapshot snapshot, BufferAllocator allocator, boolean verify, int readAhead) {
     long rows = 0;
-    var scan = snapshot.newScan().verifyChecksums(verify).readAhead(readAhead, 1L << 30).build();
+    var builder = snapshot.newScan().verifyChecksums(verify);
+    if (readAhead >= 0) {
+      builder.readAhead(readAhead, 256L << 20);
+    }
+    var scan = builder.build();
     try (BatchReader reader = scan.open(allocator)) {
       while (reader.next()) {
         rows += reader.root().getRowCount();
