@@ -1,6 +1,7 @@
 package io.mlobj;
 
 import io.mlobj.arrow.BatchReader;
+import io.mlobj.format.ManifestRef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,20 +77,83 @@ public final class Scan {
     return metrics;
   }
 
-  /** The shards that may match the filter (plans once). */
+  /**
+   * The shards that may match the filter (plans once). Manifests whose partition values cannot
+   * match are skipped unread, so a partition-filtered plan reads only the matching manifests.
+   */
   public synchronized List<ScanTask> planTasks() {
     if (tasks == null) {
       List<ScanTask> planned = new ArrayList<>();
-      for (Shard shard : snapshot.shards()) {
-        if (!filter.mightMatch(shard)) {
-          metrics.shardsSkipped.incrementAndGet();
+      for (ManifestRef ref : snapshot.manifests()) {
+        if (!mightHold(ref, filter)) {
+          metrics.shardsSkipped.addAndGet(ref.shards());
           continue;
         }
-        planned.addAll(split(shard, targetSplitRows));
+        for (Shard shard : snapshot.dataset().log().manifest(ref).shards()) {
+          if (!filter.mightMatch(shard)) {
+            metrics.shardsSkipped.incrementAndGet();
+            continue;
+          }
+          planned.addAll(split(shard, targetSplitRows));
+        }
       }
       tasks = List.copyOf(planned);
     }
     return tasks;
+  }
+
+  /** Most partition-value combinations probed per manifest; past it the manifest is read. */
+  private static final int MAX_PROBES = 4096;
+
+  /**
+   * Whether a manifest may hold a matching shard, judged from its partition values alone: the
+   * filter is tried on every combination of the listed values of the partition columns it reads,
+   * and of null for each (a null partition value is absent from the shard and from the list).
+   */
+  static boolean mightHold(ManifestRef ref, Predicate filter) {
+    Map<String, List<String>> values = ref.partitionValues();
+    if (values == null) {
+      return true;
+    }
+    List<String> columns = new ArrayList<>();
+    long combinations = 1;
+    for (String column : filter.columns()) {
+      List<String> listed = values.get(column);
+      if (listed != null) {
+        columns.add(column);
+        combinations *= listed.size() + 1;
+        if (combinations > MAX_PROBES) {
+          return true;
+        }
+      }
+    }
+    if (columns.isEmpty()) {
+      return true;
+    }
+    return anyCombination(columns, 0, new java.util.HashMap<>(), values, filter);
+  }
+
+  private static boolean anyCombination(
+      List<String> columns,
+      int index,
+      Map<String, String> probe,
+      Map<String, List<String>> values,
+      Predicate filter) {
+    if (index == columns.size()) {
+      Map<String, ColumnStats> nulls = new java.util.HashMap<>();
+      columns.forEach(c -> nulls.put(c, new ColumnStats(null, null, 1)));
+      probe.keySet().forEach(nulls::remove);
+      return filter.mightMatch(new Shard("", null, 1, 0, 0, null, nulls, probe, null));
+    }
+    String column = columns.get(index);
+    for (String value : values.get(column)) {
+      probe.put(column, value);
+      if (anyCombination(columns, index + 1, probe, values, filter)) {
+        return true;
+      }
+    }
+    probe.remove(column);
+    return anyCombination(columns, index + 1, probe, values, filter);
   }
 
   /** Splits a shard into tasks of about {@code targetRows} rows at batch boundaries. */

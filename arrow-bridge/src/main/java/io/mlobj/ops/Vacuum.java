@@ -64,14 +64,17 @@ public final class Vacuum {
     for (Tag tag : dataset.tags()) {
       retained.add(tag.version());
     }
+    // Versions share most manifests: read each distinct manifest once, so the work follows the
+    // shards the retained versions reference, not versions times shards.
     Set<String> referenced = new HashSet<>();
     for (long v : retained) {
       Snapshot snapshot = dataset.version(v);
       for (ManifestRef ref : snapshot.manifests()) {
-        referenced.add(ref.path());
-      }
-      for (Shard shard : snapshot.shards()) {
-        referenced.add(shard.path());
+        if (referenced.add(ref.path())) {
+          for (Shard shard : dataset.log().manifest(ref).shards()) {
+            referenced.add(shard.path());
+          }
+        }
       }
     }
     List<ObjectInfo> candidates = new ArrayList<>(dataset.store().list(LogLayout.DATA, null));

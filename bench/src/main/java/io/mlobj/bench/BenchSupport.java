@@ -35,9 +35,14 @@ final class BenchSupport {
 
   /** A plain SDK v2 client with the settings mlobj derives from the same fs.s3a.* keys. */
   static S3Client rawClient(EmbeddedS3 s3) {
+    return rawClient(s3, s3.endpoint());
+  }
+
+  /** Like {@link #rawClient(EmbeddedS3)}, through another endpoint (e.g. a proxy). */
+  static S3Client rawClient(EmbeddedS3 s3, String endpoint) {
     return S3Client.builder()
         .region(Region.US_EAST_1)
-        .endpointOverride(URI.create(s3.endpoint()))
+        .endpointOverride(URI.create(endpoint))
         .credentialsProvider(
             StaticCredentialsProvider.create(
                 AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
@@ -95,6 +100,74 @@ final class BenchSupport {
   /** Raw baseline for writes: one PutObject per object, one object at a time. */
   static void rawPut(S3Client client, String key, byte[] bytes) {
     client.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(bytes));
+  }
+
+  /** What one timed run cost: wall time, CPU of the whole process, peak heap during the run. */
+  record Sample(long wallNanos, long cpuNanos, long peakHeapBytes) {
+    double cpuSecondsPerGb(long bytes) {
+      return cpuNanos / 1e9 / (bytes / 1e9);
+    }
+  }
+
+  /** A task that may throw. */
+  interface Timed {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs the task and measures it. CPU is the process's (client and, in-process, the S3 server
+   * alike, for ours and for the baseline), so compare it between the two, not with other machines.
+   */
+  static Sample measure(Timed task) throws Exception {
+    List<java.lang.management.MemoryPoolMXBean> heap =
+        java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
+            .toList();
+    heap.forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
+    long cpu = processCpuNanos();
+    long t = System.nanoTime();
+    task.run();
+    long wall = System.nanoTime() - t;
+    long cpuUsed = processCpuNanos() - cpu;
+    long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+    return new Sample(wall, cpuUsed, peak);
+  }
+
+  static long processCpuNanos() {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+  }
+
+  /** Median of a field of the samples. */
+  static double median(List<Sample> samples, java.util.function.ToDoubleFunction<Sample> field) {
+    return median(samples.stream().map(field::applyAsDouble).toList());
+  }
+
+  /**
+   * Records a throughput comparison: medians of MB/s over the runs, CPU seconds per GB and peak
+   * heap of each side as extra fields; the ratio is ours / baseline.
+   */
+  static Map<String, Object> recordThroughput(
+      String scenario,
+      List<Sample> ours,
+      long oursBytes,
+      List<Sample> baseline,
+      long baselineBytes,
+      String goal) {
+    Map<String, Object> r =
+        io.mlobj.testing.BenchResults.result(
+            scenario,
+            median(ours, s -> mbPerSecond(oursBytes, s.wallNanos())),
+            median(baseline, s -> mbPerSecond(baselineBytes, s.wallNanos())),
+            "MB/s",
+            ours.size(),
+            goal);
+    r.put("ours_cpu_s_per_gb", median(ours, s -> s.cpuSecondsPerGb(oursBytes)));
+    r.put("baseline_cpu_s_per_gb", median(baseline, s -> s.cpuSecondsPerGb(baselineBytes)));
+    r.put("ours_peak_heap_mb", median(ours, s -> s.peakHeapBytes() / 1e6));
+    r.put("baseline_peak_heap_mb", median(baseline, s -> s.peakHeapBytes() / 1e6));
+    io.mlobj.testing.BenchResults.record(r);
+    return r;
   }
 
   static double mbPerSecond(long bytes, long nanos) {

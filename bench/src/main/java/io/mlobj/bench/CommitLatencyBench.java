@@ -6,6 +6,7 @@ import io.mlobj.Shard;
 import io.mlobj.ShardFormat;
 import io.mlobj.Snapshot;
 import io.mlobj.format.LogLayout;
+import io.mlobj.testing.BenchResults;
 import io.mlobj.s3server.EmbeddedS3;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,15 +15,16 @@ import java.util.UUID;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Commit latency as the dataset grows: datasets of 1k, 10k and 100k shards, each built by the same
+ * Commit latency as the dataset grows: datasets of 1k, 100k and 1M shards, each built by the same
  * number of commits (so they have the same number of manifests), then timed appends of one shard
  * each. Commits are O(shards added): unchanged manifests are reused by reference, so the latency
  * should be flat across sizes. Shards are synthetic manifest entries (no data objects): a commit
  * never reads shard data.
  *
- * <p>Arguments ({@code -Dbench.args="sizes=1000,10000,100000 commits=30"}): {@code sizes}, {@code
+ * <p>Arguments ({@code -Dbench.args="sizes=1000,100000,1000000 commits=30"}): {@code sizes}, {@code
  * commits} (timed appends per size), {@code build} (commits used to build each dataset).
  */
 public final class CommitLatencyBench {
@@ -56,12 +58,18 @@ public final class CommitLatencyBench {
     return shards;
   }
 
+  /** Goal of commit latency / one raw PutObject of the version file's size. */
+  static final String GOAL = "<= 5";
+
   public static void main(String[] args) {
-    Map<String, String> a = BenchSupport.args(args);
+    run(BenchSupport.args(args));
+  }
+
+  static void run(Map<String, String> a) {
     int commits = Integer.parseInt(a.getOrDefault("commits", "30"));
     int build = Integer.parseInt(a.getOrDefault("build", "10"));
     List<Integer> sizes =
-        java.util.Arrays.stream(a.getOrDefault("sizes", "1000,10000,100000").split(","))
+        java.util.Arrays.stream(a.getOrDefault("sizes", "1000,100000,1000000").split(","))
             .map(Integer::parseInt)
             .toList();
     BenchSupport.environment();
@@ -72,18 +80,19 @@ public final class CommitLatencyBench {
     System.out.println(
         "shards_in_dataset  build_s  append_median_ms  append_p90_ms  cold_open_and_append_ms"
             + "  version_file_bytes");
-    try (EmbeddedS3 s3 = BenchSupport.startS3()) {
+    try (EmbeddedS3 s3 = BenchSupport.startS3();
+        S3Client raw = BenchSupport.rawClient(s3)) {
       Map<String, String> conf = s3.hadoopConf();
       // Warm up the JVM and the client on a small dataset first.
-      run(conf, 1000, build, 100, true);
+      run(conf, raw, 1000, build, Math.min(100, 4 * commits), true);
       for (int size : sizes) {
-        run(conf, size, build, commits, false);
+        run(conf, raw, size, build, commits, false);
       }
     }
   }
 
   private static void run(
-      Map<String, String> conf, int size, int build, int commits, boolean warmup) {
+      Map<String, String> conf, S3Client raw, int size, int build, int commits, boolean warmup) {
     String uri = "s3a://" + BenchSupport.BUCKET + "/commit-" + size + "-" + UUID.randomUUID();
     Dataset dataset = Dataset.create(uri, conf, SCHEMA, List.of(), Map.of());
     long start = System.nanoTime();
@@ -93,11 +102,24 @@ public final class CommitLatencyBench {
     }
     double buildSeconds = (System.nanoTime() - start) / 1e9;
     List<Double> millis = new ArrayList<>();
+    List<Double> rawMillis = new ArrayList<>();
+    byte[] versionSized =
+        new byte
+            [(int)
+                dataset
+                    .store()
+                    .head(LogLayout.versionKey(dataset.latestVersion()))
+                    .orElseThrow()
+                    .size()];
     for (int c = 0; c < commits; c++) {
       List<Shard> one = synthetic(1, 10_000_000L + c);
       long t = System.nanoTime();
       dataset.newAppend().addShards(one).commit();
       millis.add((System.nanoTime() - t) / 1e6);
+      // The baseline, interleaved: one raw PutObject of a version file's size.
+      t = System.nanoTime();
+      BenchSupport.rawPut(raw, "raw-commit/" + UUID.randomUUID(), versionSized);
+      rawMillis.add((System.nanoTime() - t) / 1e6);
     }
     // A fresh handle (as a new process would have) must read the latest version first.
     List<Double> cold = new ArrayList<>();
@@ -114,6 +136,19 @@ public final class CommitLatencyBench {
     long versionBytes =
         dataset.store().head(LogLayout.versionKey(latest.version())).orElseThrow().size();
     if (!warmup) {
+      Map<String, Object> r =
+          BenchResults.result(
+              BenchSupport.f("commit latency, %,d shards vs raw PUT", size),
+              BenchSupport.median(millis),
+              BenchSupport.median(rawMillis),
+              "ms",
+              commits,
+              GOAL);
+      r.put("ours_p90_ms", BenchSupport.percentile(millis, 90));
+      r.put("cold_open_and_append_ms", BenchSupport.median(cold));
+      r.put("version_file_bytes", versionBytes);
+      r.put("build_s", buildSeconds);
+      BenchResults.record(r);
       System.out.println(
           BenchSupport.f(
               "%17d  %7.1f  %16.1f  %13.1f  %23.1f  %18d",

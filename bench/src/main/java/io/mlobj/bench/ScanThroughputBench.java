@@ -7,11 +7,14 @@ import io.mlobj.Shard;
 import io.mlobj.ShardFormat;
 import io.mlobj.Snapshot;
 import io.mlobj.arrow.BatchReader;
+import io.mlobj.bench.BenchSupport.Sample;
 import io.mlobj.s3server.EmbeddedS3;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -20,112 +23,155 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * Scan throughput of a dataset of Arrow IPC and of Parquet shards (fetch, CRC32C check and decode
  * into Arrow batches), against raw parallel ranged GETs of exactly the same objects from the same
- * server, in the same run. Rounds alternate raw / Arrow / Parquet so that drift hits all alike.
+ * server, in the same run. Each round runs both, the order alternating between rounds, so that
+ * drift hits both alike; medians over rounds.
  *
- * <p>Arguments ({@code -Dbench.args="mib=256 shardMib=32 rounds=3 threads=8 readAhead=2"}).
+ * <p>Arguments ({@code -Dbench.args="mib=256 shardMib=32 rounds=3 threads=8 readAhead=4"}); without
+ * {@code readAhead} the kernel's default.
  */
 public final class ScanThroughputBench {
   private ScanThroughputBench() {}
 
-  /** Shards fetched ahead of the decoder (ScanBuilder.readAhead; the kernel default is 2). */
-  private static int readAhead = 2;
+  /** Goal of the scan / raw GET ratio. */
+  static final String GOAL = ">= 0.8";
+
+  /** mlobj's and the raw downloader's runs of one format, and the bytes each run reads. */
+  record Comparison(List<Sample> ours, List<Sample> raw, long bytes) {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> a = BenchSupport.args(args);
+    run(BenchSupport.args(args));
+  }
+
+  static void run(Map<String, String> a) throws Exception {
     long total = Long.parseLong(a.getOrDefault("mib", "256")) << 20;
     long shardBytes = Long.parseLong(a.getOrDefault("shardMib", "32")) << 20;
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
     int threads = Integer.parseInt(a.getOrDefault("threads", "8"));
-    readAhead = Integer.parseInt(a.getOrDefault("readAhead", "2"));
+    // -1: the kernel's default (ScanBuilder: 4 shards, 256 MiB).
+    int readAhead = Integer.parseInt(a.getOrDefault("readAhead", "-1"));
     BenchSupport.environment();
     try (EmbeddedS3 s3 = BenchSupport.startS3();
         BufferAllocator allocator = new RootAllocator();
         S3Client raw = BenchSupport.rawClient(s3)) {
       Map<String, String> conf = BenchSupport.withOverrides(s3.hadoopConf(), a);
-      Map<ShardFormat, String> uris = new java.util.LinkedHashMap<>();
-      List<VectorSchemaRoot> batches = TensorData.batches(allocator, total, 4096);
-      try {
-        for (ShardFormat format : ShardFormat.values()) {
-          String uri = "s3a://" + BenchSupport.BUCKET + "/scan-" + format.id();
-          Dataset dataset = Dataset.create(uri, conf, TensorData.schema(), List.of(), Map.of());
-          try (DatasetWriter writer =
-              dataset
-                  .newWriter(TensorData.schema())
-                  .format(format)
-                  .targetShardBytes(shardBytes)
-                  .build(allocator)) {
-            for (VectorSchemaRoot batch : batches) {
-              writer.write(batch);
-            }
-            dataset.newAppend().addShards(writer.complete()).commit();
-          }
-          uris.put(format, uri);
-        }
-      } finally {
-        batches.forEach(VectorSchemaRoot::close);
-      }
-
-      Map<String, List<Double>> results = new java.util.LinkedHashMap<>();
-      Map<ShardFormat, Long> bytesOf = new java.util.LinkedHashMap<>();
-      for (ShardFormat format : ShardFormat.values()) {
-        Snapshot latest = Dataset.open(uris.get(format), conf).latest();
-        bytesOf.put(format, latest.bytes());
-        System.out.println(
-            BenchSupport.f(
-                "# %s: %d shards, %.1f MB, %d rows",
-                format, latest.shards().size(), latest.bytes() / 1e6, latest.rows()));
-      }
-      for (int round = 0; round < rounds; round++) {
-        for (ShardFormat format : ShardFormat.values()) {
-          Snapshot latest = Dataset.open(uris.get(format), conf).latest();
-          List<String> keys = new ArrayList<>();
-          List<Long> sizes = new ArrayList<>();
-          String prefix = URI.create(uris.get(format)).getPath().substring(1);
-          for (Shard shard : latest.shards()) {
-            keys.add(BenchSupport.fullKey(prefix, shard.path()));
-            sizes.add(shard.bytes());
-          }
-          long t = System.nanoTime();
-          long got = BenchSupport.rawParallelGet(raw, keys, sizes, 8 << 20, threads);
-          long rawNanos = System.nanoTime() - t;
-          results
-              .computeIfAbsent("raw GET (" + format + " objects)", k -> new ArrayList<>())
-              .add(BenchSupport.mbPerSecond(got, rawNanos));
-
-          t = System.nanoTime();
-          long rows = scan(latest, allocator, true);
-          long scanNanos = System.nanoTime() - t;
-          if (rows != latest.rows()) {
-            throw new IllegalStateException("read " + rows + " rows, expected " + latest.rows());
-          }
-          results
-              .computeIfAbsent("mlobj scan " + format, k -> new ArrayList<>())
-              .add(BenchSupport.mbPerSecond(bytesOf.get(format), scanNanos));
-        }
-      }
-      System.out.println("what                              MB/s (median of rounds)  all rounds");
-      for (Map.Entry<String, List<Double>> e : results.entrySet()) {
-        System.out.println(
-            BenchSupport.f(
-                "%-46s %8.0f               %s",
-                e.getKey(), BenchSupport.median(e.getValue()), rounded(e.getValue())));
-      }
-      for (ShardFormat format : ShardFormat.values()) {
-        double scan = BenchSupport.median(results.get("mlobj scan " + format));
-        double rawGet = BenchSupport.median(results.get("raw GET (" + format + " objects)"));
-        System.out.println(BenchSupport.f("ratio %s scan / raw GET = %.2f", format, scan / rawGet));
-      }
+      Map<ShardFormat, String> uris =
+          writeDatasets(conf, allocator, total, shardBytes, List.of(ShardFormat.values()));
+      Map<ShardFormat, Comparison> results =
+          compare(conf, raw, uris, allocator, rounds, threads, readAhead);
+      results.forEach(
+          (format, c) ->
+              BenchSupport.recordThroughput(
+                  "scan " + format + " vs raw GET", c.ours(), c.bytes(), c.raw(), c.bytes(), GOAL));
     }
   }
 
-  private static String rounded(List<Double> values) {
-    return values.stream().map(v -> String.valueOf(Math.round(v))).toList().toString();
+  /** Writes one dataset per format of about {@code total} bytes of tensor rows. */
+  static Map<ShardFormat, String> writeDatasets(
+      Map<String, String> conf,
+      BufferAllocator allocator,
+      long total,
+      long shardBytes,
+      List<ShardFormat> formats) {
+    Map<ShardFormat, String> uris = new java.util.LinkedHashMap<>();
+    List<VectorSchemaRoot> batches = TensorData.batches(allocator, total, 4096);
+    try {
+      for (ShardFormat format : formats) {
+        String uri =
+            "s3a://"
+                + BenchSupport.BUCKET
+                + "/scan-"
+                + format.id()
+                + "-"
+                + UUID.randomUUID();
+        Dataset dataset = Dataset.create(uri, conf, TensorData.schema(), List.of(), Map.of());
+        try (DatasetWriter writer =
+            dataset
+                .newWriter(TensorData.schema())
+                .format(format)
+                .targetShardBytes(shardBytes)
+                .build(allocator)) {
+          for (VectorSchemaRoot batch : batches) {
+            writer.write(batch);
+          }
+          dataset.newAppend().addShards(writer.complete()).commit();
+        }
+        uris.put(format, uri);
+      }
+    } finally {
+      batches.forEach(VectorSchemaRoot::close);
+    }
+    return uris;
+  }
+
+  /**
+   * Scans each dataset and downloads its objects raw, {@code rounds} times each, alternating which
+   * goes first. {@code conf} and {@code raw} must reach the server by the same path (e.g. both
+   * through the same proxy).
+   */
+  static Map<ShardFormat, Comparison> compare(
+      Map<String, String> conf,
+      S3Client raw,
+      Map<ShardFormat, String> uris,
+      BufferAllocator allocator,
+      int rounds,
+      int threads,
+      int readAhead)
+      throws Exception {
+    Map<ShardFormat, Comparison> out = new java.util.LinkedHashMap<>();
+    for (Map.Entry<ShardFormat, String> e : uris.entrySet()) {
+      Snapshot latest = Dataset.open(e.getValue(), conf).latest();
+      System.out.println(
+          BenchSupport.f(
+              "# %s: %d shards, %.1f MB, %d rows",
+              e.getKey(), latest.shards().size(), latest.bytes() / 1e6, latest.rows()));
+      out.put(e.getKey(), new Comparison(new ArrayList<>(), new ArrayList<>(), latest.bytes()));
+    }
+    for (int round = 0; round < rounds; round++) {
+      for (Map.Entry<ShardFormat, String> e : uris.entrySet()) {
+        Comparison c = out.get(e.getKey());
+        // A fresh handle each round, as a new reader process would have (no cached manifests).
+        Snapshot latest = Dataset.open(e.getValue(), conf).latest();
+        String prefix = URI.create(e.getValue()).getPath().substring(1);
+        List<String> keys = new ArrayList<>();
+        List<Long> sizes = new ArrayList<>();
+        for (Shard shard : latest.shards()) {
+          keys.add(BenchSupport.fullKey(prefix, shard.path()));
+          sizes.add(shard.bytes());
+        }
+        BenchSupport.Timed rawRun =
+            () -> {
+              long got = BenchSupport.rawParallelGet(raw, keys, sizes, 8 << 20, threads);
+              if (got != c.bytes()) {
+                throw new IllegalStateException("raw GET read " + got + " of " + c.bytes());
+              }
+            };
+        BenchSupport.Timed ourRun =
+            () -> {
+              long rows = scan(latest, allocator, true, readAhead);
+              if (rows != latest.rows()) {
+                throw new IllegalStateException("read " + rows + " rows of " + latest.rows());
+              }
+            };
+        if (round % 2 == 0) {
+          c.raw().add(BenchSupport.measure(rawRun));
+          c.ours().add(BenchSupport.measure(ourRun));
+        } else {
+          c.ours().add(BenchSupport.measure(ourRun));
+          c.raw().add(BenchSupport.measure(rawRun));
+        }
+      }
+    }
+    return out;
   }
 
   /** Reads every batch of the snapshot; returns the rows. */
-  static long scan(Snapshot snapshot, BufferAllocator allocator, boolean verify) {
+  static long scan(Snapshot snapshot, BufferAllocator allocator, boolean verify, int readAhead) {
     long rows = 0;
-    var scan = snapshot.newScan().verifyChecksums(verify).readAhead(readAhead, 1L << 30).build();
+    var builder = snapshot.newScan().verifyChecksums(verify);
+    if (readAhead >= 0) {
+      builder.readAhead(readAhead, 256L << 20);
+    }
+    var scan = builder.build();
     try (BatchReader reader = scan.open(allocator)) {
       while (reader.next()) {
         rows += reader.root().getRowCount();

@@ -6,7 +6,7 @@ import io.mlobj.Shard;
 import io.mlobj.ShardFormat;
 import io.mlobj.arrow.FixedShapeTensorType;
 import io.mlobj.arrow.FixedShapeTensorVector;
-import io.mlobj.testing.EmbeddedS3;
+import io.mlobj.s3server.EmbeddedS3;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -47,6 +47,9 @@ import java.util.regex.Pattern;
 public final class FaultInjectingProxy implements AutoCloseable {
   private static final byte[] CRLF = {'\r', '\n'};
 
+  /** Upstream connections idle longer than this are replaced before the next request. */
+  private static final long UPSTREAM_IDLE_NANOS = 5_000_000_000L;
+
   private final URI upstream;
   private final List<Rule> rules = new CopyOnWriteArrayList<>();
   private final List<String> log = new CopyOnWriteArrayList<>();
@@ -56,6 +59,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
   private final List<Socket> open = new CopyOnWriteArrayList<>();
   private ServerSocket server;
   private volatile boolean closed;
+  private volatile Link download;
+  private volatile Link upload;
 
   private FaultInjectingProxy(URI upstream) {
     this.upstream = upstream;
@@ -110,6 +115,21 @@ public final class FaultInjectingProxy implements AutoCloseable {
     rules.clear();
   }
 
+  /**
+   * Caps the bytes per second of response bodies (downloads) and of request bodies (uploads), each
+   * direction shared by all connections, as a network link of that bandwidth would; {@code 0}
+   * removes the cap. Bodies are paced in 64 KiB steps.
+   */
+  public FaultInjectingProxy bandwidth(long bytesPerSecond) {
+    if (bytesPerSecond < 0) {
+      throw new IllegalArgumentException(
+          "Cannot cap bandwidth at " + bytesPerSecond + " bytes/s: use a positive rate, or 0.");
+    }
+    download = bytesPerSecond == 0 ? null : new Link(bytesPerSecond);
+    upload = bytesPerSecond == 0 ? null : new Link(bytesPerSecond);
+    return this;
+  }
+
   /** Requests seen so far. */
   public int requests() {
     return requests.get();
@@ -158,6 +178,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
   private void serve(Socket client) {
     Socket up = null;
+    long upLastUsed = 0;
     InputStream upIn = null;
     OutputStream upOut = null;
     try (client) {
@@ -199,6 +220,13 @@ public final class FaultInjectingProxy implements AutoCloseable {
           reset(client);
           return;
         }
+        // A server closes idle connections (S3Proxy's Jetty after a timeout) without telling the
+        // proxy; a request sent on one would fail as if a fault were injected. Open a fresh one.
+        if (up != null && System.nanoTime() - upLastUsed > UPSTREAM_IDLE_NANOS) {
+          open.remove(up);
+          closeQuietly(up);
+          up = null;
+        }
         if (up == null || up.isClosed()) {
           up = new Socket(upstream.getHost(), upstream.getPort());
           up.setTcpNoDelay(true);
@@ -206,8 +234,13 @@ public final class FaultInjectingProxy implements AutoCloseable {
           upIn = new BufferedInputStream(up.getInputStream(), 64 << 10);
           upOut = up.getOutputStream();
         }
+        Link uplink = upload;
+        if (uplink != null) {
+          uplink.send(body.length);
+        }
         request.writeTo(upOut, body);
         upOut.flush();
+        upLastUsed = System.nanoTime();
         Head response = Head.read(upIn);
         while (response != null && response.status() == 100) {
           response = Head.read(upIn);
@@ -239,8 +272,10 @@ public final class FaultInjectingProxy implements AutoCloseable {
         }
         response.writeTo(out, null);
         if (!noBody) {
-          copyBody(upIn, out, response);
+          Link link = download;
+          copyBody(upIn, link == null ? out : new PacedOutputStream(out, link), response);
         }
+        upLastUsed = System.nanoTime();
         out.flush();
         if ("close".equalsIgnoreCase(response.header("connection"))
             || "close".equalsIgnoreCase(request.header("connection"))) {
@@ -375,6 +410,57 @@ public final class FaultInjectingProxy implements AutoCloseable {
       }
       out.write(buffer, 0, n);
       left -= n;
+    }
+  }
+
+  /** A link of fixed bandwidth shared by every connection: senders queue for their turn. */
+  private static final class Link {
+    private final double nanosPerByte;
+    private long nextFree;
+
+    Link(long bytesPerSecond) {
+      this.nanosPerByte = 1e9 / bytesPerSecond;
+    }
+
+    /** Blocks until {@code bytes} would have passed the link after everything queued before. */
+    void send(long bytes) {
+      long due;
+      synchronized (this) {
+        long now = System.nanoTime();
+        long start = Math.max(now, nextFree);
+        nextFree = start + (long) (bytes * nanosPerByte);
+        due = nextFree;
+      }
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        try {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  /** Writes through a {@link Link}: each write waits for its share of the bandwidth. */
+  private static final class PacedOutputStream extends java.io.FilterOutputStream {
+    private final Link link;
+
+    PacedOutputStream(OutputStream out, Link link) {
+      super(out);
+      this.link = link;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      link.send(len);
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      link.send(1);
+      out.write(b);
     }
   }
 

@@ -8,6 +8,7 @@ import io.mlobj.arrow.FixedShapeTensorVector;
 import io.mlobj.flink.source.MlobjSource;
 import io.mlobj.flink.table.ArrowTypes;
 import io.mlobj.flink.table.RowDataDeserializer;
+import io.mlobj.testing.BenchResults;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +59,8 @@ import org.apache.flink.table.types.logical.RowType;
  * }</pre>
  *
  * Arguments: rows (default 200000), parallelism (default 2), tensor elements per row (default 64; 0
- * for scalar columns only).
+ * for scalar columns only), measured runs of each source (default 1; medians; results also go to
+ * {@code -Dmlobj.bench.out}, see {@link BenchResults}).
  */
 public final class SourceBenchmark {
   private SourceBenchmark() {}
@@ -67,6 +69,7 @@ public final class SourceBenchmark {
     int rows = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
     int parallelism = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     int tensor = args.length > 2 ? Integer.parseInt(args[2]) : 64;
+    int runs = args.length > 3 ? Integer.parseInt(args[3]) : 1;
     Path dir = Files.createTempDirectory("mlobj-flink-bench");
     try {
       String uri = dir.resolve("ds").toUri().toString();
@@ -99,8 +102,25 @@ public final class SourceBenchmark {
       double kernelSeconds = kernelScan(uri);
       run("warm-up mlobj", mlobj, parallelism, rowType);
       run("warm-up FileSource", files, parallelism, rowType);
-      double mlobjSeconds = run("mlobj MlobjSource", mlobj, parallelism, rowType);
-      double fileSeconds = run("Flink FileSource+Parquet", files, parallelism, rowType);
+      // Measured jobs alternate between the two sources; medians over the runs.
+      List<Double> mlobjRuns = new ArrayList<>();
+      List<Double> fileRuns = new ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        mlobjRuns.add(run("mlobj MlobjSource", mlobj, parallelism, rowType));
+        fileRuns.add(run("Flink FileSource+Parquet", files, parallelism, rowType));
+      }
+      double mlobjSeconds = median(mlobjRuns);
+      double fileSeconds = median(fileRuns);
+      Map<String, Object> result =
+          BenchResults.result(
+              "Flink MlobjSource vs FileSource (Parquet, parallelism " + parallelism + ")",
+              bytes / 1e6 / mlobjSeconds,
+              bytes / 1e6 / fileSeconds,
+              "MB/s",
+              runs,
+              ">= 0.8");
+      result.put("rows", rows);
+      BenchResults.record(result);
       System.out.printf(
           "mlobj MlobjSource:        %.2f s, %,.0f rows/s, %.1f MB/s%n",
           mlobjSeconds, rows / mlobjSeconds, bytes / 1e6 / mlobjSeconds);
@@ -146,6 +166,13 @@ public final class SourceBenchmark {
       fields.add(new RowType.RowField(field.getName(), ArrowTypes.toFlink(field)));
     }
     return new RowType(fields);
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    java.util.Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
   /** Job wall time in seconds, from submission to the end of the bounded read. */

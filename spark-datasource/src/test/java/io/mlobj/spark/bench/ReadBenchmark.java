@@ -1,5 +1,6 @@
 package io.mlobj.spark.bench;
 
+import io.mlobj.testing.BenchResults;
 import io.mlobj.s3server.EmbeddedS3;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -113,7 +114,7 @@ public final class ReadBenchmark {
           .mode("overwrite")
           .option("format", target[1])
           .option("targetShardSize", "64m")
-          .option("tensor.image.shape", "3,32,32")
+          .option("tensorShape.image", "3,32,32")
           .save(target[0]);
     }
 
@@ -205,7 +206,7 @@ public final class ReadBenchmark {
       int comma = name.indexOf(", ");
       String variant = name.substring(comma + 2);
       if (!variant.equals("spark.read.parquet")) {
-        ratio(seconds, name.substring(0, comma), variant);
+        ratio(seconds, name.substring(0, comma), variant, runs);
       }
     }
   }
@@ -237,7 +238,7 @@ public final class ReadBenchmark {
     }
   }
 
-  private static void ratio(Map<String, Double> seconds, String scan, String variant) {
+  private static void ratio(Map<String, Double> seconds, String scan, String variant, int runs) {
     if (!seconds.containsKey(scan + ", spark.read.parquet")
         || !seconds.containsKey(scan + ", " + variant)) {
       return;
@@ -246,6 +247,18 @@ public final class ReadBenchmark {
     double mlobj = seconds.get(scan + ", " + variant);
     System.out.printf(
         "%-15s %-58s speed vs spark.read.parquet: %.2fx%n", scan, variant, parquet / mlobj);
+    Map<String, Object> result =
+        BenchResults.result(
+            "Spark " + scan + ": " + variant + " vs spark.read.parquet",
+            mlobj,
+            parquet,
+            "s",
+            runs,
+            "<= 1.0");
+    result.put("method", "best of runs after a warm-up");
+    result.put("ours_task_cpu_s", CPU.get(scan + ", " + variant));
+    result.put("baseline_task_cpu_s", CPU.get(scan + ", spark.read.parquet"));
+    BenchResults.record(result);
   }
 
   private static double best(int runs, Supplier<org.apache.spark.sql.Dataset<Row>> df) {

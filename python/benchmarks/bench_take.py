@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Random access: the feed's take() of single random samples against pyarrow reading the record
+batch that holds each sample straight from the S3 server, alternating sample by sample.
+
+Starts FeedTestLauncher (an in-process S3 server with a dataset of Arrow IPC shards and a feed
+server without a local cache, so every take fetches from S3), then asks for --samples random
+global indexes one at a time both ways, checks both return the same sample (by id), and prints
+p50/p99 latency in bin/bench's result format (one JSON object per line; --out appends them to a
+file). Run after `mvn -pl trainer-feed test-compile`:
+
+    python python/benchmarks/bench_take.py --samples 1000 --out bench/results/parts.jsonl
+"""
+
+import argparse
+import json
+import pathlib
+import sys
+import time
+
+HERE = pathlib.Path(__file__).resolve()
+sys.path.insert(0, str(HERE.parents[1]))
+sys.path.insert(0, str(HERE.parents[1] / "tests"))
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--samples", type=int, default=1000, help="random samples taken each way")
+    p.add_argument("--shards", type=int, default=4)
+    p.add_argument("--batches", type=int, default=8, help="record batches per shard")
+    p.add_argument("--rows", type=int, default=1024, help="rows per record batch")
+    p.add_argument("--size", type=int, default=32, help="images are uint8 [3, size, size]")
+    p.add_argument("--out", help="append the result lines to this file")
+    args = p.parse_args()
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.fs as pafs
+    from conftest import launch
+    from mlobj_torch import FeedClient
+
+    proc, info = launch("--shards", str(args.shards), "--batches", str(args.batches),
+                        "--rows", str(args.rows), "--size", str(args.size))
+    try:
+        client = FeedClient(info["endpoint"], info["token"])
+        s3 = info["s3"]
+        fs = pafs.S3FileSystem(access_key=s3["access_key"], secret_key=s3["secret_key"],
+                               endpoint_override=s3["endpoint"].split("://", 1)[1],
+                               scheme="http", region="us-east-1")
+        per_shard = args.batches * args.rows
+        rng = np.random.default_rng(7)
+        indexes = rng.integers(0, info["rows"], size=args.samples)
+        columns = ["id", "image", "label"]
+
+        def ours(i):
+            return client.take(info["dataset"], [i], columns=columns).column("id")[0].as_py()
+
+        def pyarrow_direct(i):
+            key = info["shards"][i // per_shard]
+            batch, row = divmod(i % per_shard, args.rows)
+            with fs.open_input_file("%s/%s/%s" % (s3["bucket"], s3["prefix"], key)) as f:
+                rb = pa.ipc.open_file(f).get_batch(batch).select(columns).slice(row, 1)
+            return rb.column(0)[0].as_py()
+
+        for i in indexes[:20]:  # warm-up: JIT, connections
+            assert ours(int(i)) == pyarrow_direct(int(i))
+        times = {"ours": [], "pyarrow": []}
+        for k, i in enumerate(int(x) for x in indexes):
+            order = [("ours", ours), ("pyarrow", pyarrow_direct)]
+            if k % 2:
+                order.reverse()
+            got = {}
+            for name, fn in order:
+                t = time.perf_counter()
+                got[name] = fn(i)
+                times[name].append((time.perf_counter() - t) * 1000)
+            if got["ours"] != got["pyarrow"] or got["ours"] != i:
+                raise SystemExit("take(%d) returned id %s, pyarrow %s" % (i, got["ours"], got["pyarrow"]))
+        client.close()
+    finally:
+        proc.kill()
+        proc.wait()
+
+    lines = []
+    for p_ in (50, 99):
+        o, b = percentile(times["ours"], p_), percentile(times["pyarrow"], p_)
+        lines.append(json.dumps({
+            "scenario": "take 1 random sample, p%d latency vs pyarrow reading its record batch" % p_,
+            "ours": o, "baseline": b, "unit": "ms", "ratio": o / b, "runs": args.samples,
+            "goal": "<= 1.0", "format": "arrow", "local_cache": False,
+        }))
+    for line in lines:
+        print(line)
+    if args.out:
+        with open(args.out, "a") as f:
+            f.write("".join(line + "\n" for line in lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Turns bench_feed.py's --out JSON into bin/bench result lines (one JSON object per line).
+
+Every entry of its "ratios" named "<x>_vs_<y>_<metric>" (e.g. "a0_vs_c_bytes_per_s") becomes
+{"scenario", "ours", "baseline", "unit", "ratio", "runs", "goal"} with mode <x> as ours and mode
+<y> as the baseline, plus each side's CPU ms per 1,000 samples and peak RSS. Goals: against the
+no-op Flight server (the loopback limit) >= 0.9 with the local cache and >= 0.7 without it (the
+first epoch); against pyarrow reading S3 directly >= 1.0.
+
+    python python/benchmarks/feed_results.py bench/results/feed.json >> bench/results/parts.jsonl
+"""
+
+import json
+import re
+import sys
+
+METRICS = {"bytes_per_s": ("gb_per_s", "GB/s"), "samples_per_s": ("samples_per_s", "samples/s")}
+
+
+def mode(modes, prefix):
+    """The mode whose name is <prefix>_<description>, e.g. a0 -> a0_feed_no_local_cache."""
+    for name in modes:
+        if name == prefix or name.startswith(prefix + "_"):
+            return name
+    return None
+
+
+def goal(ours, baseline):
+    if "noop" in baseline:
+        return ">= 0.7" if "no_local_cache" in ours else ">= 0.9"
+    return ">= 1.0"
+
+
+def rows(results):
+    modes = results.get("modes", {})
+    runs = results.get("args", {}).get("repeat", 1)
+    for key in results.get("ratios", {}):
+        match = re.fullmatch(r"([a-z0-9]+)_vs_([a-z0-9]+)_(bytes_per_s|samples_per_s)", key)
+        if not match:
+            print("feed_results: skipping ratio %s (unknown form)" % key, file=sys.stderr)
+            continue
+        ours, baseline = mode(modes, match.group(1)), mode(modes, match.group(2))
+        if ours is None or baseline is None:
+            print("feed_results: skipping ratio %s (mode missing)" % key, file=sys.stderr)
+            continue
+        field, unit = METRICS[match.group(3)]
+        o, b = modes[ours][field], modes[baseline][field]
+        yield {
+            "scenario": "feed: %s vs %s" % (ours, baseline),
+            "ours": o,
+            "baseline": b,
+            "unit": unit,
+            "ratio": o / b if b else 0.0,
+            "runs": runs,
+            "goal": goal(ours, baseline),
+            "ours_cpu_ms_per_1k_samples": modes[ours].get("cpu_ms_per_1k_samples"),
+            "baseline_cpu_ms_per_1k_samples": modes[baseline].get("cpu_ms_per_1k_samples"),
+            "ours_client_peak_rss_mb": modes[ours].get("client_peak_rss_mb"),
+            "ours_server_peak_rss_mb": modes[ours].get("server_peak_rss_mb"),
+        }
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        results = json.load(f)
+    for row in rows(results):
+        # Nested values (CPU by process) are flattened: the report reads flat objects.
+        flat = {}
+        for k, v in row.items():
+            if isinstance(v, dict):
+                for sub, value in v.items():
+                    flat["%s_%s" % (k, sub)] = value
+            else:
+                flat[k] = v
+        print(json.dumps(flat))
+
+
+if __name__ == "__main__":
+    main()
