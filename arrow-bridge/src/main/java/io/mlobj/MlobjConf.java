@@ -33,8 +33,7 @@ public final class MlobjConf {
    * the default 24 h vacuum safety window: a vacuum may delete uncommitted shards older than its
    * window). A duration such as {@code 12h}; a bare number is milliseconds.
    */
-  public static final String COMMIT_CHECK_SHARDS_AFTER =
-      Settings.COMMIT_CHECK_SHARDS_AFTER.name();
+  public static final String COMMIT_CHECK_SHARDS_AFTER = Settings.COMMIT_CHECK_SHARDS_AFTER.name();
 
   /** How many parallel requests one object read or upload may use. */
   public static final String IO_PARALLELISM = Settings.IO_PARALLELISM.name();

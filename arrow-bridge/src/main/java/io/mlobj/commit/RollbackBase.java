@@ -30,7 +30,22 @@ final class RollbackBase {
     VersionRecord target = log.read(request.rollbackTo());
     VersionSummary empty =
         new VersionSummary(
-            "damaged", 0, "unknown", null, "unknown", 0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of());
+            // Stands in for the damaged head; only its position in the log is used.
+            io.mlobj.Operation.ROLLBACK,
+            0,
+            "unknown",
+            null,
+            "unknown",
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            Map.of());
     return new VersionRecord(
         FormatCodec.CURRENT_FORMAT_VERSION,
         latestVersion,

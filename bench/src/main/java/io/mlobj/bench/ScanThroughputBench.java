@@ -11,7 +11,6 @@ import io.mlobj.bench.BenchSupport.Sample;
 import io.mlobj.s3server.EmbeddedS3;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -77,12 +76,7 @@ public final class ScanThroughputBench {
     try {
       for (ShardFormat format : formats) {
         String uri =
-            "s3a://"
-                + BenchSupport.BUCKET
-                + "/scan-"
-                + format.id()
-                + "-"
-                + UUID.randomUUID();
+            "s3a://" + BenchSupport.BUCKET + "/scan-" + format.id() + "-" + UUID.randomUUID();
         Dataset dataset = Dataset.create(uri, conf, TensorData.schema(), List.of(), Map.of());
         try (DatasetWriter writer =
             dataset

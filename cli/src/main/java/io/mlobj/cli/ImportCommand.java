@@ -77,7 +77,7 @@ final class ImportCommand implements Callable<Integer> {
     for (Shard s : plan.shards()) {
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("path", s.path());
-      f.put("format", s.format().name().toLowerCase(Locale.ROOT));
+      f.put("format", s.format().id());
       f.put("rows", s.rows());
       f.put("bytes", s.bytes());
       files.add(f);

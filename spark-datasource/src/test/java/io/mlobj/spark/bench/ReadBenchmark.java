@@ -1,7 +1,7 @@
 package io.mlobj.spark.bench;
 
-import io.mlobj.testing.BenchResults;
 import io.mlobj.s3server.EmbeddedS3;
+import io.mlobj.testing.BenchResults;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
