@@ -54,7 +54,7 @@ public final class ScanThroughputBench {
         S3Client raw = BenchSupport.rawClient(s3)) {
       Map<String, String> conf = BenchSupport.withOverrides(s3.hadoopConf(), a);
       Map<ShardFormat, String> uris =
-          writeDatasets(conf, allocator, total, shardBytes, List.of(ShardFormat.values()));
+          writeDatasets(conf, allocator, total, shardBytes, ShardFormat.values());
       Map<ShardFormat, Comparison> results =
           compare(conf, raw, uris, allocator, rounds, threads, readAhead);
       results.forEach(
