@@ -50,9 +50,9 @@ class BenchSuiteQuickITCase {
     assertThat(results)
         .extracting(r -> r.get("scenario").asText())
         .anyMatch(s -> s.startsWith("commit latency"))
-        .anyMatch(s -> s.startsWith("scan PARQUET vs raw GET"))
-        .anyMatch(s -> s.startsWith("scan ARROW vs raw GET"))
-        .anyMatch(s -> s.startsWith("write PARQUET"))
+        .anyMatch(s -> s.startsWith("scan parquet vs raw GET"))
+        .anyMatch(s -> s.startsWith("scan arrow vs raw GET"))
+        .anyMatch(s -> s.startsWith("write parquet"))
         .anyMatch(s -> s.contains("manifests read by a filtered plan"))
         .anyMatch(s -> s.contains("feed epoch planning"))
         .anyMatch(s -> s.contains("ms + 200 MB/s link"));
