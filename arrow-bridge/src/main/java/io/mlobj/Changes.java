@@ -1,8 +1,8 @@
 package io.mlobj;
 
-import io.mlobj.format.ManifestRef;
-import io.mlobj.format.VersionLog;
-import io.mlobj.format.VersionRecord;
+import io.mlobj.internal.format.ManifestRef;
+import io.mlobj.internal.format.VersionLog;
+import io.mlobj.internal.format.VersionRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;

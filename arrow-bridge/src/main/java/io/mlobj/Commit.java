@@ -1,8 +1,8 @@
 package io.mlobj;
 
-import io.mlobj.commit.CommitRequest;
-import io.mlobj.commit.Committer;
-import io.mlobj.commit.ShardPresence;
+import io.mlobj.internal.commit.CommitRequest;
+import io.mlobj.internal.commit.Committer;
+import io.mlobj.internal.commit.ShardPresence;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;

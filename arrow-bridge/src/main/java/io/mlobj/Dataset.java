@@ -1,11 +1,11 @@
 package io.mlobj;
 
-import io.mlobj.format.FormatCodec;
-import io.mlobj.format.LogLayout;
-import io.mlobj.format.VersionFile;
-import io.mlobj.format.VersionLog;
-import io.mlobj.format.VersionRecord;
-import io.mlobj.store.LocalObjectCache;
+import io.mlobj.internal.format.FormatCodec;
+import io.mlobj.internal.format.LogLayout;
+import io.mlobj.internal.format.VersionFile;
+import io.mlobj.internal.format.VersionLog;
+import io.mlobj.internal.format.VersionRecord;
+import io.mlobj.internal.store.LocalObjectCache;
 import io.mlobj.store.ObjectInfo;
 import io.mlobj.store.ObjectNotFoundException;
 import io.mlobj.store.ObjectStore;
@@ -338,8 +338,9 @@ public final class Dataset implements AutoCloseable {
   /**
    * Like {@link #readShardBytes}, without copying a locally cached shard: the buffer is then a
    * private mapping of the cached copy (the OS page cache), which the caller owns: wrap it with
-   * {@link io.mlobj.arrow.MappedFiles#wrapAndUnmapOnRelease} or unmap it when done, else it stays
-   * mapped until a garbage collection finds it. Otherwise the buffer wraps the fetched bytes.
+   * {@link io.mlobj.internal.arrow.MappedFiles#wrapAndUnmapOnRelease} or unmap it when done, else
+   * it stays mapped until a garbage collection finds it. Otherwise the buffer wraps the fetched
+   * bytes.
    */
   public java.nio.ByteBuffer readShardBuffer(long version, Shard shard, boolean verifyChecksum) {
     return ShardIo.fetchBuffer(store, localCache, version, shard, verifyChecksum, true, null);

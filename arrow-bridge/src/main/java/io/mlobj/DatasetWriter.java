@@ -1,9 +1,9 @@
 package io.mlobj;
 
 import io.mlobj.arrow.ShardEncoder;
-import io.mlobj.arrow.StatsCollector;
-import io.mlobj.format.LogLayout;
-import io.mlobj.format.PartitionCodec;
+import io.mlobj.internal.arrow.StatsCollector;
+import io.mlobj.internal.format.LogLayout;
+import io.mlobj.internal.format.PartitionCodec;
 import io.mlobj.store.ObjectStore;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,7 +1,7 @@
 package io.mlobj;
 
 import io.mlobj.arrow.BatchReader;
-import io.mlobj.format.ManifestRef;
+import io.mlobj.internal.format.ManifestRef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -49,7 +49,7 @@ public record Shard(
    */
   public byte[] toJson() {
     try {
-      return io.mlobj.format.FormatCodec.mapper().writeValueAsBytes(this);
+      return io.mlobj.internal.format.FormatCodec.mapper().writeValueAsBytes(this);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("Cannot serialize shard " + path, e);
     }
@@ -58,7 +58,7 @@ public record Shard(
   /** A shard from {@link #toJson()} bytes; malformed bytes are a CORRUPT error. */
   public static Shard fromJson(byte[] json) {
     try {
-      return io.mlobj.format.FormatCodec.mapper().readValue(json, Shard.class);
+      return io.mlobj.internal.format.FormatCodec.mapper().readValue(json, Shard.class);
     } catch (java.io.IOException e) {
       throw new MlobjException(
           MlobjException.Kind.CORRUPT,

@@ -1,8 +1,8 @@
 package io.mlobj;
 
 import io.mlobj.arrow.BatchReader;
-import io.mlobj.arrow.ByteBuffers;
 import io.mlobj.arrow.ShardEncoder;
+import io.mlobj.internal.arrow.ByteBuffers;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.util.List;

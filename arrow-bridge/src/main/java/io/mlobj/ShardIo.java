@@ -1,9 +1,9 @@
 package io.mlobj;
 
 import io.mlobj.arrow.BatchReader;
-import io.mlobj.arrow.ByteBuffers;
-import io.mlobj.arrow.MappedFiles;
-import io.mlobj.store.LocalObjectCache;
+import io.mlobj.internal.arrow.ByteBuffers;
+import io.mlobj.internal.arrow.MappedFiles;
+import io.mlobj.internal.store.LocalObjectCache;
 import io.mlobj.store.ObjectNotFoundException;
 import io.mlobj.store.ObjectStore;
 import java.nio.ByteBuffer;

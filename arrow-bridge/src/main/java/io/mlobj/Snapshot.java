@@ -1,8 +1,8 @@
 package io.mlobj;
 
 import io.mlobj.arrow.SchemaCodec;
-import io.mlobj.format.ManifestRef;
-import io.mlobj.format.VersionRecord;
+import io.mlobj.internal.format.ManifestRef;
+import io.mlobj.internal.format.VersionRecord;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

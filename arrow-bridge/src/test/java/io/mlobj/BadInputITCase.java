@@ -3,7 +3,7 @@ package io.mlobj;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mlobj.format.LogLayout;
+import io.mlobj.internal.format.LogLayout;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

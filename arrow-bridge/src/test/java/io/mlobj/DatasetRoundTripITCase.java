@@ -205,7 +205,7 @@ class DatasetRoundTripITCase {
             .filter(n -> !n.equals("meta"))
             .toList();
     Schema schema = new Schema(flat.stream().map(n -> TestData.allTypes().findField(n)).toList());
-    assertThat(io.mlobj.arrow.ColumnarParquetEncoder.supports(schema)).isTrue();
+    assertThat(io.mlobj.internal.arrow.ColumnarParquetEncoder.supports(schema)).isTrue();
     Dataset dataset = Dataset.create(S3.newDatasetUri(), S3.conf(), schema, List.of(), Map.of());
     List<List<Object>> expected = new ArrayList<>();
     try (DatasetWriter writer =

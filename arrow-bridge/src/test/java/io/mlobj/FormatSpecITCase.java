@@ -2,10 +2,10 @@ package io.mlobj;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mlobj.arrow.ByteArrayInputFile;
 import io.mlobj.arrow.FixedShapeTensorType;
 import io.mlobj.arrow.FixedShapeTensorVector;
-import io.mlobj.format.ManifestRef;
+import io.mlobj.internal.arrow.ByteArrayInputFile;
+import io.mlobj.internal.format.ManifestRef;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.util.List;
 import java.util.Map;

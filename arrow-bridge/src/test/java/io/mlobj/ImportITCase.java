@@ -3,11 +3,11 @@ package io.mlobj;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mlobj.arrow.ArrowIpcShardEncoder;
 import io.mlobj.arrow.BatchReader;
 import io.mlobj.arrow.FixedShapeTensorType;
-import io.mlobj.arrow.ParquetShardEncoder;
 import io.mlobj.arrow.ShardEncoder;
+import io.mlobj.internal.arrow.ArrowIpcShardEncoder;
+import io.mlobj.internal.arrow.ParquetShardEncoder;
 import io.mlobj.ops.Importer;
 import io.mlobj.ops.Progress;
 import io.mlobj.ops.Verifier;

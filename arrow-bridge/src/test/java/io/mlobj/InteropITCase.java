@@ -3,12 +3,12 @@ package io.mlobj;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.mlobj.arrow.ArrowIpcBatchReader;
 import io.mlobj.arrow.BatchReader;
-import io.mlobj.arrow.ByteArrayInputFile;
 import io.mlobj.arrow.FixedShapeTensorType;
 import io.mlobj.arrow.FixedShapeTensorVector;
-import io.mlobj.arrow.ParquetBatchReader;
+import io.mlobj.internal.arrow.ArrowIpcBatchReader;
+import io.mlobj.internal.arrow.ByteArrayInputFile;
+import io.mlobj.internal.arrow.ParquetBatchReader;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

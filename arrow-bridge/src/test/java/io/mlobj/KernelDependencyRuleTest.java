@@ -37,11 +37,16 @@ class KernelDependencyRuleTest {
   void storeLayerKnowsNothingOfDatasets() {
     noClasses()
         .that()
-        .resideInAPackage("io.mlobj.store..")
+        .resideInAnyPackage("io.mlobj.store..", "io.mlobj.internal.store..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "io.mlobj.format..", "io.mlobj.commit..", "io.mlobj.arrow..", "io.mlobj.ops..")
+            "io.mlobj.internal.format..",
+            "io.mlobj.commit..",
+            "io.mlobj.internal.commit..",
+            "io.mlobj.arrow..",
+            "io.mlobj.internal.arrow..",
+            "io.mlobj.ops..")
         .check(KERNEL);
   }
 }

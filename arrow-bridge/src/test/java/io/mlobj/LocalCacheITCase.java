@@ -3,10 +3,10 @@ package io.mlobj;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mlobj.internal.store.LocalObjectCache;
 import io.mlobj.ops.Progress;
 import io.mlobj.ops.Verifier;
 import io.mlobj.ops.VerifyReport;
-import io.mlobj.store.LocalObjectCache;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package io.mlobj;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mlobj.format.LogLayout;
-import io.mlobj.store.CountingObjectStore;
-import io.mlobj.store.LocalObjectStore;
+import io.mlobj.internal.format.LogLayout;
+import io.mlobj.internal.store.CountingObjectStore;
+import io.mlobj.internal.store.LocalObjectStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mlobj.arrow.BatchReader;
 import io.mlobj.commit.CommitConflictException;
-import io.mlobj.format.LogLayout;
+import io.mlobj.internal.format.LogLayout;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -2,6 +2,9 @@ package io.mlobj.store;
 
 import io.mlobj.MlobjConf;
 import io.mlobj.MlobjErrors;
+import io.mlobj.internal.store.HadoopObjectStore;
+import io.mlobj.internal.store.LocalObjectStore;
+import io.mlobj.internal.store.S3ObjectStore;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;

@@ -3,6 +3,11 @@ package io.mlobj.arrow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mlobj.internal.arrow.BulkPageDecoder;
+import io.mlobj.internal.arrow.ByteArrayInputFile;
+import io.mlobj.internal.arrow.ByteBufferOutputFile;
+import io.mlobj.internal.arrow.ParquetBatchReader;
+import io.mlobj.internal.arrow.RleHybridDecoder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mlobj.TestData;
+import io.mlobj.internal.arrow.ArrowIpcBatchReader;
+import io.mlobj.internal.arrow.ArrowIpcShardEncoder;
+import io.mlobj.internal.arrow.MappedFiles;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

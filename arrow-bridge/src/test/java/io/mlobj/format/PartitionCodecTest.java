@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mlobj.Operation;
 import io.mlobj.VersionSummary;
+import io.mlobj.internal.format.FormatCodec;
+import io.mlobj.internal.format.PartitionCodec;
+import io.mlobj.internal.format.VersionRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -3,6 +3,8 @@ package io.mlobj.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mlobj.Lineage;
+import io.mlobj.internal.registry.MetadataIndex;
+import io.mlobj.internal.registry.RegistryLayout;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.nio.file.Files;
 import java.nio.file.Path;

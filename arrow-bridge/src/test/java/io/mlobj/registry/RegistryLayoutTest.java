@@ -2,6 +2,8 @@ package io.mlobj.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mlobj.internal.registry.MetadataIndex;
+import io.mlobj.internal.registry.RegistryLayout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

@@ -9,6 +9,7 @@ import io.mlobj.MlobjConf;
 import io.mlobj.Snapshot;
 import io.mlobj.TestData;
 import io.mlobj.arrow.BatchReader;
+import io.mlobj.internal.store.HadoopObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;

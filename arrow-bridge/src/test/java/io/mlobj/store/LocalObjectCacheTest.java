@@ -2,6 +2,7 @@ package io.mlobj.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mlobj.internal.store.LocalObjectCache;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -5,7 +5,7 @@ import io.mlobj.Dataset;
 import io.mlobj.Shard;
 import io.mlobj.ShardFormat;
 import io.mlobj.Snapshot;
-import io.mlobj.format.LogLayout;
+import io.mlobj.internal.format.LogLayout;
 import io.mlobj.s3server.EmbeddedS3;
 import io.mlobj.testing.BenchResults;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.mlobj.cli;
 import io.mlobj.Dataset;
 import io.mlobj.Snapshot;
 import io.mlobj.Tag;
-import io.mlobj.format.ManifestRef;
+import io.mlobj.internal.format.ManifestRef;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

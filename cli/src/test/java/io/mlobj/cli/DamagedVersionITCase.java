@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlobj.Dataset;
-import io.mlobj.format.LogLayout;
+import io.mlobj.internal.format.LogLayout;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

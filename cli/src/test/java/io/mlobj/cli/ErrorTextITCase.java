@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mlobj.Dataset;
 import io.mlobj.arrow.FixedShapeTensorType;
-import io.mlobj.format.LogLayout;
+import io.mlobj.internal.format.LogLayout;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.util.List;
 import java.util.Map;

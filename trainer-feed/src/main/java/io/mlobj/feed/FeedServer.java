@@ -7,7 +7,7 @@ import io.mlobj.feed.internal.FeedProducer;
 import io.mlobj.feed.internal.FeedService;
 import io.mlobj.feed.internal.RegistryCheckpointStore;
 import io.mlobj.feed.transform.Pipeline;
-import io.mlobj.store.LocalObjectCache;
+import io.mlobj.internal.store.LocalObjectCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -4,7 +4,7 @@ import io.mlobj.MlobjErrors;
 import io.mlobj.ScanTask;
 import io.mlobj.Shard;
 import io.mlobj.arrow.FixedShapeTensorType;
-import io.mlobj.arrow.ParquetReadDefaults;
+import io.mlobj.internal.arrow.ParquetReadDefaults;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;

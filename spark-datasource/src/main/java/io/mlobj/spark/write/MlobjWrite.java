@@ -4,7 +4,7 @@ import io.mlobj.Dataset;
 import io.mlobj.MlobjErrors;
 import io.mlobj.Predicate;
 import io.mlobj.Snapshot;
-import io.mlobj.commit.SchemaEvolution;
+import io.mlobj.internal.commit.SchemaEvolution;
 import io.mlobj.spark.MlobjOptions;
 import io.mlobj.spark.MlobjTable;
 import io.mlobj.spark.types.SparkSchemas;

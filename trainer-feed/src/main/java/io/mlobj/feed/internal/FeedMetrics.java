@@ -2,7 +2,7 @@ package io.mlobj.feed.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mlobj.store.LocalObjectCache;
+import io.mlobj.internal.store.LocalObjectCache;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Counters of a feed server; cheap to update from many streams. */

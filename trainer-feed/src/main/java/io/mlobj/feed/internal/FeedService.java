@@ -11,7 +11,7 @@ import io.mlobj.feed.FeedErrors;
 import io.mlobj.feed.FeedRequest;
 import io.mlobj.feed.Transform;
 import io.mlobj.feed.transform.Pipeline;
-import io.mlobj.store.LocalObjectCache;
+import io.mlobj.internal.store.LocalObjectCache;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;

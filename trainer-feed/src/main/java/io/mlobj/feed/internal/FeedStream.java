@@ -6,7 +6,7 @@ import io.mlobj.Shard;
 import io.mlobj.feed.FeedRequest;
 import io.mlobj.feed.plan.SamplePlan;
 import io.mlobj.feed.transform.Tensors;
-import io.mlobj.store.LocalObjectCache;
+import io.mlobj.internal.store.LocalObjectCache;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,7 +1,7 @@
 package io.mlobj.feed.internal;
 
 import io.mlobj.ShardCodec;
-import io.mlobj.arrow.MappedFiles;
+import io.mlobj.internal.arrow.MappedFiles;
 import java.nio.ByteBuffer;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;

@@ -1,0 +1,67 @@
+package io.mlobj.internal.arrow;
+
+import io.mlobj.ShardCodec;
+import io.mlobj.ShardFormat;
+import io.mlobj.arrow.BatchReader;
+import io.mlobj.arrow.ShardEncoder;
+import java.io.IOException;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+
+/** Parquet shards: row groups are the blocks. */
+public final class ParquetShardCodec implements ShardCodec {
+  @Override
+  public ShardFormat format() {
+    return ShardFormat.PARQUET;
+  }
+
+  @Override
+  public List<String> fileExtensions() {
+    return List.of(".parquet", ".parq");
+  }
+
+  @Override
+  public void checkCompression(String compression) {
+    ParquetShardEncoder.codec(compression);
+  }
+
+  @Override
+  public ShardEncoder newEncoder(
+      Schema schema,
+      String compression,
+      long blockBytes,
+      BufferAllocator allocator,
+      int initialCapacity) {
+    return new ParquetShardEncoder(schema, compression, blockBytes, initialCapacity);
+  }
+
+  @Override
+  public BatchReader open(
+      Source source,
+      Schema schema,
+      BufferAllocator allocator,
+      int firstBlock,
+      int blockCount,
+      int batchRows)
+      throws IOException {
+    return new ParquetBatchReader(
+        source.array(), schema, allocator, firstBlock, blockCount, batchRows);
+  }
+
+  @Override
+  public List<Long> blockRows(Source source, List<Long> batchRows) throws Exception {
+    try (ParquetFileReader footer =
+        ParquetFileReader.open(
+            new ByteArrayInputFile(source.array()), ParquetReadDefaults.options())) {
+      return footer.getFooter().getBlocks().stream().map(BlockMetaData::getRowCount).toList();
+    }
+  }
+
+  @Override
+  public boolean isPlainParquet() {
+    return true;
+  }
+}

@@ -1,0 +1,175 @@
+package io.mlobj.internal.format;
+
+import io.mlobj.MlobjErrors;
+import io.mlobj.UnreadableFileException;
+import io.mlobj.store.ObjectInfo;
+import io.mlobj.store.ObjectNotFoundException;
+import io.mlobj.store.ObjectStore;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Reads the version log of one dataset. Version files and manifests are immutable, so they are
+ * cached once read. Finding the latest version reads the {@code _latest.json} hint and probes
+ * forward one version at a time; it lists the log only when the hint is missing.
+ */
+public final class VersionLog {
+  private static final int MANIFEST_CACHE_ENTRIES = 512;
+
+  private final ObjectStore store;
+  private final Map<Long, VersionRecord> versions = new ConcurrentHashMap<>();
+  private final Map<String, ManifestRecord> manifests =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, ManifestRecord> eldest) {
+              return size() > MANIFEST_CACHE_ENTRIES;
+            }
+          });
+
+  public VersionLog(ObjectStore store) {
+    this.store = store;
+  }
+
+  /** The store this log lives in. */
+  public ObjectStore store() {
+    return store;
+  }
+
+  /** The latest committed version, or 0 if the dataset has none. */
+  public long latestVersion() {
+    long hint = -1;
+    try {
+      hint = FormatCodec.readLatestHint(store.read(LogLayout.LATEST_HINT));
+    } catch (ObjectNotFoundException e) {
+      hint = -1;
+    }
+    // Existence, not content, decides the latest version: a damaged newest file must not hide
+    // the versions before it (see "Damaged version files" in docs/FORMAT.md).
+    long v;
+    if (hint > 0 && probe(hint).isPresent()) {
+      v = hint;
+    } else {
+      v = listLatest();
+    }
+    while (probe(v + 1).isPresent()) {
+      v++;
+    }
+    return v;
+  }
+
+  private long listLatest() {
+    long latest = 0;
+    for (ObjectInfo info : store.list(LogLayout.VERSIONS, null)) {
+      latest = Math.max(latest, LogLayout.versionOf(info.key()));
+    }
+    return latest;
+  }
+
+  /** All version numbers present in the log, ascending (lists the log). */
+  public List<Long> listVersions() {
+    return store.list(LogLayout.VERSIONS, null).stream()
+        .map(info -> LogLayout.versionOf(info.key()))
+        .filter(v -> v > 0)
+        .sorted()
+        .toList();
+  }
+
+  /**
+   * The version record, if that version exists.
+   *
+   * @throws io.mlobj.MlobjException (kind CORRUPT) when the version file exists but cannot be read
+   */
+  public Optional<VersionRecord> find(long version) {
+    return probe(version).map(VersionFile::recordOrThrow);
+  }
+
+  /**
+   * The version file, if it exists, read or marked damaged: never throws for a damaged or
+   * unknown-format file (storage failures still throw). Intact records are cached; damaged ones are
+   * read again next time, in case the file was restored.
+   */
+  public Optional<VersionFile> probe(long version) {
+    if (version <= 0) {
+      return Optional.empty();
+    }
+    VersionRecord cached = versions.get(version);
+    if (cached != null) {
+      return Optional.of(new VersionFile(version, cached, null));
+    }
+    String key = LogLayout.versionKey(version);
+    byte[] bytes;
+    try {
+      bytes = store.read(key);
+    } catch (ObjectNotFoundException e) {
+      return Optional.empty();
+    }
+    VersionRecord record;
+    try {
+      record = FormatCodec.readVersion(bytes, store.uri(key));
+      if (record.version() != version) {
+        throw MlobjErrors.malformed(
+            store.uri(key), "it claims to be version " + record.version() + ", not " + version);
+      }
+    } catch (UnreadableFileException e) {
+      return Optional.of(
+          new VersionFile(version, null, MlobjErrors.damagedVersion(store.root(), version, e)));
+    }
+    versions.put(version, record);
+    return Optional.of(new VersionFile(version, record, null));
+  }
+
+  /** The version record; a missing version is an error naming the latest one. */
+  public VersionRecord read(long version) {
+    return find(version)
+        .orElseThrow(() -> MlobjErrors.versionNotFound(store.root(), version, latestVersion()));
+  }
+
+  /** Remembers a record this process just committed. */
+  public void remember(VersionRecord record) {
+    versions.put(record.version(), record);
+  }
+
+  /** The manifest behind a reference. */
+  public ManifestRecord manifest(ManifestRef ref) {
+    ManifestRecord cached = manifests.get(ref.path());
+    if (cached != null) {
+      return cached;
+    }
+    byte[] bytes;
+    try {
+      bytes = store.read(ref.path());
+    } catch (ObjectNotFoundException e) {
+      throw MlobjErrors.malformed(
+          store.uri(ref.path()),
+          "the manifest is missing although version " + ref.addedVersion() + " references it");
+    }
+    ManifestRecord record = FormatCodec.readManifest(bytes, store.uri(ref.path()));
+    if (record.shards().size() != ref.shards()) {
+      throw MlobjErrors.malformed(
+          store.uri(ref.path()),
+          "it lists " + record.shards().size() + " shards, the version says " + ref.shards());
+    }
+    manifests.put(ref.path(), record);
+    return record;
+  }
+
+  /** Writes a manifest (a new, unique key) and remembers it. */
+  public void writeManifest(String key, ManifestRecord record) {
+    store.put(key, FormatCodec.writeManifest(record), Map.of());
+    manifests.put(key, record);
+  }
+
+  /** Best-effort update of the latest-version hint. */
+  public void writeHint(long version) {
+    try {
+      store.put(LogLayout.LATEST_HINT, FormatCodec.writeLatestHint(version), Map.of());
+    } catch (RuntimeException e) {
+      // The hint only speeds up finding the latest version; readers probe forward anyway.
+    }
+  }
+}
