@@ -167,7 +167,24 @@ public final class FeedServer implements AutoCloseable {
           // Closing connections only.
         }
       }
+      awaitStreamsClosed();
       allocator.close();
+    }
+  }
+
+  /**
+   * A stream closes its allocator just after its call completes, so a client that read every batch
+   * can close the server before the last stream has released its memory: give those a moment.
+   */
+  private void awaitStreamsClosed() {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    while (!allocator.getChildAllocators().isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
