@@ -40,6 +40,8 @@ class KernelInternalsRuleTest {
           "io.mlobj.flink.source.enumerator.SplitPlanner",
               Set.of("ManifestRef", "ManifestRecord", "VersionLog"),
           "io.mlobj.spark.write.MlobjWrite", Set.of("SchemaEvolution"),
+          // info's missing-manifest check walks the version's manifest references.
+          "io.mlobj.cli.InfoCommand", Set.of("ManifestRef"),
           "io.mlobj.spark.read.SparkParquetShardReader", Set.of("ParquetReadDefaults"),
           // The feed's memory code reports and maps the local cache (feed-perf is changing it).
           "io.mlobj.feed.FeedServer", Set.of("LocalObjectCache"),
