@@ -84,6 +84,36 @@ class S3FaultsITCase {
   }
 
   @Test
+  void throttlingIsRetriedOnItsOwnBudgetBeyondTheRetriesForFailures() {
+    String uri = S3.newDatasetUri();
+    Dataset direct = SmallRows.create(uri, S3.conf());
+    SmallRows.append(direct, allocator, ShardFormat.ARROW, 0, 0, 10);
+    Map<String, String> conf = new HashMap<>(viaProxyWithoutSdkRetries());
+    conf.put("fs.s3a.retry.throttle.interval", "1ms");
+    proxy.add(Rule.slowDown().method("GET").pathMatching(VERSION_KEYS).times(6));
+
+    List<Long> ids = SmallRows.ids(Dataset.open(uri, conf).latest(), allocator);
+
+    assertThat(ids).containsExactlyInAnyOrderElementsOf(LongStream.range(0, 10).boxed().toList());
+    assertThat(proxy.injected()).isEqualTo(6);
+  }
+
+  @Test
+  void throttlingBeyondItsLimitFailsWithTheServersAnswer() {
+    String uri = S3.newDatasetUri();
+    SmallRows.create(uri, S3.conf());
+    Map<String, String> conf = new HashMap<>(viaProxy());
+    conf.put("fs.s3a.retry.throttle.limit", "2");
+    conf.put("fs.s3a.retry.throttle.interval", "1ms");
+    proxy.add(Rule.slowDown().method("GET").pathMatching(VERSION_KEYS).times(50));
+
+    assertThatThrownBy(() -> Dataset.open(uri, conf).latest())
+        .hasMessageContaining("503")
+        .hasMessageContaining("SlowDown");
+    assertThat(proxy.injected()).isEqualTo(3);
+  }
+
+  @Test
   void aResponseCutOffMidBodyIsReadAgainNotReturnedShort() {
     String uri = S3.newDatasetUri();
     Dataset direct = SmallRows.create(uri, S3.conf());

@@ -36,6 +36,8 @@ public final class S3Clients {
           "fs.s3a.connection.maximum",
           S3Settings.MAX_ERROR_RETRIES,
           S3Settings.RETRY_LIMIT,
+          S3Settings.THROTTLE_LIMIT,
+          S3Settings.THROTTLE_INTERVAL,
           S3Settings.ESTABLISH_TIMEOUT,
           S3Settings.SOCKET_TIMEOUT,
           S3Settings.REQUEST_TIMEOUT);
@@ -107,7 +109,9 @@ public final class S3Clients {
             .socketTimeout(settings.socketTimeout());
     ClientOverrideConfiguration.Builder override =
         ClientOverrideConfiguration.builder()
-            .retryStrategy(b -> b.maxAttempts(settings.attempts()));
+            .retryStrategy(
+                new ThrottleAwareRetryStrategy(
+                    settings.attempts(), settings.throttleRetries(), settings.throttleInterval()));
     if (!settings.requestTimeout().isZero()) {
       override.apiCallAttemptTimeout(settings.requestTimeout());
     }
