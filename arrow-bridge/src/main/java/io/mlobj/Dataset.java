@@ -1,5 +1,6 @@
 package io.mlobj;
 
+import io.mlobj.cache.LocalCache;
 import io.mlobj.internal.format.FormatCodec;
 import io.mlobj.internal.format.LogLayout;
 import io.mlobj.internal.format.VersionFile;
@@ -46,6 +47,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * writers opened from a handle own their threads and release them when they close. Stable API.
  */
 public final class Dataset implements AutoCloseable {
+  /** The folder under a dataset's root that holds its log ({@link LogLayout#META}, no slash). */
+  private static final String LOG_DIR = LogLayout.META.substring(0, LogLayout.META.length() - 1);
+
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   private final String uri;
@@ -141,6 +145,46 @@ public final class Dataset implements AutoCloseable {
     return dataset;
   }
 
+  /**
+   * The names of the datasets directly under {@code parentUri} (one path segment below it, each
+   * with a version log), sorted: what a catalog shows as a namespace's tables. Lists every object
+   * under the prefix.
+   */
+  public static List<String> list(String parentUri, MlobjConf conf) {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    try (ObjectStore store = ObjectStores.open(ObjectStores.normalize(parentUri), conf)) {
+      for (ObjectInfo info : store.list("", null)) {
+        String[] parts = info.key().split("/");
+        if (parts.length > 2 && parts[1].equals(LOG_DIR)) {
+          names.add(parts[0]);
+        }
+      }
+    }
+    return List.copyOf(names);
+  }
+
+  /**
+   * Deletes the dataset: every object under its root, the data first and the version log last, so
+   * that a drop cut short still reads as a dataset (whose shards are missing) and can be dropped
+   * again. Not atomic: readers and writers of the dataset fail meanwhile. Objects under the root
+   * that mlobj did not write are deleted too.
+   *
+   * @return how many objects were deleted
+   */
+  public int drop() {
+    List<ObjectInfo> objects = store.list("", null);
+    int deleted = 0;
+    for (boolean log : new boolean[] {false, true}) {
+      for (ObjectInfo info : objects) {
+        if (info.key().startsWith(LOG_DIR + "/") == log) {
+          store.delete(info.key());
+          deleted++;
+        }
+      }
+    }
+    return deleted;
+  }
+
   /** The normalized URI. */
   public String uri() {
     return uri;
@@ -167,17 +211,34 @@ public final class Dataset implements AutoCloseable {
     return store.readRange(key, position, length);
   }
 
-  /** The object store holding the dataset. */
+  /**
+   * The object store holding the dataset: the storage SPI this handle was bound to, for the
+   * kernel's tools ({@code io.mlobj.ops}) and for callers that implement or test a store. Engine
+   * adapters, the feed and the CLI use the purpose-built calls instead ({@link #newTaskReader},
+   * {@link #readShardBytes}, {@link #readRange}, {@link #objectUri}, {@link #list}, {@link #drop},
+   * {@link Snapshot#missingManifests}). Writing or deleting objects under the dataset's {@code
+   * _mlobj/} prefix through it bypasses the commit protocol. Stable SPI.
+   */
   public ObjectStore store() {
     return store;
   }
 
   /**
    * The local-disk cache of shards ({@code mlobj.cache.dir}, {@code mlobj.cache.size}), or null
-   * when none is configured.
+   * when none is configured. Inside the kernel only: others see it as {@link LocalCache}.
    */
-  public LocalObjectCache localCache() {
+  LocalObjectCache localCache() {
     return localCache;
+  }
+
+  /**
+   * Whether this handle's local cache holds a copy of the shard, so that reading it maps the copy
+   * instead of fetching the object; always false without a local cache. The copy may still be
+   * evicted before it is read.
+   */
+  public boolean isCachedLocally(Shard shard) {
+    return localCache != null
+        && localCache.contains(store.uri(shard.path()), shard.bytes(), shard.crc32c());
   }
 
   /**
@@ -188,7 +249,11 @@ public final class Dataset implements AutoCloseable {
     return localCache == null ? this : new Dataset(store, conf, log, null, false);
   }
 
-  /** The version log (for tools and adapters). */
+  /**
+   * The version log, for the kernel's own tools and tests: its type is internal and may change in
+   * any release. Adapters read versions through {@link #version}, {@link #history} and {@link
+   * #changes}.
+   */
   public VersionLog log() {
     return log;
   }
@@ -304,25 +369,13 @@ public final class Dataset implements AutoCloseable {
   }
 
   /**
-   * Reads one scan task on a worker without re-planning: engines ship the task, the version and the
-   * projected schema to workers and call this on a {@link #at} handle.
+   * Starts a reader of planned {@link ScanTask}s on a worker, for tasks that a driver planned and
+   * shipped with their version (see {@link TaskReader}).
    *
-   * @param version the version the task was planned from (for messages)
-   * @param schema the columns to read
-   * @param batchRows maximum rows per Parquet batch
-   * @param verifyChecksum whether to verify the shard's CRC32C
-   * @param metrics counters to update, or null
+   * @param schema the columns to read, as the driver's {@link Scan#schema()} gave them
    */
-  public io.mlobj.arrow.BatchReader readTask(
-      long version,
-      ScanTask task,
-      Schema schema,
-      org.apache.arrow.memory.BufferAllocator allocator,
-      int batchRows,
-      boolean verifyChecksum,
-      ScanMetrics metrics) {
-    byte[] bytes = ShardIo.fetch(store, localCache, version, task.shard(), verifyChecksum, metrics);
-    return ShardIo.open(store, version, task, bytes, schema, allocator, batchRows);
+  public TaskReader.Builder newTaskReader(Schema schema) {
+    return new TaskReader.Builder(this, schema);
   }
 
   /**
@@ -337,10 +390,10 @@ public final class Dataset implements AutoCloseable {
 
   /**
    * Like {@link #readShardBytes}, without copying a locally cached shard: the buffer is then a
-   * private mapping of the cached copy (the OS page cache), which the caller owns: wrap it with
-   * {@link io.mlobj.internal.arrow.MappedFiles#wrapAndUnmapOnRelease} or unmap it when done, else
-   * it stays mapped until a garbage collection finds it. Otherwise the buffer wraps the fetched
-   * bytes.
+   * private mapping of the cached copy (the OS page cache, a direct buffer), which the caller owns:
+   * take it over as Arrow memory with {@link LocalCache#adoptMapping}, which unmaps it when
+   * released, else it stays mapped until a garbage collection finds it. Otherwise the buffer wraps
+   * the fetched bytes (a heap buffer).
    */
   public java.nio.ByteBuffer readShardBuffer(long version, Shard shard, boolean verifyChecksum) {
     return ShardIo.fetchBuffer(store, localCache, version, shard, verifyChecksum, true, null);

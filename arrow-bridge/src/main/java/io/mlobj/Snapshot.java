@@ -1,6 +1,7 @@
 package io.mlobj;
 
 import io.mlobj.arrow.SchemaCodec;
+import io.mlobj.internal.commit.SchemaEvolution;
 import io.mlobj.internal.format.ManifestRef;
 import io.mlobj.internal.format.VersionRecord;
 import java.io.IOException;
@@ -111,12 +112,46 @@ public final class Snapshot {
     return shards;
   }
 
-  /** The manifest references (for tools; most callers want {@link #shards()}). */
+  /**
+   * The manifests this version references that are not in the store, as full URIs (one HEAD request
+   * per manifest; versions reference few): the shards they list cannot be read, which the version's
+   * summary alone would hide. Empty for an intact version.
+   */
+  public List<String> missingManifests() {
+    List<String> missing = new ArrayList<>();
+    for (ManifestRef ref : record.manifests()) {
+      if (dataset.store().head(ref.path()).isEmpty()) {
+        missing.add(dataset.objectUri(ref.path()));
+      }
+    }
+    return missing;
+  }
+
+  /**
+   * The dataset's schema once data of schema {@code incoming} is appended on top of this version,
+   * as a commit would merge it: columns the data lacks and new columns must be nullable, new
+   * columns go last, existing columns keep their type (nullability may widen). Lets a writer fail
+   * before it writes any shard.
+   *
+   * @throws MlobjException {@code INVALID_ARGUMENT} naming the dataset and the offending column
+   */
+  public Schema mergeSchema(Schema incoming) {
+    try {
+      return SchemaEvolution.merge(schema(), incoming);
+    } catch (IllegalArgumentException e) {
+      throw MlobjErrors.incompatibleSchema(dataset.uri(), e.getMessage());
+    }
+  }
+
+  /**
+   * The manifest references, for the kernel's own tools and tests: the type is internal and may
+   * change in any release (most callers want {@link #shards()}; see {@link #missingManifests()}).
+   */
   public List<ManifestRef> manifests() {
     return record.manifests();
   }
 
-  /** The raw version record. */
+  /** The raw version record, for the kernel's own tools and tests (internal type). */
   public VersionRecord record() {
     return record;
   }

@@ -6,6 +6,7 @@ import io.mlobj.ScanTask;
 import io.mlobj.Shard;
 import io.mlobj.ShardFormat;
 import io.mlobj.Snapshot;
+import io.mlobj.TaskReader;
 import io.mlobj.arrow.BatchReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,6 +63,7 @@ public final class Compactor {
     long done = 0;
     List<Shard> removed = new ArrayList<>();
     List<Shard> added = new ArrayList<>();
+    TaskReader tasks = dataset.newTaskReader(snapshot.schema()).build();
     try (BufferAllocator allocator = new RootAllocator()) {
       for (List<Shard> group : small.values()) {
         try (DatasetWriter writer =
@@ -75,14 +77,7 @@ public final class Compactor {
           long bytes = 0;
           for (Shard shard : group) {
             try (BatchReader reader =
-                dataset.readTask(
-                    snapshot.version(),
-                    ScanTask.whole(shard),
-                    snapshot.schema(),
-                    allocator,
-                    8192,
-                    true,
-                    null)) {
+                tasks.open(snapshot.version(), ScanTask.whole(shard), allocator)) {
               while (reader.next()) {
                 writer.write(reader.root());
               }

@@ -12,6 +12,8 @@ import io.mlobj.Snapshot;
 import io.mlobj.arrow.BatchReader;
 import io.mlobj.internal.arrow.StatsCollector;
 import io.mlobj.internal.commit.SchemaEvolution;
+import io.mlobj.internal.format.LogLayout;
+import io.mlobj.store.ObjectInfo;
 import io.mlobj.store.ObjectNotFoundException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -47,6 +49,38 @@ public final class Importer {
    */
   public static Snapshot importFiles(Dataset dataset, List<String> keys) {
     return commit(dataset, plan(dataset, keys, Progress.NONE));
+  }
+
+  /**
+   * Whether a file can be imported, judged by its name: it ends (in any case) with an extension of
+   * a registered codec ({@link ShardCodecs#fileExtensions()}).
+   */
+  public static boolean importable(String key) {
+    return ShardCodecs.forFile(key).isPresent();
+  }
+
+  /**
+   * The {@link #importable} files under a prefix of the dataset's root, as keys relative to the
+   * root in the store's listing order, leaving out the dataset's log ({@code _mlobj/}); empty when
+   * there are none. Lists every object under the prefix.
+   *
+   * @param prefix relative to the dataset root, e.g. {@code incoming/} ({@code ""} for all)
+   */
+  public static List<String> findFiles(Dataset dataset, String prefix) {
+    List<String> keys = new ArrayList<>();
+    String after = null;
+    while (true) {
+      List<ObjectInfo> page = dataset.store().list(prefix, after);
+      if (page.isEmpty()) {
+        return keys;
+      }
+      for (ObjectInfo info : page) {
+        if (importable(info.key()) && !info.key().startsWith(LogLayout.META)) {
+          keys.add(info.key());
+        }
+      }
+      after = page.get(page.size() - 1).key();
+    }
   }
 
   /**

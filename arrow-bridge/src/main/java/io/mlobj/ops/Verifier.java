@@ -82,14 +82,9 @@ public final class Verifier {
                 snapshot
                     .dataset()
                     .withoutLocalCache()
-                    .readTask(
-                        snapshot.version(),
-                        ScanTask.whole(shard),
-                        snapshot.schema(),
-                        allocator,
-                        8192,
-                        true,
-                        null)) {
+                    .newTaskReader(snapshot.schema())
+                    .build()
+                    .open(snapshot.version(), ScanTask.whole(shard), allocator)) {
           while (reader.next()) {
             // Decoding every batch is the check.
           }

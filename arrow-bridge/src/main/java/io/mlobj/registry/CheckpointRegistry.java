@@ -98,9 +98,20 @@ public final class CheckpointRegistry implements AutoCloseable {
     return conf;
   }
 
-  /** The store under the root (for tools and tests). */
+  /**
+   * The store under the root: the storage SPI, for the kernel's tools and tests. Callers outside
+   * the kernel use the registry's own calls ({@link #content}, {@link #contentUri}). Stable SPI.
+   */
   public ObjectStore store() {
     return store;
+  }
+
+  /**
+   * The full URI of a checkpoint's model file, for clients that fetch it with their own storage
+   * client (e.g. {@code s3a://bucket/registry/...}); {@link #content} reads and verifies it.
+   */
+  public String contentUri(Checkpoint checkpoint) {
+    return store.uri(checkpoint.contentKey());
   }
 
   // ---- checkpoints ----

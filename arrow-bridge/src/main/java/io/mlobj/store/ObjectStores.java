@@ -9,6 +9,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * Opens the {@link ObjectStore} for a dataset URI.
@@ -53,6 +55,32 @@ public final class ObjectStores {
       default -> {
         return new HadoopObjectStore(normalized, conf);
       }
+    }
+  }
+
+  /**
+   * A Hadoop {@link Configuration} of Hadoop's defaults and these settings, for engines that read a
+   * dataset's objects with Hadoop-based readers of their own (Spark's vectorized Parquet reader).
+   * Hadoop's default resources are parsed once per JVM: {@code new Configuration()} parses their
+   * XML again for every copy, which costs more than decoding a small shard. Every call returns a
+   * new copy that the caller may change.
+   *
+   * @param settings set on top of the defaults, all of them ({@code fs.*} keys matter to Hadoop)
+   */
+  public static Configuration hadoopConfiguration(Map<String, String> settings) {
+    Configuration conf = new Configuration(HadoopDefaults.PARSED);
+    settings.forEach(conf::set);
+    return conf;
+  }
+
+  /** Hadoop's defaults, parsed on first use. */
+  private static final class HadoopDefaults {
+    static final Configuration PARSED = parsed();
+
+    private static Configuration parsed() {
+      Configuration conf = new Configuration();
+      conf.size(); // parse the default resources now, once
+      return conf;
     }
   }
 

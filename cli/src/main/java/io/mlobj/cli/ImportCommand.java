@@ -5,12 +5,10 @@ import io.mlobj.Shard;
 import io.mlobj.Snapshot;
 import io.mlobj.ops.Importer;
 import io.mlobj.ops.Importer.ImportPlan;
-import io.mlobj.store.ObjectInfo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -31,9 +29,6 @@ import picocli.CommandLine.Parameters;
       "Creates the dataset if it does not exist; appends to it otherwise."
     })
 final class ImportCommand implements Callable<Integer> {
-  private static final List<String> EXTENSIONS =
-      List.of(".parquet", ".parq", ".arrow", ".feather", ".ipc");
-
   @Mixin CommonOptions opts;
 
   @Parameters(index = "0", paramLabel = "URI", description = "The dataset.")
@@ -126,17 +121,17 @@ final class ImportCommand implements Callable<Integer> {
     Set<String> keys = new LinkedHashSet<>();
     for (String source : sources) {
       String key = relative(dataset, source);
-      if (importable(key)) {
+      if (Importer.importable(key)) {
         keys.add(key);
         continue;
       }
       String prefix = key.isEmpty() || key.endsWith("/") ? key : key + "/";
-      List<String> found = list(dataset, prefix);
+      List<String> found = Importer.findFiles(dataset, prefix);
       if (found.isEmpty()) {
         throw new CliException(
             ExitCodes.NOT_FOUND,
             "Cannot import files under "
-                + dataset.store().uri(prefix)
+                + dataset.objectUri(prefix)
                 + ": there is no .parquet, .arrow, .feather or .ipc file under that prefix."
                 + " Check the path, relative to the dataset root "
                 + dataset.uri()
@@ -167,27 +162,5 @@ final class ImportCommand implements Callable<Integer> {
               + "incoming/) and import them from there.");
     }
     return source.substring(root.length());
-  }
-
-  private static List<String> list(Dataset dataset, String prefix) {
-    List<String> keys = new ArrayList<>();
-    String after = null;
-    while (true) {
-      List<ObjectInfo> page = dataset.store().list(prefix, after);
-      if (page.isEmpty()) {
-        return keys;
-      }
-      for (ObjectInfo info : page) {
-        if (importable(info.key()) && !info.key().startsWith("_mlobj/")) {
-          keys.add(info.key());
-        }
-      }
-      after = page.get(page.size() - 1).key();
-    }
-  }
-
-  private static boolean importable(String key) {
-    String k = key.toLowerCase(Locale.ROOT);
-    return EXTENSIONS.stream().anyMatch(k::endsWith);
   }
 }

@@ -3,7 +3,6 @@ package io.mlobj.cli;
 import io.mlobj.Dataset;
 import io.mlobj.Snapshot;
 import io.mlobj.Tag;
-import io.mlobj.internal.format.ManifestRef;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +41,7 @@ final class InfoCommand implements Callable<Integer> {
     for (Tag tag : dataset.tags()) {
       tags.add(Map.of("name", tag.name(), "version", tag.version()));
     }
-    List<String> missingManifests = missingManifests(dataset, snapshot);
+    List<String> missingManifests = snapshot.missingManifests();
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("uri", dataset.uri());
     info.put("version", snapshot.version());
@@ -110,20 +109,6 @@ final class InfoCommand implements Callable<Integer> {
               .toList());
     }
     return reportMissing(dataset, snapshot, missingManifests);
-  }
-
-  /**
-   * Manifests the version references that are not in the store (one HEAD each; versions reference
-   * few manifests): the summary alone would hide that the version's data cannot be listed.
-   */
-  private static List<String> missingManifests(Dataset dataset, Snapshot snapshot) {
-    List<String> missing = new ArrayList<>();
-    for (ManifestRef ref : snapshot.manifests()) {
-      if (dataset.store().head(ref.path()).isEmpty()) {
-        missing.add(dataset.store().uri(ref.path()));
-      }
-    }
-    return missing;
   }
 
   private int reportMissing(Dataset dataset, Snapshot snapshot, List<String> missing) {

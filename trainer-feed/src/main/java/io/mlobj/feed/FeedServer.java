@@ -1,13 +1,13 @@
 package io.mlobj.feed;
 
 import io.mlobj.MlobjConf;
+import io.mlobj.cache.LocalCache;
 import io.mlobj.feed.internal.BearerAuthenticator;
 import io.mlobj.feed.internal.FeedMetrics;
 import io.mlobj.feed.internal.FeedProducer;
 import io.mlobj.feed.internal.FeedService;
 import io.mlobj.feed.internal.RegistryCheckpointStore;
 import io.mlobj.feed.transform.Pipeline;
-import io.mlobj.internal.store.LocalObjectCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -335,7 +335,7 @@ public final class FeedServer implements AutoCloseable {
         errors.add(
             "memory cap, read-ahead bytes and shards, fetch and prepare threads must be positive");
       }
-      if (LocalObjectCache.configured(MlobjConf.of(conf)) && readAheadBytes >= memoryCap) {
+      if (LocalCache.configured(MlobjConf.of(conf)) && readAheadBytes >= memoryCap) {
         errors.add(
             "with a local cache the shards held by the read-ahead ("
                 + readAheadBytes

@@ -1,6 +1,7 @@
 package io.mlobj.spark.catalog;
 
 import io.mlobj.Dataset;
+import io.mlobj.MlobjConf;
 import io.mlobj.MlobjErrors;
 import io.mlobj.Settings;
 import io.mlobj.Snapshot;
@@ -9,15 +10,12 @@ import io.mlobj.spark.Datasets;
 import io.mlobj.spark.MlobjOptions;
 import io.mlobj.spark.MlobjTable;
 import io.mlobj.spark.types.SparkSchemas;
-import io.mlobj.store.ObjectInfo;
-import io.mlobj.store.ObjectStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.spark.sql.catalyst.analysis.NoSuchNamespaceException;
 import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException;
@@ -104,15 +102,9 @@ public final class MlobjCatalog implements TableCatalog {
   @Override
   public Identifier[] listTables(String[] namespace) throws NoSuchNamespaceException {
     String prefix = location(namespace, "").replaceAll("/$", "");
-    ObjectStore store = Datasets.handle(prefix, options.conf()).store();
-    Set<String> names = new TreeSet<>();
-    for (ObjectInfo info : store.list("", null)) {
-      String[] parts = info.key().split("/");
-      if (parts.length > 2 && parts[1].equals("_mlobj")) {
-        names.add(parts[0]);
-      }
-    }
-    return names.stream().map(n -> Identifier.of(namespace, n)).toArray(Identifier[]::new);
+    return Dataset.list(prefix, MlobjConf.of(options.conf())).stream()
+        .map(n -> Identifier.of(namespace, n))
+        .toArray(Identifier[]::new);
   }
 
   @Override
@@ -237,19 +229,7 @@ public final class MlobjCatalog implements TableCatalog {
     if (!dataset.exists()) {
       return false;
     }
-    ObjectStore store = dataset.store();
-    List<ObjectInfo> objects = store.list("", null);
-    // Data first, the version log last: a half-dropped table still reads as a dataset.
-    for (ObjectInfo info : objects) {
-      if (!info.key().startsWith("_mlobj/")) {
-        store.delete(info.key());
-      }
-    }
-    for (ObjectInfo info : objects) {
-      if (info.key().startsWith("_mlobj/")) {
-        store.delete(info.key());
-      }
-    }
+    dataset.drop();
     Datasets.forget(dataset.uri());
     Datasets.forget(location(ident.namespace(), ident.name()));
     return true;

@@ -33,14 +33,12 @@ final class KernelShardReader implements PartitionReader<ColumnarBatch> {
     try {
       this.reader =
           Datasets.handle(uri, conf)
-              .readTask(
-                  partition.version(),
-                  partition.task(),
-                  schema,
-                  allocator,
-                  batchRows,
-                  verifyChecksums,
-                  metrics);
+              .newTaskReader(schema)
+              .batchRows(batchRows)
+              .verifyChecksums(verifyChecksums)
+              .metrics(metrics)
+              .build()
+              .open(partition.version(), partition.task(), allocator);
     } catch (RuntimeException e) {
       allocator.close();
       throw e;

@@ -17,7 +17,7 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 /**
  * Opens readers on executors. Arrow IPC shards, and Parquet shards when the scan chose the kernel
  * (tensor or list columns under {@code parquetReader=auto}, or {@code mlobj}), are read by the
- * kernel ({@code Dataset.readTask}) and exposed as Arrow-backed columnar batches; otherwise Parquet
+ * kernel ({@code TaskReader}) and exposed as Arrow-backed columnar batches; otherwise Parquet
  * shards are decoded by Spark's vectorized Parquet reader, with the manifest still naming the file,
  * its size and the row groups to read.
  *

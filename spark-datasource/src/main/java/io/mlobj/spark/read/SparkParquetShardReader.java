@@ -4,7 +4,7 @@ import io.mlobj.MlobjErrors;
 import io.mlobj.ScanTask;
 import io.mlobj.Shard;
 import io.mlobj.arrow.FixedShapeTensorType;
-import io.mlobj.internal.arrow.ParquetReadDefaults;
+import io.mlobj.store.ObjectStores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -51,8 +51,7 @@ final class SparkParquetShardReader implements PartitionReader<ColumnarBatch> {
     Shard shard = task.shard();
     // Hadoop's defaults parsed once per JVM: parsing them again per task cost more CPU than
     // decoding a small shard.
-    Configuration hadoop = ParquetReadDefaults.configuration();
-    conf.forEach(hadoop::set);
+    Configuration hadoop = ObjectStores.hadoopConfiguration(conf);
     hadoop.set(
         "org.apache.spark.sql.parquet.row.requested_schema", nullableElements(sparkSchema).json());
     hadoop.set(

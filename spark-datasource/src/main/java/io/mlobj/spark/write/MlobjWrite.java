@@ -4,7 +4,6 @@ import io.mlobj.Dataset;
 import io.mlobj.MlobjErrors;
 import io.mlobj.Predicate;
 import io.mlobj.Snapshot;
-import io.mlobj.internal.commit.SchemaEvolution;
 import io.mlobj.spark.MlobjOptions;
 import io.mlobj.spark.MlobjTable;
 import io.mlobj.spark.types.SparkSchemas;
@@ -54,12 +53,7 @@ final class MlobjWrite implements Write {
         SparkSchemas.toArrow(
             input, base == null || replacing ? null : base.schema(), shapes, elements);
     if (base != null && !replacing) {
-      // Fail before any task runs, with the kernel's wording.
-      try {
-        SchemaEvolution.merge(base.schema(), schema);
-      } catch (IllegalArgumentException e) {
-        throw MlobjErrors.incompatibleSchema(dataset.uri(), e.getMessage());
-      }
+      base.mergeSchema(schema); // fails before any task runs, with the kernel's wording
     }
     if (base != null) {
       List<String> requested = options.partitionBy();

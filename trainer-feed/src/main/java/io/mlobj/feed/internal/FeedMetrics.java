@@ -2,7 +2,7 @@ package io.mlobj.feed.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mlobj.internal.store.LocalObjectCache;
+import io.mlobj.cache.LocalCache;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Counters of a feed server; cheap to update from many streams. */
@@ -25,10 +25,10 @@ public final class FeedMetrics {
   public final AtomicLong shardFetches = new AtomicLong();
   public final AtomicLong shardCacheHits = new AtomicLong();
   public final AtomicLong shardCachePeakBytes = new AtomicLong();
-  private volatile LocalObjectCache localCache;
+  private volatile LocalCache localCache;
 
-  /** Reports this local disk cache's counters too. */
-  public void reportLocalCache(LocalObjectCache cache) {
+  /** Reports this local disk cache's counters too (none when null). */
+  public void reportLocalCache(LocalCache cache) {
     this.localCache = cache;
   }
 
@@ -61,16 +61,17 @@ public final class FeedMetrics {
     n.put("shard_fetches", shardFetches.get());
     n.put("shard_cache_hits", shardCacheHits.get());
     n.put("shard_cache_peak_bytes", shardCachePeakBytes.get());
-    LocalObjectCache disk = localCache;
+    LocalCache disk = localCache;
     if (disk != null) {
+      LocalCache.Stats stats = disk.stats();
       ObjectNode d = n.putObject("local_cache");
       d.put("dir", disk.dir().toString());
       d.put("cap_bytes", disk.capBytes());
-      d.put("held_bytes", disk.heldBytes());
-      d.put("hits", disk.hits());
-      d.put("misses", disk.misses());
-      d.put("hit_bytes", disk.hitBytes());
-      d.put("evictions", disk.evictions());
+      d.put("held_bytes", stats.heldBytes());
+      d.put("hits", stats.hits());
+      d.put("misses", stats.misses());
+      d.put("hit_bytes", stats.hitBytes());
+      d.put("evictions", stats.evictions());
     }
     return n;
   }

@@ -7,11 +7,11 @@ import io.mlobj.MlobjConf;
 import io.mlobj.Scan;
 import io.mlobj.ScanBuilder;
 import io.mlobj.Snapshot;
+import io.mlobj.cache.LocalCache;
 import io.mlobj.feed.FeedErrors;
 import io.mlobj.feed.FeedRequest;
 import io.mlobj.feed.Transform;
 import io.mlobj.feed.transform.Pipeline;
-import io.mlobj.internal.store.LocalObjectCache;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -74,12 +74,11 @@ public final class FeedService implements AutoCloseable {
     this.prepareThreads = prepareThreads;
     // Mapped shards of the local cache (up to the read-ahead) take from the same Arrow cap.
     this.memory =
-        new StreamMemory(
-            allocator.getLimit() - (LocalObjectCache.configured(conf) ? readAheadBytes : 0));
+        new StreamMemory(allocator.getLimit() - (LocalCache.configured(conf) ? readAheadBytes : 0));
     this.cache = new ShardCache(readAheadBytes, fetchThreads, metrics, allocator);
     this.planner = new EpochPlanner(cache, allocator);
     this.factories = Map.copyOf(factories);
-    metrics.reportLocalCache(LocalObjectCache.fromConf(conf));
+    metrics.reportLocalCache(LocalCache.of(conf).orElse(null));
   }
 
   /** A request resolved against storage: the snapshot, the scan, the plan and the pipeline. */

@@ -6,7 +6,6 @@ import io.mlobj.Shard;
 import io.mlobj.feed.FeedRequest;
 import io.mlobj.feed.plan.SamplePlan;
 import io.mlobj.feed.transform.Tensors;
-import io.mlobj.internal.store.LocalObjectCache;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -436,12 +435,6 @@ final class FeedStream {
     }
   }
 
-  private static boolean locallyCached(Dataset dataset, Shard shard) {
-    LocalObjectCache local = dataset.localCache();
-    return local != null
-        && local.contains(dataset.objectUri(shard.path()), shard.bytes(), shard.crc32c());
-  }
-
   private Blocks.Decoded decode(
       Dataset dataset, long version, ScanTask task, Map<Shard, Integer> shardLastUse) {
     // take: a few samples of a shard, read by range unless the shard is cached already (in
@@ -449,7 +442,7 @@ final class FeedStream {
     if (resolved.request().take() != null
         && RangedBlocks.supports(task)
         && !service.cache.contains(dataset, task.shard())
-        && !locallyCached(dataset, task.shard())) {
+        && !dataset.isCachedLocally(task.shard())) {
       Blocks.Decoded ranged =
           RangedBlocks.decode(
               dataset, version, task, resolved.scan().schema(), allocator, service.metrics);

@@ -31,7 +31,7 @@ public final class RegistryCheckpointStore implements CheckpointStore, AutoClose
     n.put("version", c.version());
     n.put("ref", c.ref());
     n.put("registry", registry.uri());
-    n.put("uri", registry.store().uri(c.contentKey()));
+    n.put("uri", registry.contentUri(c));
     n.put("bytes", c.bytes());
     n.put("crc32c", c.crc32cHex());
     n.put("created_millis", c.createdMillis());

@@ -1,7 +1,7 @@
 package io.mlobj.feed.internal;
 
 import io.mlobj.ShardCodec;
-import io.mlobj.internal.arrow.MappedFiles;
+import io.mlobj.cache.LocalCache;
 import java.nio.ByteBuffer;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -23,7 +23,7 @@ final class ShardBytes implements AutoCloseable {
   /** Takes over a buffer from the kernel: heap bytes, or a mapping this object now owns. */
   static ShardBytes of(ByteBuffer bytes, BufferAllocator mappings) {
     return bytes.isDirect()
-        ? new ShardBytes(null, MappedFiles.wrapAndUnmapOnRelease(mappings, bytes))
+        ? new ShardBytes(null, LocalCache.adoptMapping(mappings, bytes))
         : new ShardBytes(bytes, null);
   }
 

@@ -1,6 +1,6 @@
 package io.mlobj.flink.source.reader;
 
-import io.mlobj.Dataset;
+import io.mlobj.TaskReader;
 import io.mlobj.arrow.BatchReader;
 import io.mlobj.flink.source.MlobjBatchDeserializer;
 import io.mlobj.flink.source.MlobjDeserializer;
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads assigned splits one after another in the fetcher thread: fetches and verifies a shard
- * through the kernel ({@link Dataset#readTask}), then returns one Arrow batch per {@link #fetch()},
+ * through the kernel ({@link TaskReader}), then returns one Arrow batch per {@link #fetch()},
  * already deserialized, so at most the fetch queue's few batches are in memory. The next split's
  * shard is fetched in the background while the current one is decoded. A split restored with a
  * position skips the rows already emitted. Arrow memory never leaves the reader.
@@ -41,9 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class MlobjSplitReader<T> implements SplitReader<RecordBatch<T>, MlobjSplit> {
   private static final Logger LOG = LoggerFactory.getLogger(MlobjSplitReader.class);
 
-  private final ReadSettings settings;
   private final MlobjDeserializer<T> deserializer;
-  private final Dataset dataset;
+  private final TaskReader tasks;
   private final Schema schema;
   private final BufferAllocator allocator;
   private final Deque<MlobjSplit> pending = new ArrayDeque<>();
@@ -67,10 +66,15 @@ public final class MlobjSplitReader<T> implements SplitReader<RecordBatch<T>, Ml
           });
 
   public MlobjSplitReader(ReadSettings settings, MlobjDeserializer<T> deserializer) {
-    this.settings = settings;
     this.deserializer = deserializer;
-    this.dataset = settings.dataset();
     this.schema = settings.schema();
+    this.tasks =
+        settings
+            .dataset()
+            .newTaskReader(schema)
+            .batchRows(settings.batchRows())
+            .verifyChecksums(settings.verifyChecksums())
+            .build();
     this.allocator = new RootAllocator(Long.MAX_VALUE);
     deserializer.open(schema);
   }
@@ -146,14 +150,7 @@ public final class MlobjSplitReader<T> implements SplitReader<RecordBatch<T>, Ml
   }
 
   private BatchReader open(MlobjSplit split) {
-    return dataset.readTask(
-        split.version(),
-        split.task(),
-        schema,
-        allocator,
-        settings.batchRows(),
-        settings.verifyChecksums(),
-        null);
+    return tasks.open(split.version(), split.task(), allocator);
   }
 
   private void discardPrefetched() {
