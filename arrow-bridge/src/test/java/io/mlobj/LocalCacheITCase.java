@@ -3,11 +3,13 @@ package io.mlobj;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mlobj.cache.LocalCache;
 import io.mlobj.internal.store.LocalObjectCache;
 import io.mlobj.ops.Progress;
 import io.mlobj.ops.Verifier;
 import io.mlobj.ops.VerifyReport;
 import io.mlobj.testing.EmbeddedS3Extension;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.AfterEach;
@@ -85,6 +88,38 @@ class LocalCacheITCase {
 
     assertThat(readThroughCache()).containsExactlyInAnyOrderElementsOf(allIds());
     assertThat(cache.hits() - hits).isEqualTo(2);
+  }
+
+  @Test
+  void theCacheIsSeenOutsideTheKernelWithItsCountersAndMappingsItsReadersOwn() {
+    MlobjConf withCache = MlobjConf.of(conf);
+    assertThat(LocalCache.configured(MlobjConf.of(S3.conf()))).isFalse();
+    assertThat(LocalCache.of(MlobjConf.of(S3.conf()))).isEmpty();
+    Dataset handle = Dataset.at(dataset.uri(), conf);
+    Shard shard = shards().get(0);
+    assertThat(handle.isCachedLocally(shard)).isFalse();
+
+    readThroughCache();
+
+    LocalCache cache = LocalCache.of(withCache).orElseThrow();
+    assertThat(LocalCache.configured(withCache)).isTrue();
+    assertThat(cache.dir()).isEqualTo(cacheDir.toAbsolutePath().normalize());
+    assertThat(cache.capBytes()).isEqualTo(64L << 20);
+    assertThat(cache.stats().heldBytes()).isEqualTo(dataset.latest().bytes());
+    assertThat(handle.isCachedLocally(shard)).isTrue();
+    assertThat(dataset.isCachedLocally(shard)).isFalse(); // a handle without a cache
+    long hits = cache.stats().hits();
+
+    ByteBuffer mapping = handle.readShardBuffer(3, shard, true);
+
+    assertThat(mapping.isDirect()).isTrue();
+    assertThat(cache.stats().hits()).isEqualTo(hits + 1);
+    try (BufferAllocator mappings = allocator.newChildAllocator("mappings", 0, Long.MAX_VALUE)) {
+      ArrowBuf owned = LocalCache.adoptMapping(mappings, mapping);
+      assertThat(mappings.getAllocatedMemory()).isEqualTo(shard.bytes());
+      owned.close();
+      assertThat(mappings.getAllocatedMemory()).isZero();
+    }
   }
 
   @Test
