@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -151,7 +153,7 @@ public final class Dataset implements AutoCloseable {
    * under the prefix.
    */
   public static List<String> list(String parentUri, MlobjConf conf) {
-    java.util.Set<String> names = new java.util.TreeSet<>();
+    Set<String> names = new TreeSet<>();
     try (ObjectStore store = ObjectStores.open(ObjectStores.normalize(parentUri), conf)) {
       for (ObjectInfo info : store.list("", null)) {
         String[] parts = info.key().split("/");
