@@ -63,6 +63,7 @@ final class JavaBlockRunner implements BlockRunner {
       context.prepare(instance, block.code());
       try {
         instance.run();
+        instance.afterRun();
       } finally {
         instance.close();
       }
