@@ -156,6 +156,23 @@ class DocsHarnessITCase {
   }
 
   @Test
+  void aFlinkSqlInsertTheDatasetRefusesFailsTheBlockInsteadOfFinishingWithNothingWritten() {
+    // README.md's block before it wrote the example dataset's NOT NULL id column.
+    DocBlock block =
+        only(
+            "```sql\n"
+                + "CREATE TABLE samples (image ARRAY<FLOAT>, label INT, split STRING) WITH (\n"
+                + "  'connector' = 'mlobj', 'path' = 's3a://training/images');\n"
+                + "INSERT INTO samples SELECT image, label, split FROM kafka_source;\n"
+                + "```\n");
+    assertThatThrownBy(() -> harness.run(block))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("x.md:4: the INSERT statement failed")
+        .hasStackTraceContaining(
+            "column 'id' is NOT NULL in the dataset but missing from the data");
+  }
+
+  @Test
   void aFlinkSourceBlockLeftWithoutASinkIsReadToTheEndAndMustEmitRows() throws Exception {
     String source =
         "<!-- docs-test: context flink -->\n```java\n"
