@@ -28,6 +28,12 @@ public final class Contexts {
     /** The block's code. */
     public abstract void run() throws Exception;
 
+    /**
+     * Runs after {@link #run()} returned normally: what the context does with what the block built
+     * (e.g. executes the Flink job it left). Not called when the block threw.
+     */
+    public void afterRun() throws Exception {}
+
     @Override
     public void close() throws Exception {}
   }

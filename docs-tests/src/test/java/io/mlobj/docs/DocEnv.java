@@ -58,6 +58,9 @@ final class DocEnv implements AutoCloseable {
 
   private static final Pattern S3A =
       Pattern.compile("s3a://([a-z0-9][a-z0-9.-]+)(/[A-Za-z0-9_./=-]*)?");
+  private static final Pattern CREDENTIAL_PLACEHOLDER =
+      Pattern.compile(
+          "([\"'])(fs\\.s3a\\.(access|secret)\\.key)\\1(\\s*[=,]\\s*)([\"'])\\.\\.\\.\\5");
   private static final Pattern CREATED = Pattern.compile("Dataset\\.create\\(\\s*\"([^\"]+)\"");
 
   final EmbeddedS3 s3;
@@ -87,12 +90,26 @@ final class DocEnv implements AutoCloseable {
     Files.writeString(file, text.toString(), StandardCharsets.UTF_8);
   }
 
-  /** Replaces the endpoints the docs use by the embedded server's. */
+  /**
+   * Replaces the endpoints the docs use by the embedded server's, and the credentials the docs
+   * leave as a {@code "..."} placeholder for the reader's own ({@code "fs.s3a.access.key", "..."}
+   * in Java, {@code 'fs.s3a.secret.key' = '...'} in SQL) by the server's.
+   */
   String localize(String code) {
     for (String e : DOC_ENDPOINTS) {
       code = code.replace(e, s3.endpoint());
     }
-    return code;
+    Matcher m = CREDENTIAL_PLACEHOLDER.matcher(code);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = m.group(3).equals("access") ? s3.accessKey() : s3.secretKey();
+      m.appendReplacement(
+          out,
+          Matcher.quoteReplacement(
+              m.group(1) + m.group(2) + m.group(1) + m.group(4) + m.group(5) + value + m.group(5)));
+    }
+    m.appendTail(out);
+    return out.toString();
   }
 
   /**

@@ -7,9 +7,9 @@ import java.util.Set;
 
 /**
  * Decides how each block runs and runs it. A block runs when its language has a runner ({@code
- * java}, {@code bash}/{@code sh}/{@code console}); {@code text} blocks are illustrative by their
- * language; a block with a {@code skip} marker is skipped with its reason. Every other block fails:
- * a pasteable example without a runner must not pass silently.
+ * java}, {@code bash}/{@code sh}/{@code console}, {@code sql} as Flink SQL); {@code text} blocks
+ * are illustrative by their language; a block with a {@code skip} marker is skipped with its
+ * reason. Every other block fails: a pasteable example without a runner must not pass silently.
  */
 final class DocHarness {
   /** Languages that are shown, never run: output, diagrams, layouts. */
@@ -21,7 +21,13 @@ final class DocHarness {
   DocHarness(DocEnv env, Path classes) {
     this.env = env;
     Map<String, Contexts.Context> contexts =
-        Map.of("kernel", KernelContext.context(env), "spark", SparkContext.context(env));
+        Map.of(
+            "kernel",
+            KernelContext.context(env),
+            "spark",
+            SparkContext.context(env),
+            "flink",
+            FlinkContext.context(env, classes));
     BlockRunner java =
         new JavaBlockRunner(
             env,
@@ -39,7 +45,8 @@ final class DocHarness {
               return c;
             });
     BlockRunner cli = new CliBlockRunner(env);
-    this.runners = Map.of("java", java, "bash", cli, "sh", cli, "console", cli);
+    BlockRunner sql = new FlinkSqlBlockRunner(env, classes);
+    this.runners = Map.of("java", java, "bash", cli, "sh", cli, "console", cli, "sql", sql);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.mlobj.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mlobj.Dataset;
 import io.mlobj.MlobjException;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,7 +27,8 @@ class DocsHarnessITCase {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
+    FlinkCluster.stop();
     env.close();
   }
 
@@ -115,5 +117,89 @@ class DocsHarnessITCase {
     assertThatThrownBy(
             () -> harness.run(only("<!-- docs-test: context nope -->\n```java\nx();\n```\n")))
         .hasMessageContaining("Unknown docs-test context 'nope'");
+  }
+
+  @Test
+  void flinkSqlStatementsRunAsWrittenWithPlaceholderCredentialsAndTheInsertCommits()
+      throws Exception {
+    DocBlock block =
+        only(
+            "```sql\n"
+                + "CREATE TABLE images (id BIGINT, image ARRAY<FLOAT>, label INT, split STRING)"
+                + " WITH (\n"
+                + "  'connector' = 'mlobj', 'path' = 's3a://training/images',  -- the; path\n"
+                + "  'fs.s3a.endpoint' = 'http://minio:9000',\n"
+                + "  'fs.s3a.access.key' = '...', 'fs.s3a.secret.key' = '...');\n"
+                + "INSERT INTO images SELECT id, image, label, split FROM staging;\n"
+                + "SELECT label, COUNT(*) FROM images WHERE split = 'train' GROUP BY label;\n"
+                + "```\n");
+    assertThat(harness.run(block)).isEmpty();
+    Dataset images = Dataset.open("s3a://training/images", env.conf());
+    assertThat(images.latest().rows())
+        .as(() -> "history: " + images.history(10))
+        .isEqualTo(32 + FlinkSqlBlockRunner.ROWS);
+  }
+
+  @Test
+  void aFlinkSqlStatementThatFailsFailsTheBlockAtItsLine() {
+    DocBlock block =
+        only(
+            "# SQL\n\n```sql\n"
+                + "CREATE TABLE images (label INT) WITH ('connector' = 'mlobj',\n"
+                + "  'path' = 's3a://training/images');\n"
+                + "SELECT nope FROM images;\n"
+                + "```\n");
+    assertThatThrownBy(() -> harness.run(block))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("x.md:6: the SELECT statement failed")
+        .hasMessageContaining("nope");
+  }
+
+  @Test
+  void aFlinkSqlInsertTheDatasetRefusesFailsTheBlockInsteadOfFinishingWithNothingWritten() {
+    // README.md's block before it wrote the example dataset's NOT NULL id column.
+    DocBlock block =
+        only(
+            "```sql\n"
+                + "CREATE TABLE samples (image ARRAY<FLOAT>, label INT, split STRING) WITH (\n"
+                + "  'connector' = 'mlobj', 'path' = 's3a://training/images');\n"
+                + "INSERT INTO samples SELECT image, label, split FROM kafka_source;\n"
+                + "```\n");
+    assertThatThrownBy(() -> harness.run(block))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("x.md:4: the INSERT statement failed")
+        .hasStackTraceContaining(
+            "column 'id' is NOT NULL in the dataset but missing from the data");
+  }
+
+  @Test
+  void aFlinkSourceBlockLeftWithoutASinkIsReadToTheEndAndMustEmitRows() throws Exception {
+    String source =
+        "<!-- docs-test: context flink -->\n```java\n"
+            + "MlobjSource<ArrowBatch> source = MlobjSource.builder(MlobjDeserializer.arrowBatches())\n"
+            + "    .path(\"s3a://training/images\").conf(s3Conf)\n"
+            + "    .filter(Predicates.eq(\"split\", \"%s\")).build();\n"
+            + "DataStream<ArrowBatch> batches =\n"
+            + "    env.fromSource(source, WatermarkStrategy.noWatermarks(), \"mlobj\");\n"
+            + "```\n";
+    assertThat(harness.run(only(source.formatted("train")))).isEmpty();
+    assertThatThrownBy(() -> harness.run(only(source.formatted("no-such-split"))))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("The block's source emitted nothing");
+  }
+
+  @Test
+  void aFlinkSinkBlockRunsItsJobAndCommitsTheStream() throws Exception {
+    DocBlock block =
+        only(
+            "<!-- docs-test: context flink -->\n```java\n"
+                + "stream.sinkTo(MlobjSink.<Sample>builder().path(\"s3a://training/images\")\n"
+                + "    .conf(s3Conf).serializer(new SampleSerializer()).build());\n"
+                + "```\n");
+    assertThat(harness.run(block)).isEmpty();
+    Dataset images = Dataset.open("s3a://training/images", env.conf());
+    assertThat(images.latest().rows())
+        .as(() -> "history: " + images.history(10))
+        .isEqualTo(32 + FlinkContext.SAMPLES);
   }
 }

@@ -30,8 +30,9 @@ class DocsRunITCase {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     SparkContext.stop();
+    FlinkCluster.stop();
     if (env != null) {
       env.close();
     }

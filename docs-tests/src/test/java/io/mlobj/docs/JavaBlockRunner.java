@@ -23,8 +23,9 @@ import javax.tools.ToolProvider;
  * Compiles a Java block in this JVM with {@code javax.tools} and runs it. The block becomes the
  * body of {@code run()} in a class that extends its context's class ({@link Contexts}): the
  * context's fields are the variables the fragment assumes ({@code conf}, {@code schema}, {@code
- * spark}...) and its imports are the ones a user's file would have. A compile error or an exception
- * fails the block, reported at the block's own line numbers.
+ * spark}...) and its imports are the ones a user's file would have. After the block, the context's
+ * {@code afterRun()} runs what the block built (the {@code flink} context executes the job). A
+ * compile error or an exception fails the block, reported at the block's own line numbers.
  */
 final class JavaBlockRunner implements BlockRunner {
   private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -63,6 +64,7 @@ final class JavaBlockRunner implements BlockRunner {
       context.prepare(instance, block.code());
       try {
         instance.run();
+        instance.afterRun();
       } finally {
         instance.close();
       }

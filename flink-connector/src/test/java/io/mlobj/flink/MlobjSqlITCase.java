@@ -1,6 +1,7 @@
 package io.mlobj.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mlobj.Dataset;
 import io.mlobj.Snapshot;
@@ -11,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
@@ -188,5 +192,26 @@ class MlobjSqlITCase {
     assertThat(collect("SELECT * FROM old_values"))
         .extracting(Row::toString)
         .containsExactly("+I[first]");
+  }
+
+  @Test
+  void anInsertTheDatasetRefusesFailsTheJobWithTheReasonAndCommitsNothing() {
+    String uri = S3.newDatasetUri();
+    Schema schema =
+        new Schema(
+            List.of(
+                Field.notNullable("id", new ArrowType.Int(64, true)),
+                Field.nullable("label", new ArrowType.Int(32, true))));
+    Dataset dataset = Dataset.create(uri, S3.conf(), schema, List.of(), Map.of());
+    tableEnv.executeSql(
+        "CREATE TABLE labels_only (label INT) WITH ('connector' = 'mlobj', 'path' = '"
+            + uri
+            + "',\n"
+            + storageOptions()
+            + ")");
+    assertThatThrownBy(() -> tableEnv.executeSql("INSERT INTO labels_only VALUES (1)").await())
+        .hasStackTraceContaining(
+            "column 'id' is NOT NULL in the dataset but missing from the data");
+    assertThat(dataset.latestVersion()).isEqualTo(1);
   }
 }

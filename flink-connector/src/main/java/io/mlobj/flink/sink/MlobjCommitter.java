@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.JobInfo;
 import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,9 @@ import org.slf4j.LoggerFactory;
  *       replays the committable; its number is already recorded, so nothing is committed twice.
  *   <li><b>The commit's outcome is unknown</b> (storage failed while writing the version): the
  *       request is retried later; the idempotency check makes the retry safe.
+ *   <li><b>The dataset refuses the commit</b> (e.g. the rows lack a column that is NOT NULL in the
+ *       dataset): nothing is committed and the job fails, without restarts, with the kernel's
+ *       message; it never finishes as if the rows had been written.
  * </ul>
  *
  * Requests are committed in checkpoint order; once one fails, later ones are retried too, so a
@@ -93,7 +97,10 @@ final class MlobjCommitter implements Committer<MlobjCommittable> {
         if (e.kind() == MlobjException.Kind.STORAGE) {
           request.retryLater();
         } else {
-          request.signalFailedWithKnownReason(e);
+          // Flink's signalFailedWithKnownReason drops the committable and lets the job finish,
+          // which would lose the rows silently. Fail the job instead; a retry would be refused the
+          // same way, so without restarts.
+          throw new SuppressRestartsException(e);
         }
       }
     }
