@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.IntVector;
@@ -34,13 +33,12 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -58,23 +56,13 @@ class InteropITCase {
 
   @TempDir static Path dir;
 
-  private BufferAllocator allocator;
+  @RegisterExtension final AllocatorExtension arrow = new AllocatorExtension();
 
   @BeforeAll
   static void requirePython() throws Exception {
     assumeTrue(
         run(List.of("python3", "-c", "import pyarrow, pytest, numpy"), Map.of()).exitCode == 0,
         "python3 with pyarrow, pytest and numpy is not installed; pip install pyarrow pytest");
-  }
-
-  @BeforeEach
-  void setUp() {
-    allocator = new RootAllocator();
-  }
-
-  @AfterEach
-  void tearDown() {
-    allocator.close();
   }
 
   private record Result(int exitCode, String output) {}
@@ -157,9 +145,9 @@ class InteropITCase {
               .format(format)
               .compression(format == ShardFormat.ARROW ? "lz4" : "zstd")
               .targetShardBytes(4096)
-              .build(allocator)) {
+              .build(arrow.allocator())) {
         for (int first = 0; first < JAVA_ROWS; first += 25) {
-          try (VectorSchemaRoot batch = javaBatch(allocator, first, 25)) {
+          try (VectorSchemaRoot batch = javaBatch(arrow.allocator(), first, 25)) {
             writer.write(batch);
           }
         }
@@ -223,7 +211,7 @@ class InteropITCase {
   void javaReadsPyarrowParquetAndArrowIpcTensorFiles() throws Exception {
     List<Long> seen = new ArrayList<>();
     try (BatchReader reader =
-        new ParquetBatchReader(pyFile("tensors.parquet"), null, allocator, 0, -1, 1000)) {
+        new ParquetBatchReader(pyFile("tensors.parquet"), null, arrow.allocator(), 0, -1, 1000)) {
       while (reader.next()) {
         checkPyBatch(reader.root(), seen);
       }
@@ -231,7 +219,8 @@ class InteropITCase {
     assertThat(seen).isEqualTo(range(PY_ROWS));
     for (String name : List.of("tensors.arrow", "tensors-zstd.arrow")) {
       seen.clear();
-      try (BatchReader reader = new ArrowIpcBatchReader(pyFile(name), null, allocator, 0, -1)) {
+      try (BatchReader reader =
+          new ArrowIpcBatchReader(pyFile(name), null, arrow.allocator(), 0, -1)) {
         while (reader.next()) {
           checkPyBatch(reader.root(), seen);
         }
@@ -244,7 +233,7 @@ class InteropITCase {
   @Order(3)
   void pyarrowFilesImportIntoADatasetAsShards() throws Exception {
     byte[] parquet = pyFile("tensors.parquet");
-    byte[] arrow = pyFile("tensors-zstd.arrow");
+    byte[] ipc = pyFile("tensors-zstd.arrow");
     Schema schema;
     List<Long> rowGroups = new ArrayList<>();
     try (ParquetFileReader footer = ParquetFileReader.open(new ByteArrayInputFile(parquet))) {
@@ -254,7 +243,7 @@ class InteropITCase {
       }
     }
     List<Long> batches = new ArrayList<>();
-    try (BatchReader reader = new ArrowIpcBatchReader(arrow, null, allocator, 0, -1)) {
+    try (BatchReader reader = new ArrowIpcBatchReader(ipc, null, arrow.allocator(), 0, -1)) {
       while (reader.next()) {
         batches.add((long) reader.root().getRowCount());
       }
@@ -262,7 +251,7 @@ class InteropITCase {
     String uri = dir.resolve("imported").toUri().toString();
     Dataset dataset = Dataset.create(uri, Map.of(), schema, List.of(), Map.of());
     dataset.store().put("data/py/tensors.parquet", parquet, Map.of());
-    dataset.store().put("data/py/tensors-zstd.arrow", arrow, Map.of());
+    dataset.store().put("data/py/tensors-zstd.arrow", ipc, Map.of());
     List<Shard> shards =
         List.of(
             new Shard(
@@ -279,8 +268,8 @@ class InteropITCase {
                 "data/py/tensors-zstd.arrow",
                 ShardFormat.ARROW,
                 PY_ROWS,
-                arrow.length,
-                ShardIo.crc32c(arrow),
+                ipc.length,
+                ShardIo.crc32c(ipc),
                 batches,
                 Map.of(),
                 Map.of(),
@@ -293,7 +282,7 @@ class InteropITCase {
     List<Long> seen = new ArrayList<>();
     Scan scan = reread.newScan().targetSplitRows(16).build();
     assertThat(scan.planTasks()).hasSize(8);
-    try (BatchReader reader = scan.open(allocator)) {
+    try (BatchReader reader = scan.open(arrow.allocator())) {
       while (reader.next()) {
         checkPyBatch(reader.root(), seen);
       }
