@@ -203,17 +203,9 @@ class ConcurrentCommitsITCase {
       List<Shard> replacement =
           SmallRows.write(dataset, arrow.allocator(), ShardFormat.ARROW, 99, 99_000_000L, 5);
       Commit overwrite = dataset.newOverwrite().addShards(replacement);
-      Snapshot won = null;
-      CommitConflictException lost = null;
-      try {
-        won = overwrite.commit();
-      } catch (CommitConflictException e) {
-        lost = e;
-      }
-      for (Future<?> f : done) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-      pool.shutdownNow();
+      RaceOutcome outcome = RaceOutcome.commitAgainst(overwrite, done, pool, 60);
+      Snapshot won = outcome.won();
+      CommitConflictException lost = outcome.lost();
 
       Dataset reread = Dataset.open(uri, S3.conf());
       List<Long> ids = SmallRows.ids(reread.latest(), arrow.allocator());

@@ -17,7 +17,6 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.VarCharVector;
@@ -122,17 +121,9 @@ class PartitionValuesRaceITCase {
               .newOverwrite(partition(target))
               .readVersion(read)
               .addShards(write(dataset, target, 0, 2));
-      Snapshot won = null;
-      CommitConflictException lost = null;
-      try {
-        won = overwrite.commit();
-      } catch (CommitConflictException e) {
-        lost = e;
-      }
-      for (Future<?> f : done) {
-        f.get(120, TimeUnit.SECONDS);
-      }
-      pool.shutdownNow();
+      RaceOutcome outcome = RaceOutcome.commitAgainst(overwrite, done, pool, 120);
+      Snapshot won = outcome.won();
+      CommitConflictException lost = outcome.lost();
 
       List<Row> expected = new ArrayList<>();
       if (won != null) {
