@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.Float4Vector;
@@ -27,9 +28,7 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
@@ -85,18 +84,13 @@ class InteropITCase {
     return new Result(process.exitValue(), Files.readString(log));
   }
 
+  /** The columns of {@link TestData#allTypes()} that test_interop.py writes and checks. */
   static Schema javaSchema() {
+    Schema all = TestData.allTypes();
     return new Schema(
-        List.of(
-            Field.notNullable("id", new ArrowType.Int(64, true)),
-            Field.nullable("name", new ArrowType.Utf8()),
-            Field.nullable("image", new ArrowType.Binary()),
-            new Field(
-                "tokens",
-                FieldType.nullable(new ArrowType.List()),
-                List.of(Field.nullable("item", new ArrowType.Int(32, true)))),
-            FixedShapeTensorType.field("tensor", TestData.FLOAT32, 2, 3),
-            FixedShapeTensorType.field("pixels", new ArrowType.Int(8, false), 3, 2, 2)));
+        Stream.of("id", "name", "image", "tokens", "tensor", "pixels")
+            .map(all::findField)
+            .toList());
   }
 
   /** Rows as documented in test_interop.py. */
