@@ -49,6 +49,16 @@ class S3FaultsITCase {
     proxy.close();
   }
 
+  /**
+   * Writes ten rows of shards to {@code dataset} and sets the proxy to lose the response to the
+   * next version-file PUT (the PUT itself reaches the server).
+   */
+  private List<Shard> tenRowsWithTheNextVersionResponseLost(Dataset dataset) {
+    List<Shard> shards = SmallRows.write(dataset, arrow.allocator(), ShardFormat.ARROW, 0, 0, 10);
+    proxy.add(Rule.resetAfterForward().method("PUT").pathMatching(VERSION_KEYS).times(1));
+    return shards;
+  }
+
   private Map<String, String> viaProxy() {
     return S3.server().hadoopConf(proxy.endpoint());
   }
@@ -220,8 +230,7 @@ class S3FaultsITCase {
     String uri = S3.newDatasetUri();
     SmallRows.create(uri, S3.conf());
     Dataset dataset = Dataset.open(uri, viaProxyWithoutSdkRetries());
-    List<Shard> shards = SmallRows.write(dataset, arrow.allocator(), ShardFormat.ARROW, 0, 0, 10);
-    proxy.add(Rule.resetAfterForward().method("PUT").pathMatching(VERSION_KEYS).times(1));
+    List<Shard> shards = tenRowsWithTheNextVersionResponseLost(dataset);
 
     Snapshot committed = dataset.newAppend().addShards(shards).commit();
 
@@ -239,9 +248,8 @@ class S3FaultsITCase {
     String uri = S3.newDatasetUri();
     SmallRows.create(uri, S3.conf());
     Dataset dataset = Dataset.open(uri, viaProxy());
-    List<Shard> shards = SmallRows.write(dataset, arrow.allocator(), ShardFormat.ARROW, 0, 0, 10);
     // The first PUT lands but its answer is lost; the SDK retries and gets 412 Precondition Failed.
-    proxy.add(Rule.resetAfterForward().method("PUT").pathMatching(VERSION_KEYS).times(1));
+    List<Shard> shards = tenRowsWithTheNextVersionResponseLost(dataset);
 
     Snapshot committed = dataset.newAppend().addShards(shards).commit();
 
@@ -256,8 +264,7 @@ class S3FaultsITCase {
     String uri = S3.newDatasetUri();
     SmallRows.create(uri, S3.conf());
     Dataset dataset = Dataset.open(uri, viaProxyWithoutSdkRetries());
-    List<Shard> shards = SmallRows.write(dataset, arrow.allocator(), ShardFormat.ARROW, 0, 0, 10);
-    proxy.add(Rule.resetAfterForward().method("PUT").pathMatching(VERSION_KEYS).times(1));
+    List<Shard> shards = tenRowsWithTheNextVersionResponseLost(dataset);
     // The commit first probes for version 2 (absent); the re-read after the lost PUT fails.
     proxy.add(
         Rule.resetBeforeForward()
