@@ -148,43 +148,58 @@ def child_noop_server_side(info, args, endpoint, req):
     return consume(to_torch(b) for b in client.stream(req))
 
 
-def child_pyarrow(info, args, endpoint, req):
-    import numpy as np
-    import pyarrow as pa
+def s3_filesystem(s3):
+    """pyarrow's S3 client for the benchmark's S3 server."""
     import pyarrow.fs as pafs
-    import torch
 
-    s3 = info["s3"]
-    fs = pafs.S3FileSystem(
+    return pafs.S3FileSystem(
         access_key=s3["access_key"],
         secret_key=s3["secret_key"],
         endpoint_override=s3["endpoint"].split("://", 1)[1],
         scheme="http",
         region="us-east-1",
     )
+
+
+def pyarrow_batches(req, shards, read, flip):
+    """Batches as a pyarrow loop without mlobj makes them: shards in a shuffled order, samples
+    shuffled within each shard, then cast to float32, normalized and (with flip) flipped at random
+    in the client. read(key) returns a shard's (images, labels) as numpy arrays."""
+    import numpy as np
+    import torch
+
     rng = np.random.default_rng(1)
     mean = np.float32(MEAN)
     inv = np.float32(1 / STD)
+    shards = list(shards)
+    rng.shuffle(shards)
+    b = req["batch_size"]
+    for key in shards:
+        images, labels = read(key)
+        order = rng.permutation(len(labels))
+        for start in range(0, len(order), b):
+            idx = order[start : start + b]
+            x = images[idx].astype(np.float32) * np.float32(1 / 255)
+            x = (x - mean) * inv
+            if flip:
+                flipped = rng.random(len(idx)) < 0.5
+                x[flipped] = x[flipped][..., ::-1]
+            yield {"image": torch.from_numpy(x), "label": torch.from_numpy(labels[idx])}
 
-    def batches():
-        shards = list(info["shards"])
-        rng.shuffle(shards)
-        b = req["batch_size"]
-        for key in shards:
-            with fs.open_input_file("%s/%s/%s" % (s3["bucket"], s3["prefix"], key)) as f:
-                table = pa.ipc.open_file(f).read_all()
-            images = table.column("image").combine_chunks().to_numpy_ndarray()
-            labels = table.column("label").to_numpy()
-            order = rng.permutation(len(labels))
-            for start in range(0, len(order), b):
-                idx = order[start : start + b]
-                x = images[idx].astype(np.float32) * np.float32(1 / 255)
-                x = (x - mean) * inv
-                flip = rng.random(len(idx)) < 0.5
-                x[flip] = x[flip][..., ::-1]
-                yield {"image": torch.from_numpy(x), "label": torch.from_numpy(labels[idx])}
 
-    return consume(batches())
+def child_pyarrow(info, args, endpoint, req):
+    import pyarrow as pa
+
+    s3 = info["s3"]
+    fs = s3_filesystem(s3)
+
+    def read(key):
+        with fs.open_input_file("%s/%s/%s" % (s3["bucket"], s3["prefix"], key)) as f:
+            table = pa.ipc.open_file(f).read_all()
+        images = table.column("image").combine_chunks().to_numpy_ndarray()
+        return images, table.column("label").to_numpy()
+
+    return consume(pyarrow_batches(req, info["shards"], read, flip=True))
 
 
 def user_pipeline():
@@ -217,29 +232,11 @@ def child_loader(info, args, endpoint, req):
 
 def child_pyarrow_direct(info, args, endpoint, req):
     """pyarrow reading the same shards from S3 in one process, same shuffle and preprocessing."""
-    import numpy as np
     import pyarrow as pa
-    import pyarrow.fs as pafs
     import pyarrow.parquet as pq
-    import torch
 
     s3 = info["s3"]
-    fs = pafs.S3FileSystem(
-        access_key=s3["access_key"],
-        secret_key=s3["secret_key"],
-        endpoint_override=s3["endpoint"].split("://", 1)[1],
-        scheme="http",
-        region="us-east-1",
-    )
-    rng = np.random.default_rng(1)
-    mean = np.float32(MEAN)
-    inv = np.float32(1 / STD)
-
-    def read(key):
-        with fs.open_input_file("%s/%s/%s" % (s3["bucket"], req["prefix"], key)) as f:
-            if key.endswith(".parquet"):
-                return pq.read_table(f, columns=["image", "label"])
-            return pa.ipc.open_file(f).read_all().select(["image", "label"])
+    fs = s3_filesystem(s3)
 
     def images_of(column):
         column = column.combine_chunks()
@@ -248,22 +245,15 @@ def child_pyarrow_direct(info, args, endpoint, req):
         size = column.type.list_size
         return column.flatten().to_numpy().reshape(len(column), size)
 
-    def batches():
-        shards = list(req["shards"])
-        rng.shuffle(shards)
-        b = req["batch_size"]
-        for key in shards:
-            table = read(key)
-            images = images_of(table.column("image"))
-            labels = table.column("label").to_numpy()
-            order = rng.permutation(len(labels))
-            for start in range(0, len(order), b):
-                idx = order[start : start + b]
-                x = images[idx].astype(np.float32) * np.float32(1 / 255)
-                x = (x - mean) * inv
-                yield {"image": torch.from_numpy(x), "label": torch.from_numpy(labels[idx])}
+    def read(key):
+        with fs.open_input_file("%s/%s/%s" % (s3["bucket"], req["prefix"], key)) as f:
+            if key.endswith(".parquet"):
+                table = pq.read_table(f, columns=["image", "label"])
+            else:
+                table = pa.ipc.open_file(f).read_all().select(["image", "label"])
+        return images_of(table.column("image")), table.column("label").to_numpy()
 
-    return consume(batches())
+    return consume(pyarrow_batches(req, req["shards"], read, flip=False))
 
 
 def write_format_shards(root, samples, shards, seed=3):

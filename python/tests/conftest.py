@@ -4,6 +4,7 @@ The server is the Java one, launched from the trainer-feed module's test classpa
 `mvn -pl trainer-feed test-compile` (or any later phase) writes to target/test-classpath.txt.
 """
 
+import contextlib
 import json
 import os
 import pathlib
@@ -52,10 +53,11 @@ def launch(*args):
             return proc, json.loads(line)
 
 
-@pytest.fixture(scope="session")
-def feed():
-    """A feed server over 2 shards x 4 batches x 30 rows of 3x8x8 uint8 images (240 samples)."""
-    proc, info = launch("--shards", "2", "--batches", "4", "--rows", "30", "--size", "8")
+@contextlib.contextmanager
+def launched(*args):
+    """The launcher's JSON description while a with-block runs; it stops after the block (closing
+    its stdin asks it to stop; it is killed if it has not within 30 s)."""
+    proc, info = launch(*args)
     try:
         yield info
     finally:
@@ -64,6 +66,13 @@ def feed():
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def feed():
+    """A feed server over 2 shards x 4 batches x 30 rows of 3x8x8 uint8 images (240 samples)."""
+    with launched("--shards", "2", "--batches", "4", "--rows", "30", "--size", "8") as info:
+        yield info
 
 
 def pytest_collection_modifyitems(items):

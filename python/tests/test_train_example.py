@@ -7,18 +7,14 @@ import sys
 
 import pytest
 
-from conftest import ROOT, launch
+from conftest import ROOT, launched
 
 
 @pytest.fixture(scope="module")
 def images():
     """A feed over 2 shards x 3 batches x 64 samples of uint8 [3, 32, 32] images."""
-    proc, info = launch("--shards", "2", "--batches", "3", "--rows", "64", "--size", "32")
-    try:
+    with launched("--shards", "2", "--batches", "3", "--rows", "64", "--size", "32") as info:
         yield info
-    finally:
-        proc.stdin.close()
-        proc.wait(timeout=30)
 
 
 def test_train_py_trains_one_epoch_and_stores_the_checkpoint_with_lineage(images):

@@ -85,11 +85,11 @@ public final class Predicates {
   }
 
   public static Predicate and(Predicate... parts) {
-    return new And(List.of(parts));
+    return new Junction(List.of(parts), true);
   }
 
   public static Predicate or(Predicate... parts) {
-    return new Or(List.of(parts));
+    return new Junction(List.of(parts), false);
   }
 
   public static Predicate not(Predicate part) {
@@ -127,7 +127,7 @@ public final class Predicates {
       case "and", "or" -> {
         List<Predicate> args = new ArrayList<>();
         node.path("args").forEach(a -> args.add(fromJson(a)));
-        yield op.equals("and") ? new And(args) : new Or(args);
+        yield new Junction(args, op.equals("and"));
       }
       case "not" -> not(fromJson(node.path("arg")));
       case "true" -> alwaysTrue();
@@ -333,61 +333,37 @@ public final class Predicates {
     }
   }
 
-  private record And(List<Predicate> parts) implements Predicate {
+  /** AND ({@code all}) or OR of its parts. */
+  private record Junction(List<Predicate> parts, boolean all) implements Predicate {
     @Override
     public boolean mightMatch(Shard shard) {
-      return parts.stream().allMatch(p -> p.mightMatch(shard));
+      return all
+          ? parts.stream().allMatch(p -> p.mightMatch(shard))
+          : parts.stream().anyMatch(p -> p.mightMatch(shard));
     }
 
     @Override
     public boolean test(VectorSchemaRoot batch, int row) {
+      // AND stops at the first false part, OR at the first true one.
       for (Predicate p : parts) {
-        if (!p.test(batch, row)) {
-          return false;
+        if (p.test(batch, row) != all) {
+          return !all;
         }
       }
-      return true;
-    }
-
-    @Override
-    public Set<String> columns() {
-      Set<String> all = new HashSet<>();
-      parts.forEach(p -> all.addAll(p.columns()));
       return all;
     }
 
     @Override
-    public String toString() {
-      return "(" + String.join(" AND ", parts.stream().map(Object::toString).toList()) + ")";
-    }
-  }
-
-  private record Or(List<Predicate> parts) implements Predicate {
-    @Override
-    public boolean mightMatch(Shard shard) {
-      return parts.stream().anyMatch(p -> p.mightMatch(shard));
-    }
-
-    @Override
-    public boolean test(VectorSchemaRoot batch, int row) {
-      for (Predicate p : parts) {
-        if (p.test(batch, row)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    @Override
     public Set<String> columns() {
-      Set<String> all = new HashSet<>();
-      parts.forEach(p -> all.addAll(p.columns()));
-      return all;
+      Set<String> columns = new HashSet<>();
+      parts.forEach(p -> columns.addAll(p.columns()));
+      return columns;
     }
 
     @Override
     public String toString() {
-      return "(" + String.join(" OR ", parts.stream().map(Object::toString).toList()) + ")";
+      String glue = all ? " AND " : " OR ";
+      return "(" + String.join(glue, parts.stream().map(Object::toString).toList()) + ")";
     }
   }
 

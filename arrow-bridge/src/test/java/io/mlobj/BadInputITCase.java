@@ -12,13 +12,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.assertj.core.api.AbstractThrowableAssert;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,22 +39,16 @@ class BadInputITCase {
 
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
 
-  private BufferAllocator allocator;
+  @RegisterExtension final AllocatorExtension arrow = new AllocatorExtension();
   private String uri;
   private Dataset dataset;
 
   @BeforeEach
   void setUp() {
-    allocator = new RootAllocator();
     uri = S3.newDatasetUri();
     dataset = SmallRows.create(uri, S3.conf());
-    SmallRows.append(dataset, allocator, ShardFormat.ARROW, 0, 0, 10);
-    SmallRows.append(dataset, allocator, ShardFormat.PARQUET, 0, 10, 10);
-  }
-
-  @AfterEach
-  void tearDown() {
-    allocator.close();
+    SmallRows.append(dataset, arrow.allocator(), ShardFormat.ARROW, 0, 0, 10);
+    SmallRows.append(dataset, arrow.allocator(), ShardFormat.PARQUET, 0, 10, 10);
   }
 
   private static AbstractThrowableAssert<?, ? extends Throwable> assertFails(
@@ -72,7 +63,7 @@ class BadInputITCase {
   private void assertNothingLost() {
     Dataset reread = Dataset.open(uri, S3.conf());
     assertThat(reread.latestVersion()).isEqualTo(3);
-    assertThat(SmallRows.ids(reread.latest(), allocator))
+    assertThat(SmallRows.ids(reread.latest(), arrow.allocator()))
         .containsExactlyInAnyOrderElementsOf(LongStream.range(0, 20).boxed().toList());
   }
 
@@ -84,7 +75,7 @@ class BadInputITCase {
   }
 
   private List<Long> readLatest() {
-    return SmallRows.ids(Dataset.open(uri, S3.conf()).latest(), allocator);
+    return SmallRows.ids(Dataset.open(uri, S3.conf()).latest(), arrow.allocator());
   }
 
   @ParameterizedTest(name = "format = {0}")
@@ -136,7 +127,7 @@ class BadInputITCase {
             () -> {
               Snapshot latest = Dataset.open(uri, S3.conf()).latest();
               Scan scan = latest.newScan().verifyChecksums(false).build();
-              try (var reader = scan.open(allocator)) {
+              try (var reader = scan.open(arrow.allocator())) {
                 while (reader.next()) {
                   // drain
                 }
@@ -160,7 +151,8 @@ class BadInputITCase {
         .hasMessageContaining("Cannot read shard " + dataset.store().uri(shard.path()))
         .hasMessageContaining("at version 3")
         .hasMessageContaining("does not exist");
-    assertThat(SmallRows.ids(Dataset.open(uri, S3.conf()).version(2), allocator)).hasSize(10);
+    assertThat(SmallRows.ids(Dataset.open(uri, S3.conf()).version(2), arrow.allocator()))
+        .hasSize(10);
 
     dataset.store().put(shard.path(), original, Map.of());
     assertNothingLost();
@@ -176,7 +168,8 @@ class BadInputITCase {
     assertFails(MlobjException.Kind.CORRUPT, this::readLatest)
         .hasMessageContaining(dataset.store().uri(manifest))
         .hasMessageContaining("the manifest is missing although version 3 references it");
-    assertThat(SmallRows.ids(Dataset.open(uri, S3.conf()).version(2), allocator)).hasSize(10);
+    assertThat(SmallRows.ids(Dataset.open(uri, S3.conf()).version(2), arrow.allocator()))
+        .hasSize(10);
 
     dataset.store().put(manifest, original, Map.of());
     assertNothingLost();
@@ -192,7 +185,7 @@ class BadInputITCase {
         .hasMessageContaining("Cannot read version 3 of dataset " + uri)
         .hasMessageContaining("version file " + dataset.store().uri(key) + " is damaged")
         .hasMessageContaining("not valid JSON at byte");
-    assertThat(SmallRows.ids(Dataset.at(uri, S3.conf()).version(2), allocator)).hasSize(10);
+    assertThat(SmallRows.ids(Dataset.at(uri, S3.conf()).version(2), arrow.allocator())).hasSize(10);
 
     dataset.store().put(key, original, Map.of());
     assertNothingLost();
@@ -213,7 +206,7 @@ class BadInputITCase {
         .hasMessageContaining(dataset.store().uri(key))
         .hasMessageContaining("format-version 99 is not supported (supported: [1, 2])")
         .hasMessageContaining("upgrade mlobj");
-    assertThat(SmallRows.ids(Dataset.at(uri, S3.conf()).version(2), allocator)).hasSize(10);
+    assertThat(SmallRows.ids(Dataset.at(uri, S3.conf()).version(2), arrow.allocator())).hasSize(10);
 
     dataset.store().put(key, original, Map.of());
     assertNothingLost();
@@ -287,7 +280,11 @@ class BadInputITCase {
   void wrongOptionValuesNameTheOptionAndTheValue() {
     assertFails(
             MlobjException.Kind.INVALID_ARGUMENT,
-            () -> dataset.newWriter(SmallRows.schema()).compression("brotli").build(allocator))
+            () ->
+                dataset
+                    .newWriter(SmallRows.schema())
+                    .compression("brotli")
+                    .build(arrow.allocator()))
         .hasMessageContaining("brotli");
     assertFails(
             MlobjException.Kind.INVALID_ARGUMENT,
@@ -296,7 +293,7 @@ class BadInputITCase {
                     .newWriter(SmallRows.schema())
                     .format(ShardFormat.ARROW)
                     .compression("snappy")
-                    .build(allocator))
+                    .build(arrow.allocator()))
         .hasMessageContaining("snappy");
     assertFails(
             MlobjException.Kind.INVALID_ARGUMENT,
@@ -347,7 +344,7 @@ class BadInputITCase {
             MlobjException.Kind.INVALID_ARGUMENT,
             () ->
                 SmallRows.append(
-                    Dataset.open(uri, badConf), allocator, ShardFormat.ARROW, 0, 500, 1))
+                    Dataset.open(uri, badConf), arrow.allocator(), ShardFormat.ARROW, 0, 500, 1))
         .hasMessageContaining("'" + MlobjConf.COMMIT_MAX_ATTEMPTS + "' = 'many'");
     assertNothingLost();
   }
@@ -396,9 +393,9 @@ class BadInputITCase {
   }
 
   private List<Shard> writeRetyped(Schema retyped) {
-    try (DatasetWriter writer = dataset.newWriter(retyped).build(allocator);
+    try (DatasetWriter writer = dataset.newWriter(retyped).build(arrow.allocator());
         org.apache.arrow.vector.VectorSchemaRoot batch =
-            org.apache.arrow.vector.VectorSchemaRoot.create(retyped, allocator)) {
+            org.apache.arrow.vector.VectorSchemaRoot.create(retyped, arrow.allocator())) {
       batch.allocateNew();
       ((org.apache.arrow.vector.VarCharVector) batch.getVector("id"))
           .setSafe(0, "x".getBytes(StandardCharsets.UTF_8));
@@ -428,9 +425,9 @@ class BadInputITCase {
       assertNothingLost();
       return;
     }
-    assertFails(MlobjException.Kind.CORRUPT, () -> SmallRows.ids(committed, allocator))
+    assertFails(MlobjException.Kind.CORRUPT, () -> SmallRows.ids(committed, arrow.allocator()))
         .hasMessageContaining("Cannot decode shard " + dataset.store().uri(shards.get(0).path()))
         .hasMessageContaining("at version 4");
-    assertThat(SmallRows.ids(dataset.version(3), allocator)).hasSize(20);
+    assertThat(SmallRows.ids(dataset.version(3), arrow.allocator())).hasSize(20);
   }
 }

@@ -8,17 +8,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,17 +31,7 @@ class ChangesTest {
               Field.nullable("split", new ArrowType.Utf8())));
 
   @TempDir Path dir;
-  private BufferAllocator allocator;
-
-  @BeforeEach
-  void setUp() {
-    allocator = new RootAllocator();
-  }
-
-  @AfterEach
-  void tearDown() {
-    allocator.close();
-  }
+  @RegisterExtension final AllocatorExtension arrow = new AllocatorExtension();
 
   @Test
   void eachOperationReportsTheShardsItAddedAndRemovedAndOnlyNewRowsAreNew() {
@@ -145,8 +132,8 @@ class ChangesTest {
   }
 
   private Shard write(Dataset ds, String split, long id) {
-    try (DatasetWriter out = ds.newWriter(SCHEMA).build(allocator);
-        VectorSchemaRoot batch = VectorSchemaRoot.create(SCHEMA, allocator)) {
+    try (DatasetWriter out = ds.newWriter(SCHEMA).build(arrow.allocator());
+        VectorSchemaRoot batch = VectorSchemaRoot.create(SCHEMA, arrow.allocator())) {
       batch.allocateNew();
       ((BigIntVector) batch.getVector("id")).setSafe(0, id);
       ((VarCharVector) batch.getVector("split")).setSafe(0, split.getBytes(StandardCharsets.UTF_8));

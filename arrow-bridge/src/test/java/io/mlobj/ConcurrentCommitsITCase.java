@@ -15,9 +15,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,17 +30,7 @@ class ConcurrentCommitsITCase {
   private static final int APPENDS = 20;
   private static final int ROWS = 3;
 
-  private BufferAllocator allocator;
-
-  @BeforeEach
-  void setUp() {
-    allocator = new RootAllocator();
-  }
-
-  @AfterEach
-  void tearDown() {
-    allocator.close();
-  }
+  @RegisterExtension final AllocatorExtension arrow = new AllocatorExtension();
 
   /** The first id of a writer's append; ids of different appends never overlap. */
   static long firstId(int writer, int append, int rows) {
@@ -76,7 +63,7 @@ class ConcurrentCommitsITCase {
                 () -> {
                   Dataset dataset = Dataset.open(uri, S3.conf());
                   try (BufferAllocator child =
-                      allocator.newChildAllocator("writer-" + writer, 0, Long.MAX_VALUE)) {
+                      arrow.allocator().newChildAllocator("writer-" + writer, 0, Long.MAX_VALUE)) {
                     for (int a = 0; a < APPENDS; a++) {
                       versions.add(
                           SmallRows.append(
@@ -147,7 +134,7 @@ class ConcurrentCommitsITCase {
       assertThat(snapshot.summary().rowsAdded()).isEqualTo(ROWS);
       assertThat(snapshot.rows()).isEqualTo((v - 1) * ROWS);
     }
-    List<Long> ids = SmallRows.ids(dataset.latest(), allocator);
+    List<Long> ids = SmallRows.ids(dataset.latest(), arrow.allocator());
     assertThat(ids).doesNotHaveDuplicates();
     assertThat(ids).containsExactlyInAnyOrderElementsOf(expectedIds(writers, appends, ROWS));
   }
@@ -156,10 +143,11 @@ class ConcurrentCommitsITCase {
   void anOverwriteBasedOnAnOlderVersionFailsNamingBothVersionsAndLeavesNothingVisible() {
     String uri = S3.newDatasetUri();
     Dataset dataset = SmallRows.create(uri, S3.conf());
-    SmallRows.append(dataset, allocator, ShardFormat.ARROW, 0, 0, ROWS); // v2
-    List<Shard> replacement = SmallRows.write(dataset, allocator, ShardFormat.ARROW, 9, 900, 5);
+    SmallRows.append(dataset, arrow.allocator(), ShardFormat.ARROW, 0, 0, ROWS); // v2
+    List<Shard> replacement =
+        SmallRows.write(dataset, arrow.allocator(), ShardFormat.ARROW, 9, 900, 5);
     Commit overwrite = dataset.newOverwrite().addShards(replacement); // reads v2
-    SmallRows.append(dataset, allocator, ShardFormat.ARROW, 1, 100, ROWS); // v3 sneaks in
+    SmallRows.append(dataset, arrow.allocator(), ShardFormat.ARROW, 1, 100, ROWS); // v3 sneaks in
 
     CommitConflictException conflict =
         org.junit.jupiter.api.Assertions.assertThrows(
@@ -173,7 +161,7 @@ class ConcurrentCommitsITCase {
         .contains("version 3 (append")
         .contains("read at version 2");
     assertThat(dataset.latestVersion()).isEqualTo(3);
-    assertThat(SmallRows.ids(dataset.latest(), allocator))
+    assertThat(SmallRows.ids(dataset.latest(), arrow.allocator()))
         .containsExactlyInAnyOrder(0L, 1L, 2L, 100L, 101L, 102L);
   }
 
@@ -182,7 +170,7 @@ class ConcurrentCommitsITCase {
     for (int round = 0; round < 3; round++) {
       String uri = S3.newDatasetUri();
       Dataset dataset = SmallRows.create(uri, S3.conf());
-      SmallRows.append(dataset, allocator, ShardFormat.ARROW, 0, 0, ROWS);
+      SmallRows.append(dataset, arrow.allocator(), ShardFormat.ARROW, 0, 0, ROWS);
       int appenders = 3;
       int appends = 6;
       List<long[]> appended = Collections.synchronizedList(new ArrayList<>()); // {version, id}
@@ -195,7 +183,9 @@ class ConcurrentCommitsITCase {
                 () -> {
                   Dataset mine = Dataset.open(uri, S3.conf());
                   try (BufferAllocator child =
-                      allocator.newChildAllocator("appender-" + writer, 0, Long.MAX_VALUE)) {
+                      arrow
+                          .allocator()
+                          .newChildAllocator("appender-" + writer, 0, Long.MAX_VALUE)) {
                     for (int a = 0; a < appends; a++) {
                       long first = firstId(writer, a, ROWS);
                       long v =
@@ -211,27 +201,19 @@ class ConcurrentCommitsITCase {
       }
       Thread.sleep(20L * round);
       List<Shard> replacement =
-          SmallRows.write(dataset, allocator, ShardFormat.ARROW, 99, 99_000_000L, 5);
+          SmallRows.write(dataset, arrow.allocator(), ShardFormat.ARROW, 99, 99_000_000L, 5);
       Commit overwrite = dataset.newOverwrite().addShards(replacement);
-      Snapshot won = null;
-      CommitConflictException lost = null;
-      try {
-        won = overwrite.commit();
-      } catch (CommitConflictException e) {
-        lost = e;
-      }
-      for (Future<?> f : done) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-      pool.shutdownNow();
+      RaceOutcome outcome = RaceOutcome.commitAgainst(overwrite, done, pool, 60);
+      Snapshot won = outcome.won();
+      CommitConflictException lost = outcome.lost();
 
       Dataset reread = Dataset.open(uri, S3.conf());
-      List<Long> ids = SmallRows.ids(reread.latest(), allocator);
+      List<Long> ids = SmallRows.ids(reread.latest(), arrow.allocator());
       assertThat(ids).doesNotHaveDuplicates();
       List<Long> overwriteIds = LongStream.range(99_000_000L, 99_000_005L).boxed().toList();
       if (won != null) {
         long v = won.version();
-        assertThat(SmallRows.ids(reread.version(v), allocator))
+        assertThat(SmallRows.ids(reread.version(v), arrow.allocator()))
             .containsExactlyInAnyOrderElementsOf(overwriteIds);
         List<Long> expected = new ArrayList<>(overwriteIds);
         synchronized (appended) {

@@ -19,8 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
@@ -29,7 +27,6 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,26 +41,20 @@ class DatasetOperationsITCase {
               Field.nullable("split", new ArrowType.Utf8()),
               Field.nullable("x", TestData.FLOAT32)));
 
-  private BufferAllocator allocator;
+  @RegisterExtension final AllocatorExtension arrow = new AllocatorExtension();
   private Dataset dataset;
 
   @BeforeEach
   void setUp() {
-    allocator = new RootAllocator();
     dataset =
         Dataset.create(
             S3.newDatasetUri(), S3.conf(), SCHEMA, List.of("split"), Map.of("owner", "ml"));
   }
 
-  @AfterEach
-  void tearDown() {
-    allocator.close();
-  }
-
   private List<Shard> write(Schema schema, String split, long from, int rows, long targetBytes) {
     try (DatasetWriter writer =
-            dataset.newWriter(schema).targetShardBytes(targetBytes).build(allocator);
-        VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+            dataset.newWriter(schema).targetShardBytes(targetBytes).build(arrow.allocator());
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, arrow.allocator())) {
       root.allocateNew();
       for (int i = 0; i < rows; i++) {
         ((BigIntVector) root.getVector("id")).setSafe(i, from + i);
@@ -91,7 +82,7 @@ class DatasetOperationsITCase {
 
   private TreeSet<Long> ids(Scan scan) {
     TreeSet<Long> ids = new TreeSet<>();
-    try (BatchReader reader = scan.open(allocator)) {
+    try (BatchReader reader = scan.open(arrow.allocator())) {
       while (reader.next()) {
         BigIntVector id = (BigIntVector) reader.root().getVector("id");
         for (int i = 0; i < reader.root().getRowCount(); i++) {
@@ -194,7 +185,8 @@ class DatasetOperationsITCase {
             .commit();
     assertThat(evolved.schema().getFields()).extracting(Field::getName).endsWith("note");
     List<String> notes = new ArrayList<>();
-    try (BatchReader reader = evolved.newScan().select("id", "note").build().open(allocator)) {
+    try (BatchReader reader =
+        evolved.newScan().select("id", "note").build().open(arrow.allocator())) {
       while (reader.next()) {
         for (int i = 0; i < reader.root().getRowCount(); i++) {
           Object note = reader.root().getVector("note").getObject(i);
@@ -332,8 +324,8 @@ class DatasetOperationsITCase {
             List.of(
                 Field.notNullable("id", new ArrowType.Utf8()),
                 Field.nullable("split", new ArrowType.Utf8())));
-    try (DatasetWriter writer = dataset.newWriter(wrong).build(allocator);
-        VectorSchemaRoot root = VectorSchemaRoot.create(wrong, allocator)) {
+    try (DatasetWriter writer = dataset.newWriter(wrong).build(arrow.allocator());
+        VectorSchemaRoot root = VectorSchemaRoot.create(wrong, arrow.allocator())) {
       root.allocateNew();
       ((VarCharVector) root.getVector("id")).setSafe(0, "x".getBytes(StandardCharsets.UTF_8));
       root.setRowCount(1);
@@ -364,8 +356,9 @@ class DatasetOperationsITCase {
 
   @Test
   void aWriterAbortedFromAnInterruptedThreadStillDeletesItsShards() {
-    DatasetWriter writer = dataset.newWriter(SCHEMA).targetShardBytes(1024).build(allocator);
-    try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator)) {
+    DatasetWriter writer =
+        dataset.newWriter(SCHEMA).targetShardBytes(1024).build(arrow.allocator());
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, arrow.allocator())) {
       root.allocateNew();
       for (int i = 0; i < 500; i++) {
         ((BigIntVector) root.getVector("id")).setSafe(i, i);

@@ -9,8 +9,6 @@ import io.mlobj.testing.EmbeddedS3Extension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
@@ -20,8 +18,6 @@ import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,17 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DatasetRoundTripITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
 
-  private BufferAllocator allocator;
-
-  @BeforeEach
-  void setUp() {
-    allocator = new RootAllocator();
-  }
-
-  @AfterEach
-  void tearDown() {
-    allocator.close(); // fails the test on leaked buffers
-  }
+  @RegisterExtension final AllocatorExtension arrow = new AllocatorExtension();
 
   @ParameterizedTest(name = "format = {0}, compression = {1}")
   @CsvSource({
@@ -62,9 +48,9 @@ class DatasetRoundTripITCase {
             .newWriter(TestData.allTypes())
             .format(ShardFormat.parse(format))
             .compression(compression)
-            .build(allocator)) {
+            .build(arrow.allocator())) {
       for (int b = 0; b < 3; b++) {
-        try (VectorSchemaRoot batch = TestData.allTypesBatch(allocator, b * 100L, 100)) {
+        try (VectorSchemaRoot batch = TestData.allTypesBatch(arrow.allocator(), b * 100L, 100)) {
           writer.write(batch);
           expected.addAll(TestData.rows(batch));
         }
@@ -78,7 +64,7 @@ class DatasetRoundTripITCase {
     assertThat(latest.schema().findField("tensor").getType())
         .isInstanceOf(FixedShapeTensorType.class);
     List<List<Object>> actual = new ArrayList<>();
-    try (BatchReader reader = latest.newScan().build().open(allocator)) {
+    try (BatchReader reader = latest.newScan().build().open(arrow.allocator())) {
       while (reader.next()) {
         actual.addAll(TestData.rows(reader.root()));
       }
@@ -95,9 +81,9 @@ class DatasetRoundTripITCase {
             .newWriter(TestData.allTypes())
             .format(ShardFormat.ARROW)
             .targetShardBytes(20_000)
-            .build(allocator)) {
+            .build(arrow.allocator())) {
       for (int b = 0; b < 10; b++) {
-        try (VectorSchemaRoot batch = TestData.allTypesBatch(allocator, b * 100L, 100)) {
+        try (VectorSchemaRoot batch = TestData.allTypesBatch(arrow.allocator(), b * 100L, 100)) {
           writer.write(batch);
         }
       }
@@ -130,8 +116,8 @@ class DatasetRoundTripITCase {
                 .newWriter(schema)
                 .compression(compression)
                 .rowGroupBytes(4096)
-                .build(allocator);
-        VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+                .build(arrow.allocator());
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, arrow.allocator())) {
       for (int b = 0; b < 3; b++) {
         root.allocateNew();
         FixedSizeListVector x =
@@ -154,7 +140,8 @@ class DatasetRoundTripITCase {
     Shard shard = dataset.latest().shards().get(0);
     assertThat(shard.batchRows()).hasSizeGreaterThan(3); // several row groups
     List<List<Object>> actual = new ArrayList<>();
-    try (BatchReader reader = dataset.latest().newScan().batchRows(333).build().open(allocator)) {
+    try (BatchReader reader =
+        dataset.latest().newScan().batchRows(333).build().open(arrow.allocator())) {
       while (reader.next()) {
         actual.addAll(TestData.rows(reader.root()));
       }
@@ -168,8 +155,8 @@ class DatasetRoundTripITCase {
         Dataset.create(
             S3.newDatasetUri(), S3.conf(), TestData.allTypes(), List.of("label"), Map.of());
     List<List<Object>> expected = new ArrayList<>();
-    try (DatasetWriter writer = dataset.newWriter(TestData.allTypes()).build(allocator);
-        VectorSchemaRoot batch = TestData.allTypesBatch(allocator, 0, 200)) {
+    try (DatasetWriter writer = dataset.newWriter(TestData.allTypes()).build(arrow.allocator());
+        VectorSchemaRoot batch = TestData.allTypesBatch(arrow.allocator(), 0, 200)) {
       writer.write(batch); // labels 0-9 interleave row by row; every 7th row has null label
       expected.addAll(TestData.rows(batch));
       dataset.newAppend().addShards(writer.complete()).commit();
@@ -177,7 +164,7 @@ class DatasetRoundTripITCase {
     Snapshot latest = dataset.latest();
     assertThat(latest.shards()).hasSize(11); // ten labels and the null partition
     List<List<Object>> actual = new ArrayList<>();
-    try (BatchReader reader = latest.newScan().build().open(allocator)) {
+    try (BatchReader reader = latest.newScan().build().open(arrow.allocator())) {
       while (reader.next()) {
         actual.addAll(TestData.rows(reader.root()));
       }
@@ -185,7 +172,7 @@ class DatasetRoundTripITCase {
     assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
     Scan three = latest.newScan().filter(Predicates.eq("label", 3)).filterRows(true).build();
     List<List<Object>> filtered = new ArrayList<>();
-    try (BatchReader reader = three.open(allocator)) {
+    try (BatchReader reader = three.open(arrow.allocator())) {
       while (reader.next()) {
         filtered.addAll(TestData.rows(reader.root()));
       }
@@ -209,9 +196,9 @@ class DatasetRoundTripITCase {
     Dataset dataset = Dataset.create(S3.newDatasetUri(), S3.conf(), schema, List.of(), Map.of());
     List<List<Object>> expected = new ArrayList<>();
     try (DatasetWriter writer =
-        dataset.newWriter(schema).compression(compression).build(allocator)) {
+        dataset.newWriter(schema).compression(compression).build(arrow.allocator())) {
       for (int b = 0; b < 2; b++) {
-        try (VectorSchemaRoot all = TestData.allTypesBatch(allocator, b * 150L, 150)) {
+        try (VectorSchemaRoot all = TestData.allTypesBatch(arrow.allocator(), b * 150L, 150)) {
           VectorSchemaRoot batch = new VectorSchemaRoot(flat.stream().map(all::getVector).toList());
           batch.setRowCount(all.getRowCount());
           writer.write(batch);
@@ -221,7 +208,7 @@ class DatasetRoundTripITCase {
       dataset.newAppend().addShards(writer).commit();
     }
     List<List<Object>> actual = new ArrayList<>();
-    try (BatchReader reader = dataset.latest().newScan().build().open(allocator)) {
+    try (BatchReader reader = dataset.latest().newScan().build().open(arrow.allocator())) {
       while (reader.next()) {
         actual.addAll(TestData.rows(reader.root()));
       }

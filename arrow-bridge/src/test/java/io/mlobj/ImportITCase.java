@@ -16,11 +16,7 @@ import io.mlobj.testing.EmbeddedS3Extension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,17 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ImportITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
 
-  private BufferAllocator allocator;
-
-  @BeforeEach
-  void setUp() {
-    allocator = new RootAllocator();
-  }
-
-  @AfterEach
-  void tearDown() {
-    allocator.close();
-  }
+  @RegisterExtension final AllocatorExtension arrow = new AllocatorExtension();
 
   private byte[] file(ShardEncoder encoder, VectorSchemaRoot batch) {
     try (encoder) {
@@ -51,9 +37,9 @@ class ImportITCase {
   void plainParquetArrowAndTestCodecFilesAreAdoptedAsAVersionWithStatsAndChecksums() {
     Dataset dataset = Dataset.at(S3.newDatasetUri(), S3.conf());
     List<List<Object>> expected = new ArrayList<>();
-    try (VectorSchemaRoot a = TestData.allTypesBatch(allocator, 0, 50);
-        VectorSchemaRoot b = TestData.allTypesBatch(allocator, 50, 30);
-        VectorSchemaRoot c = TestData.allTypesBatch(allocator, 80, 20)) {
+    try (VectorSchemaRoot a = TestData.allTypesBatch(arrow.allocator(), 0, 50);
+        VectorSchemaRoot b = TestData.allTypesBatch(arrow.allocator(), 50, 30);
+        VectorSchemaRoot c = TestData.allTypesBatch(arrow.allocator(), 80, 20)) {
       dataset
           .store()
           .put(
@@ -64,7 +50,7 @@ class ImportITCase {
           .store()
           .put(
               "incoming/b.arrow",
-              file(new ArrowIpcShardEncoder(b.getSchema(), "none", allocator, 1 << 16), b),
+              file(new ArrowIpcShardEncoder(b.getSchema(), "none", arrow.allocator(), 1 << 16), b),
               Map.of());
       dataset
           .store()
@@ -72,7 +58,7 @@ class ImportITCase {
               "incoming/c.arrows",
               file(
                   new ArrowStreamTestCodec()
-                      .newEncoder(c.getSchema(), null, 1 << 20, allocator, 1 << 16),
+                      .newEncoder(c.getSchema(), null, 1 << 20, arrow.allocator(), 1 << 16),
                   c),
               Map.of());
       expected.addAll(TestData.rows(a));
@@ -94,7 +80,7 @@ class ImportITCase {
     assertThat(imported.shards().get(0).stats().get("id").max()).isEqualTo(49L);
     assertThat(Verifier.verify(imported, 2, true, Progress.NONE).ok()).isTrue();
     List<List<Object>> actual = new ArrayList<>();
-    try (BatchReader reader = imported.newScan().build().open(allocator)) {
+    try (BatchReader reader = imported.newScan().build().open(arrow.allocator())) {
       while (reader.next()) {
         actual.addAll(TestData.rows(reader.root()));
       }

@@ -17,8 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.IntVector;
@@ -28,19 +28,16 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -58,23 +55,13 @@ class InteropITCase {
 
   @TempDir static Path dir;
 
-  private BufferAllocator allocator;
+  @RegisterExtension final AllocatorExtension arrow = new AllocatorExtension();
 
   @BeforeAll
   static void requirePython() throws Exception {
     assumeTrue(
         run(List.of("python3", "-c", "import pyarrow, pytest, numpy"), Map.of()).exitCode == 0,
         "python3 with pyarrow, pytest and numpy is not installed; pip install pyarrow pytest");
-  }
-
-  @BeforeEach
-  void setUp() {
-    allocator = new RootAllocator();
-  }
-
-  @AfterEach
-  void tearDown() {
-    allocator.close();
   }
 
   private record Result(int exitCode, String output) {}
@@ -97,18 +84,13 @@ class InteropITCase {
     return new Result(process.exitValue(), Files.readString(log));
   }
 
+  /** The columns of {@link TestData#allTypes()} that test_interop.py writes and checks. */
   static Schema javaSchema() {
+    Schema all = TestData.allTypes();
     return new Schema(
-        List.of(
-            Field.notNullable("id", new ArrowType.Int(64, true)),
-            Field.nullable("name", new ArrowType.Utf8()),
-            Field.nullable("image", new ArrowType.Binary()),
-            new Field(
-                "tokens",
-                FieldType.nullable(new ArrowType.List()),
-                List.of(Field.nullable("item", new ArrowType.Int(32, true)))),
-            FixedShapeTensorType.field("tensor", TestData.FLOAT32, 2, 3),
-            FixedShapeTensorType.field("pixels", new ArrowType.Int(8, false), 3, 2, 2)));
+        Stream.of("id", "name", "image", "tokens", "tensor", "pixels")
+            .map(all::findField)
+            .toList());
   }
 
   /** Rows as documented in test_interop.py. */
@@ -157,9 +139,9 @@ class InteropITCase {
               .format(format)
               .compression(format == ShardFormat.ARROW ? "lz4" : "zstd")
               .targetShardBytes(4096)
-              .build(allocator)) {
+              .build(arrow.allocator())) {
         for (int first = 0; first < JAVA_ROWS; first += 25) {
-          try (VectorSchemaRoot batch = javaBatch(allocator, first, 25)) {
+          try (VectorSchemaRoot batch = javaBatch(arrow.allocator(), first, 25)) {
             writer.write(batch);
           }
         }
@@ -223,7 +205,7 @@ class InteropITCase {
   void javaReadsPyarrowParquetAndArrowIpcTensorFiles() throws Exception {
     List<Long> seen = new ArrayList<>();
     try (BatchReader reader =
-        new ParquetBatchReader(pyFile("tensors.parquet"), null, allocator, 0, -1, 1000)) {
+        new ParquetBatchReader(pyFile("tensors.parquet"), null, arrow.allocator(), 0, -1, 1000)) {
       while (reader.next()) {
         checkPyBatch(reader.root(), seen);
       }
@@ -231,7 +213,8 @@ class InteropITCase {
     assertThat(seen).isEqualTo(range(PY_ROWS));
     for (String name : List.of("tensors.arrow", "tensors-zstd.arrow")) {
       seen.clear();
-      try (BatchReader reader = new ArrowIpcBatchReader(pyFile(name), null, allocator, 0, -1)) {
+      try (BatchReader reader =
+          new ArrowIpcBatchReader(pyFile(name), null, arrow.allocator(), 0, -1)) {
         while (reader.next()) {
           checkPyBatch(reader.root(), seen);
         }
@@ -244,7 +227,7 @@ class InteropITCase {
   @Order(3)
   void pyarrowFilesImportIntoADatasetAsShards() throws Exception {
     byte[] parquet = pyFile("tensors.parquet");
-    byte[] arrow = pyFile("tensors-zstd.arrow");
+    byte[] ipc = pyFile("tensors-zstd.arrow");
     Schema schema;
     List<Long> rowGroups = new ArrayList<>();
     try (ParquetFileReader footer = ParquetFileReader.open(new ByteArrayInputFile(parquet))) {
@@ -254,7 +237,7 @@ class InteropITCase {
       }
     }
     List<Long> batches = new ArrayList<>();
-    try (BatchReader reader = new ArrowIpcBatchReader(arrow, null, allocator, 0, -1)) {
+    try (BatchReader reader = new ArrowIpcBatchReader(ipc, null, arrow.allocator(), 0, -1)) {
       while (reader.next()) {
         batches.add((long) reader.root().getRowCount());
       }
@@ -262,7 +245,7 @@ class InteropITCase {
     String uri = dir.resolve("imported").toUri().toString();
     Dataset dataset = Dataset.create(uri, Map.of(), schema, List.of(), Map.of());
     dataset.store().put("data/py/tensors.parquet", parquet, Map.of());
-    dataset.store().put("data/py/tensors-zstd.arrow", arrow, Map.of());
+    dataset.store().put("data/py/tensors-zstd.arrow", ipc, Map.of());
     List<Shard> shards =
         List.of(
             new Shard(
@@ -279,8 +262,8 @@ class InteropITCase {
                 "data/py/tensors-zstd.arrow",
                 ShardFormat.ARROW,
                 PY_ROWS,
-                arrow.length,
-                ShardIo.crc32c(arrow),
+                ipc.length,
+                ShardIo.crc32c(ipc),
                 batches,
                 Map.of(),
                 Map.of(),
@@ -293,7 +276,7 @@ class InteropITCase {
     List<Long> seen = new ArrayList<>();
     Scan scan = reread.newScan().targetSplitRows(16).build();
     assertThat(scan.planTasks()).hasSize(8);
-    try (BatchReader reader = scan.open(allocator)) {
+    try (BatchReader reader = scan.open(arrow.allocator())) {
       while (reader.next()) {
         checkPyBatch(reader.root(), seen);
       }

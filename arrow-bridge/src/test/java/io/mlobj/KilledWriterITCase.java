@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.util.List;
 import java.util.stream.LongStream;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -16,23 +12,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KilledWriterITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
 
-  private BufferAllocator allocator;
-
-  @BeforeEach
-  void setUp() {
-    allocator = new RootAllocator();
-  }
-
-  @AfterEach
-  void tearDown() {
-    allocator.close();
-  }
+  @RegisterExtension final AllocatorExtension arrow = new AllocatorExtension();
 
   @Test
   void aWriterKilledBetweenUploadAndCommitLeavesTheDatasetUnchanged() throws Exception {
     String uri = S3.newDatasetUri();
     Dataset dataset = SmallRows.create(uri, S3.conf());
-    SmallRows.append(dataset, allocator, ShardFormat.ARROW, 0, 0, 10);
+    SmallRows.append(dataset, arrow.allocator(), ShardFormat.ARROW, 0, 0, 10);
     Snapshot before = dataset.latest();
 
     ChildJvm child = ChildJvm.start(KilledWriterMain.class, List.of(uri, "1000", "50"), S3.conf());
@@ -55,12 +41,12 @@ class KilledWriterITCase {
     assertThat(reread.latest().shards())
         .extracting(Shard::path)
         .doesNotContainAnyElementsOf(uploaded);
-    assertThat(SmallRows.ids(reread.latest(), allocator))
+    assertThat(SmallRows.ids(reread.latest(), arrow.allocator()))
         .containsExactlyInAnyOrderElementsOf(LongStream.range(0, 10).boxed().toList());
 
     // The dataset is not blocked: the next writer commits the next version.
-    Snapshot next = SmallRows.append(reread, allocator, ShardFormat.ARROW, 1, 2000, 5);
+    Snapshot next = SmallRows.append(reread, arrow.allocator(), ShardFormat.ARROW, 1, 2000, 5);
     assertThat(next.version()).isEqualTo(before.version() + 1);
-    assertThat(SmallRows.ids(next, allocator)).hasSize(15).doesNotContain(1000L);
+    assertThat(SmallRows.ids(next, arrow.allocator())).hasSize(15).doesNotContain(1000L);
   }
 }

@@ -19,8 +19,6 @@ import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,28 +35,22 @@ class LocalCacheITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
 
   @TempDir Path cacheDir;
-  private BufferAllocator allocator;
+  @RegisterExtension final AllocatorExtension arrow = new AllocatorExtension();
   private Map<String, String> conf;
   private Dataset dataset;
 
   @BeforeEach
   void setUp() {
-    allocator = new RootAllocator();
     conf = new HashMap<>(S3.conf());
     conf.put(MlobjConf.CACHE_DIR, cacheDir.toString());
     conf.put(MlobjConf.CACHE_SIZE, "64m");
     dataset = SmallRows.create(S3.newDatasetUri(), S3.conf());
-    SmallRows.append(dataset, allocator, ShardFormat.ARROW, 0, 0, 10);
-    SmallRows.append(dataset, allocator, ShardFormat.PARQUET, 0, 10, 10);
-  }
-
-  @AfterEach
-  void tearDown() {
-    allocator.close();
+    SmallRows.append(dataset, arrow.allocator(), ShardFormat.ARROW, 0, 0, 10);
+    SmallRows.append(dataset, arrow.allocator(), ShardFormat.PARQUET, 0, 10, 10);
   }
 
   private List<Long> readThroughCache() {
-    return SmallRows.ids(Dataset.open(dataset.uri(), conf).latest(), allocator);
+    return SmallRows.ids(Dataset.open(dataset.uri(), conf).latest(), arrow.allocator());
   }
 
   private static List<Long> allIds() {

@@ -17,18 +17,13 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,17 +47,7 @@ class PartitionValuesRaceITCase {
               Field.notNullable("id", new ArrowType.Int(64, true)),
               Field.nullable("source", new ArrowType.Utf8())));
 
-  private BufferAllocator allocator;
-
-  @BeforeEach
-  void setUp() {
-    allocator = new RootAllocator();
-  }
-
-  @AfterEach
-  void tearDown() {
-    allocator.close();
-  }
+  @RegisterExtension final AllocatorExtension arrow = new AllocatorExtension();
 
   static Stream<String> values() {
     return VALUES.stream();
@@ -136,17 +121,9 @@ class PartitionValuesRaceITCase {
               .newOverwrite(partition(target))
               .readVersion(read)
               .addShards(write(dataset, target, 0, 2));
-      Snapshot won = null;
-      CommitConflictException lost = null;
-      try {
-        won = overwrite.commit();
-      } catch (CommitConflictException e) {
-        lost = e;
-      }
-      for (Future<?> f : done) {
-        f.get(120, TimeUnit.SECONDS);
-      }
-      pool.shutdownNow();
+      RaceOutcome outcome = RaceOutcome.commitAgainst(overwrite, done, pool, 120);
+      Snapshot won = outcome.won();
+      CommitConflictException lost = outcome.lost();
 
       List<Row> expected = new ArrayList<>();
       if (won != null) {
@@ -254,8 +231,9 @@ class PartitionValuesRaceITCase {
   }
 
   private List<Shard> write(Dataset dataset, List<Row> rows) {
-    try (DatasetWriter out = dataset.newWriter(SCHEMA).format(ShardFormat.ARROW).build(allocator);
-        VectorSchemaRoot batch = VectorSchemaRoot.create(SCHEMA, allocator)) {
+    try (DatasetWriter out =
+            dataset.newWriter(SCHEMA).format(ShardFormat.ARROW).build(arrow.allocator());
+        VectorSchemaRoot batch = VectorSchemaRoot.create(SCHEMA, arrow.allocator())) {
       batch.allocateNew();
       for (int i = 0; i < rows.size(); i++) {
         ((BigIntVector) batch.getVector("id")).setSafe(i, rows.get(i).id());
@@ -273,7 +251,7 @@ class PartitionValuesRaceITCase {
 
   private List<Row> rows(Snapshot snapshot) {
     List<Row> out = new ArrayList<>();
-    try (BatchReader reader = snapshot.newScan().build().open(allocator)) {
+    try (BatchReader reader = snapshot.newScan().build().open(arrow.allocator())) {
       while (reader.next()) {
         VectorSchemaRoot root = reader.root();
         BigIntVector ids = (BigIntVector) root.getVector("id");

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,19 +36,27 @@ class S3FaultsITCase {
   private static final String VERSION_KEYS = "/[^?]*/_mlobj/versions/\\d{20}\\.json";
   private static final String DATA_KEYS = "/[^?]*/data/[^?]+";
 
-  private BufferAllocator allocator;
+  @RegisterExtension final AllocatorExtension arrow = new AllocatorExtension();
   private FaultInjectingProxy proxy;
 
   @BeforeEach
   void setUp() {
-    allocator = new RootAllocator();
     proxy = FaultInjectingProxy.inFrontOf(S3.server().endpoint()).start();
   }
 
   @AfterEach
   void tearDown() {
     proxy.close();
-    allocator.close();
+  }
+
+  /**
+   * Writes ten rows of shards to {@code dataset} and sets the proxy to lose the response to the
+   * next version-file PUT (the PUT itself reaches the server).
+   */
+  private List<Shard> tenRowsWithTheNextVersionResponseLost(Dataset dataset) {
+    List<Shard> shards = SmallRows.write(dataset, arrow.allocator(), ShardFormat.ARROW, 0, 0, 10);
+    proxy.add(Rule.resetAfterForward().method("PUT").pathMatching(VERSION_KEYS).times(1));
+    return shards;
   }
 
   private Map<String, String> viaProxy() {
@@ -68,7 +75,7 @@ class S3FaultsITCase {
     String uri = S3.newDatasetUri();
     Dataset direct = SmallRows.create(uri, S3.conf());
     for (int i = 0; i < 4; i++) {
-      SmallRows.append(direct, allocator, format, i, i * 100L, 100);
+      SmallRows.append(direct, arrow.allocator(), format, i, i * 100L, 100);
     }
     proxy.add(Rule.slowDown().method("GET").pathMatching(DATA_KEYS).times(3));
     proxy.add(Rule.resetBeforeForward().method("GET").pathMatching(DATA_KEYS).times(2));
@@ -76,7 +83,7 @@ class S3FaultsITCase {
     proxy.add(Rule.slowDown().method("GET").pathMatching(VERSION_KEYS).times(2));
 
     Snapshot latest = Dataset.open(uri, viaProxy()).latest();
-    List<Long> ids = SmallRows.ids(latest, allocator);
+    List<Long> ids = SmallRows.ids(latest, arrow.allocator());
 
     assertThat(ids).containsExactlyInAnyOrderElementsOf(LongStream.range(0, 400).boxed().toList());
     assertThat(proxy.injected()).isEqualTo(10);
@@ -87,12 +94,12 @@ class S3FaultsITCase {
   void throttlingIsRetriedOnItsOwnBudgetBeyondTheRetriesForFailures() {
     String uri = S3.newDatasetUri();
     Dataset direct = SmallRows.create(uri, S3.conf());
-    SmallRows.append(direct, allocator, ShardFormat.ARROW, 0, 0, 10);
+    SmallRows.append(direct, arrow.allocator(), ShardFormat.ARROW, 0, 0, 10);
     Map<String, String> conf = new HashMap<>(viaProxyWithoutSdkRetries());
     conf.put("fs.s3a.retry.throttle.interval", "1ms");
     proxy.add(Rule.slowDown().method("GET").pathMatching(VERSION_KEYS).times(6));
 
-    List<Long> ids = SmallRows.ids(Dataset.open(uri, conf).latest(), allocator);
+    List<Long> ids = SmallRows.ids(Dataset.open(uri, conf).latest(), arrow.allocator());
 
     assertThat(ids).containsExactlyInAnyOrderElementsOf(LongStream.range(0, 10).boxed().toList());
     assertThat(proxy.injected()).isEqualTo(6);
@@ -117,10 +124,10 @@ class S3FaultsITCase {
   void aResponseCutOffMidBodyIsReadAgainNotReturnedShort() {
     String uri = S3.newDatasetUri();
     Dataset direct = SmallRows.create(uri, S3.conf());
-    SmallRows.append(direct, allocator, ShardFormat.ARROW, 0, 0, 5000);
+    SmallRows.append(direct, arrow.allocator(), ShardFormat.ARROW, 0, 0, 5000);
     proxy.add(Rule.resetMidResponse().method("GET").pathMatching(DATA_KEYS).times(1));
 
-    List<Long> ids = SmallRows.ids(Dataset.open(uri, viaProxy()).latest(), allocator);
+    List<Long> ids = SmallRows.ids(Dataset.open(uri, viaProxy()).latest(), arrow.allocator());
 
     assertThat(ids).hasSize(5000).doesNotHaveDuplicates();
     assertThat(proxy.log()).anyMatch(line -> line.endsWith("reset_mid_response"));
@@ -140,13 +147,14 @@ class S3FaultsITCase {
     List<Long> committed = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       committed.add(
-          SmallRows.append(dataset, allocator, ShardFormat.PARQUET, i, i * 10L, 10).version());
+          SmallRows.append(dataset, arrow.allocator(), ShardFormat.PARQUET, i, i * 10L, 10)
+              .version());
     }
 
     assertThat(committed).containsExactly(2L, 3L, 4L, 5L, 6L);
     Dataset reread = Dataset.open(uri, S3.conf());
     assertThat(reread.log().listVersions()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
-    assertThat(SmallRows.ids(reread.latest(), allocator))
+    assertThat(SmallRows.ids(reread.latest(), arrow.allocator()))
         .containsExactlyInAnyOrderElementsOf(LongStream.range(0, 50).boxed().toList());
     assertThat(proxy.injected()).isEqualTo(13);
   }
@@ -179,7 +187,7 @@ class S3FaultsITCase {
                 () -> {
                   Dataset dataset = Dataset.open(uri, viaProxy());
                   try (BufferAllocator child =
-                      allocator.newChildAllocator("writer-" + writer, 0, Long.MAX_VALUE)) {
+                      arrow.allocator().newChildAllocator("writer-" + writer, 0, Long.MAX_VALUE)) {
                     for (int a = 0; a < appends; a++) {
                       SmallRows.append(
                           dataset, child, ShardFormat.ARROW, writer, writer * 1000L + a * 10, 10);
@@ -212,7 +220,7 @@ class S3FaultsITCase {
         LongStream.range(w * 1000L + a * 10, w * 1000L + a * 10 + 10).forEach(expected::add);
       }
     }
-    assertThat(SmallRows.ids(reread.latest(), allocator))
+    assertThat(SmallRows.ids(reread.latest(), arrow.allocator()))
         .doesNotHaveDuplicates()
         .containsExactlyInAnyOrderElementsOf(expected);
   }
@@ -222,8 +230,7 @@ class S3FaultsITCase {
     String uri = S3.newDatasetUri();
     SmallRows.create(uri, S3.conf());
     Dataset dataset = Dataset.open(uri, viaProxyWithoutSdkRetries());
-    List<Shard> shards = SmallRows.write(dataset, allocator, ShardFormat.ARROW, 0, 0, 10);
-    proxy.add(Rule.resetAfterForward().method("PUT").pathMatching(VERSION_KEYS).times(1));
+    List<Shard> shards = tenRowsWithTheNextVersionResponseLost(dataset);
 
     Snapshot committed = dataset.newAppend().addShards(shards).commit();
 
@@ -233,7 +240,7 @@ class S3FaultsITCase {
     assertThat(reread.log().listVersions()).containsExactly(1L, 2L);
     assertThat(reread.version(2).record().transactionId())
         .isEqualTo(committed.record().transactionId());
-    assertThat(SmallRows.ids(reread.latest(), allocator)).hasSize(10);
+    assertThat(SmallRows.ids(reread.latest(), arrow.allocator())).hasSize(10);
   }
 
   @Test
@@ -241,9 +248,8 @@ class S3FaultsITCase {
     String uri = S3.newDatasetUri();
     SmallRows.create(uri, S3.conf());
     Dataset dataset = Dataset.open(uri, viaProxy());
-    List<Shard> shards = SmallRows.write(dataset, allocator, ShardFormat.ARROW, 0, 0, 10);
     // The first PUT lands but its answer is lost; the SDK retries and gets 412 Precondition Failed.
-    proxy.add(Rule.resetAfterForward().method("PUT").pathMatching(VERSION_KEYS).times(1));
+    List<Shard> shards = tenRowsWithTheNextVersionResponseLost(dataset);
 
     Snapshot committed = dataset.newAppend().addShards(shards).commit();
 
@@ -258,8 +264,7 @@ class S3FaultsITCase {
     String uri = S3.newDatasetUri();
     SmallRows.create(uri, S3.conf());
     Dataset dataset = Dataset.open(uri, viaProxyWithoutSdkRetries());
-    List<Shard> shards = SmallRows.write(dataset, allocator, ShardFormat.ARROW, 0, 0, 10);
-    proxy.add(Rule.resetAfterForward().method("PUT").pathMatching(VERSION_KEYS).times(1));
+    List<Shard> shards = tenRowsWithTheNextVersionResponseLost(dataset);
     // The commit first probes for version 2 (absent); the re-read after the lost PUT fails.
     proxy.add(
         Rule.resetBeforeForward()
@@ -283,6 +288,6 @@ class S3FaultsITCase {
     for (Shard shard : shards) {
       assertThat(reread.store().head(shard.path())).isPresent();
     }
-    assertThat(SmallRows.ids(reread.latest(), allocator)).hasSize(10);
+    assertThat(SmallRows.ids(reread.latest(), arrow.allocator())).hasSize(10);
   }
 }

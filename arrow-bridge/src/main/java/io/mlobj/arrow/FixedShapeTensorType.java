@@ -216,6 +216,16 @@ public final class FixedShapeTensorType extends ArrowType.ExtensionType {
     if (type == null) {
       return "?";
     }
+    String numeric = numericName(type);
+    return numeric != null ? numeric : type.toString().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * The numpy-style name of an integer, floating-point or boolean Arrow type ({@code int64}, {@code
+   * uint8}, {@code float32}, {@code bool}), the names tensor element types go by in mlobj's
+   * options, schemas and the feed; {@code null} for any other type.
+   */
+  public static String numericName(ArrowType type) {
     if (type instanceof ArrowType.Int i) {
       return (i.getIsSigned() ? "int" : "uint") + i.getBitWidth();
     }
@@ -229,7 +239,7 @@ public final class FixedShapeTensorType extends ArrowType.ExtensionType {
     if (type instanceof ArrowType.Bool) {
       return "bool";
     }
-    return type.toString().toLowerCase(java.util.Locale.ROOT);
+    return null;
   }
 
   /**

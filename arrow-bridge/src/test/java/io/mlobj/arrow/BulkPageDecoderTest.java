@@ -3,6 +3,7 @@ package io.mlobj.arrow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mlobj.AllocatorExtension;
 import io.mlobj.internal.arrow.BulkPageDecoder;
 import io.mlobj.internal.arrow.ByteArrayInputFile;
 import io.mlobj.internal.arrow.ByteBufferOutputFile;
@@ -13,8 +14,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
@@ -37,9 +36,8 @@ import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -76,17 +74,7 @@ class BulkPageDecoderTest {
               list("image", LIST, new ArrowType.Int(8, false)),
               list("vec", VEC, new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE))));
 
-  private BufferAllocator allocator;
-
-  @BeforeEach
-  void setUp() {
-    allocator = new RootAllocator();
-  }
-
-  @AfterEach
-  void tearDown() {
-    allocator.close();
-  }
+  @RegisterExtension final AllocatorExtension arrow = new AllocatorExtension();
 
   private static Field list(String name, int size, ArrowType element) {
     return new Field(
@@ -147,7 +135,7 @@ class BulkPageDecoderTest {
     for (int batchRows : new int[] {10, 1024}) {
       List<Group> seen = new ArrayList<>();
       try (ParquetBatchReader reader =
-          new ParquetBatchReader(bytes, ARROW, allocator, 0, -1, batchRows)) {
+          new ParquetBatchReader(bytes, ARROW, arrow.allocator(), 0, -1, batchRows)) {
         while (reader.next()) {
           VectorSchemaRoot root = reader.root();
           for (int r = 0; r < root.getRowCount(); r++) {
@@ -178,7 +166,7 @@ class BulkPageDecoderTest {
       // The list columns take the bulk path (no nulls, whole rows).
       PageReadStore pages = reader.readNextRowGroup();
       MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-      try (VectorSchemaRoot root = VectorSchemaRoot.create(ARROW, allocator)) {
+      try (VectorSchemaRoot root = VectorSchemaRoot.create(ARROW, arrow.allocator())) {
         for (String column : List.of("image", "vec", "small", "label", "score")) {
           var descriptor = schema.getColumnDescription(path(column));
           ColumnChunkMetaData chunk =

@@ -3,6 +3,7 @@ package io.mlobj.arrow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mlobj.AllocatorExtension;
 import io.mlobj.TestData;
 import io.mlobj.internal.arrow.ArrowIpcBatchReader;
 import io.mlobj.internal.arrow.ArrowIpcShardEncoder;
@@ -14,11 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,23 +28,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ZeroCopyIpcReadTest {
   @TempDir Path dir;
-  private BufferAllocator allocator;
-
-  @BeforeEach
-  void setUp() {
-    allocator = new RootAllocator();
-  }
-
-  @AfterEach
-  void tearDown() {
-    allocator.close();
-  }
+  @RegisterExtension final AllocatorExtension arrow = new AllocatorExtension();
 
   private byte[] file(String compression) {
     try (ArrowIpcShardEncoder encoder =
-        new ArrowIpcShardEncoder(TestData.allTypes(), compression, allocator, 1 << 16)) {
+        new ArrowIpcShardEncoder(TestData.allTypes(), compression, arrow.allocator(), 1 << 16)) {
       for (int b = 0; b < 3; b++) {
-        try (VectorSchemaRoot batch = TestData.allTypesBatch(allocator, b * 40L, 40)) {
+        try (VectorSchemaRoot batch = TestData.allTypesBatch(arrow.allocator(), b * 40L, 40)) {
           encoder.write(batch);
         }
       }
@@ -76,14 +64,15 @@ class ZeroCopyIpcReadTest {
   @ValueSource(strings = {"none", "zstd", "lz4"})
   void aMappedFileReadsTheSameRowsAsTheHeapCopy(String compression) throws Exception {
     byte[] bytes = file(compression);
-    List<List<Object>> expected = rows(new ArrowIpcBatchReader(bytes, null, allocator, 0, -1));
+    List<List<Object>> expected =
+        rows(new ArrowIpcBatchReader(bytes, null, arrow.allocator(), 0, -1));
 
     List<List<Object>> actual =
-        rows(new ArrowIpcBatchReader(mapped(bytes), null, allocator, 0, -1));
+        rows(new ArrowIpcBatchReader(mapped(bytes), null, arrow.allocator(), 0, -1));
 
     assertThat(expected).hasSize(120);
     assertThat(actual).isEqualTo(expected);
-    assertThat(allocator.getAllocatedMemory()).isZero();
+    assertThat(arrow.allocator().getAllocatedMemory()).isZero();
   }
 
   @ParameterizedTest(name = "compression = {0}")
@@ -92,7 +81,8 @@ class ZeroCopyIpcReadTest {
       throws Exception {
     ByteBuffer file = mapped(file(compression));
     long start = org.apache.arrow.memory.util.MemoryUtil.getByteBufferAddress(file);
-    try (ArrowIpcBatchReader reader = new ArrowIpcBatchReader(file, null, allocator, 1, 1)) {
+    try (ArrowIpcBatchReader reader =
+        new ArrowIpcBatchReader(file, null, arrow.allocator(), 1, 1)) {
       assertThat(reader.next()).isTrue();
       long address = reader.root().getVector("id").getDataBuffer().memoryAddress();
       assertThat(address).isBetween(start, start + file.capacity());
@@ -114,7 +104,7 @@ class ZeroCopyIpcReadTest {
     assertThatThrownBy(
             () -> {
               try (ArrowIpcBatchReader reader =
-                  new ArrowIpcBatchReader(cut, null, allocator, 2, 1)) {
+                  new ArrowIpcBatchReader(cut, null, arrow.allocator(), 2, 1)) {
                 reader.next();
               }
             })
@@ -125,8 +115,9 @@ class ZeroCopyIpcReadTest {
   void aWrappedMappingIsUnmappedWhenItsLastVectorIsReleased() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/maps")));
     ByteBuffer mapping = mapped(file("none"));
-    org.apache.arrow.memory.ArrowBuf file = MappedFiles.wrapAndUnmapOnRelease(allocator, mapping);
-    ArrowIpcBatchReader reader = new ArrowIpcBatchReader(file, null, allocator, 0, -1);
+    org.apache.arrow.memory.ArrowBuf file =
+        MappedFiles.wrapAndUnmapOnRelease(arrow.allocator(), mapping);
+    ArrowIpcBatchReader reader = new ArrowIpcBatchReader(file, null, arrow.allocator(), 0, -1);
     assertThat(reader.next()).isTrue();
     file.close(); // the owner lets go; the reader and its vectors still hold the mapping
     assertThat(mappingsOfShardFile()).isEqualTo(1);
@@ -135,7 +126,7 @@ class ZeroCopyIpcReadTest {
     reader.close();
 
     assertThat(mappingsOfShardFile()).isZero();
-    assertThat(allocator.getAllocatedMemory()).isZero();
+    assertThat(arrow.allocator().getAllocatedMemory()).isZero();
   }
 
   private long mappingsOfShardFile() throws Exception {

@@ -17,9 +17,26 @@ public final class InMemoryObjectStore implements ObjectStore {
 
   private final String root;
   private final ConcurrentSkipListMap<String, Entry> objects = new ConcurrentSkipListMap<>();
+  private final boolean nativeConditions;
+  private final boolean honoursConditions;
 
   public InMemoryObjectStore(String root) {
+    this(root, true, true);
+  }
+
+  private InMemoryObjectStore(String root, boolean nativeConditions, boolean honoursConditions) {
     this.root = root;
+    this.nativeConditions = nativeConditions;
+    this.honoursConditions = honoursConditions;
+  }
+
+  /**
+   * A store that does not declare conditional writes native, so commits probe it first, like an S3
+   * gateway of unknown age; with {@code honoursConditions=false} its {@link #putIfAbsent}
+   * overwrites, as old gateways do.
+   */
+  public static InMemoryObjectStore probed(String root, boolean honoursConditions) {
+    return new InMemoryObjectStore(root, false, honoursConditions);
   }
 
   @Override
@@ -53,7 +70,9 @@ public final class InMemoryObjectStore implements ObjectStore {
   @Override
   public void putIfAbsent(String key, byte[] data, Map<String, String> userMetadata) {
     Entry e = new Entry(data.clone(), Map.copyOf(userMetadata), System.currentTimeMillis());
-    if (objects.putIfAbsent(key, e) != null) {
+    if (!honoursConditions) {
+      objects.put(key, e);
+    } else if (objects.putIfAbsent(key, e) != null) {
       throw new PreconditionFailedException(uri(key), null);
     }
   }
@@ -80,7 +99,7 @@ public final class InMemoryObjectStore implements ObjectStore {
 
   @Override
   public boolean conditionalWriteIsNative() {
-    return true;
+    return nativeConditions;
   }
 
   @Override

@@ -204,6 +204,24 @@ final class BenchSupport {
     return out;
   }
 
+  /** A size argument given in MiB ({@code mib=256}), in bytes. */
+  static long mib(Map<String, String> args, String name, long defaultMib) {
+    return Long.parseLong(args.getOrDefault(name, String.valueOf(defaultMib))) << 20;
+  }
+
+  /** A whole-number argument ({@code rounds=3}). */
+  static int integer(Map<String, String> args, String name, int defaultValue) {
+    return Integer.parseInt(args.getOrDefault(name, String.valueOf(defaultValue)));
+  }
+
+  /** A comma-separated list of whole numbers ({@code readAhead=1,2,4,8}). */
+  static List<Integer> integers(Map<String, String> args, String name, String defaultCsv) {
+    return java.util.Arrays.stream(args.getOrDefault(name, defaultCsv).split(","))
+        .map(String::trim)
+        .map(Integer::parseInt)
+        .toList();
+  }
+
   /** The configuration plus any {@code fs.*} or {@code mlobj.*} arguments (e.g. part size). */
   static Map<String, String> withOverrides(Map<String, String> conf, Map<String, String> args) {
     Map<String, String> out = new java.util.LinkedHashMap<>(conf);

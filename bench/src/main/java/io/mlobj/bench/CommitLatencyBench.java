@@ -66,12 +66,9 @@ public final class CommitLatencyBench {
   }
 
   static void run(Map<String, String> a) {
-    int commits = Integer.parseInt(a.getOrDefault("commits", "30"));
-    int build = Integer.parseInt(a.getOrDefault("build", "10"));
-    List<Integer> sizes =
-        java.util.Arrays.stream(a.getOrDefault("sizes", "1000,100000,1000000").split(","))
-            .map(Integer::parseInt)
-            .toList();
+    int commits = BenchSupport.integer(a, "commits", 30);
+    int build = BenchSupport.integer(a, "build", 10);
+    List<Integer> sizes = BenchSupport.integers(a, "sizes", "1000,100000,1000000");
     BenchSupport.environment();
     System.out.println(
         BenchSupport.f(

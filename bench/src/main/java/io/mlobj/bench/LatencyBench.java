@@ -31,13 +31,13 @@ public final class LatencyBench {
   }
 
   static void run(Map<String, String> a) throws Exception {
-    long total = Long.parseLong(a.getOrDefault("mib", "128")) << 20;
-    long shardBytes = Long.parseLong(a.getOrDefault("shardMib", "8")) << 20;
-    int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
-    int threads = Integer.parseInt(a.getOrDefault("threads", "8"));
+    long total = BenchSupport.mib(a, "mib", 128);
+    long shardBytes = BenchSupport.mib(a, "shardMib", 8);
+    int rounds = BenchSupport.integer(a, "rounds", 3);
+    int threads = BenchSupport.integer(a, "threads", 8);
     long cap = Long.parseLong(a.getOrDefault("capMBps", "200")) * 1_000_000;
-    List<Integer> latencies = ints(a.getOrDefault("latencyMs", "1,10"));
-    List<Integer> depths = ints(a.getOrDefault("readAhead", "1,2,4,8"));
+    List<Integer> latencies = BenchSupport.integers(a, "latencyMs", "1,10");
+    List<Integer> depths = BenchSupport.integers(a, "readAhead", "1,2,4,8");
     List<ShardFormat> formats =
         Arrays.stream(a.getOrDefault("formats", "PARQUET,ARROW").split(","))
             .map(ShardFormat::parse)
@@ -73,9 +73,5 @@ public final class LatencyBench {
         }
       }
     }
-  }
-
-  private static List<Integer> ints(String csv) {
-    return Arrays.stream(csv.split(",")).map(String::trim).map(Integer::parseInt).toList();
   }
 }

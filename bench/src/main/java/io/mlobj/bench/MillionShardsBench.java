@@ -63,10 +63,10 @@ public final class MillionShardsBench {
   }
 
   static void run(Map<String, String> a) throws Exception {
-    int shards = Integer.parseInt(a.getOrDefault("shards", "1000000"));
-    int versions = Integer.parseInt(a.getOrDefault("versions", "10000"));
-    int days = Integer.parseInt(a.getOrDefault("days", "100"));
-    int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
+    int shards = BenchSupport.integer(a, "shards", 1000000);
+    int versions = BenchSupport.integer(a, "versions", 10000);
+    int days = BenchSupport.integer(a, "days", 100);
+    int runs = BenchSupport.integer(a, "runs", 3);
     BenchSupport.environment();
     Path dir = Files.createTempDirectory("mlobj-million-");
     try {

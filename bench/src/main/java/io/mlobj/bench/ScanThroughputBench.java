@@ -8,14 +8,12 @@ import io.mlobj.ShardFormat;
 import io.mlobj.Snapshot;
 import io.mlobj.arrow.BatchReader;
 import io.mlobj.bench.BenchSupport.Sample;
-import io.mlobj.s3server.EmbeddedS3;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -42,21 +40,18 @@ public final class ScanThroughputBench {
   }
 
   static void run(Map<String, String> a) throws Exception {
-    long total = Long.parseLong(a.getOrDefault("mib", "256")) << 20;
-    long shardBytes = Long.parseLong(a.getOrDefault("shardMib", "32")) << 20;
-    int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
-    int threads = Integer.parseInt(a.getOrDefault("threads", "8"));
+    long total = BenchSupport.mib(a, "mib", 256);
+    long shardBytes = BenchSupport.mib(a, "shardMib", 32);
+    int rounds = BenchSupport.integer(a, "rounds", 3);
+    int threads = BenchSupport.integer(a, "threads", 8);
     // -1: the kernel's default (ScanBuilder: 4 shards, 256 MiB).
-    int readAhead = Integer.parseInt(a.getOrDefault("readAhead", "-1"));
-    BenchSupport.environment();
-    try (EmbeddedS3 s3 = BenchSupport.startS3();
-        BufferAllocator allocator = new RootAllocator();
-        S3Client raw = BenchSupport.rawClient(s3)) {
-      Map<String, String> conf = BenchSupport.withOverrides(s3.hadoopConf(), a);
+    int readAhead = BenchSupport.integer(a, "readAhead", -1);
+    try (BenchRig rig = BenchRig.start()) {
+      Map<String, String> conf = rig.conf(a);
       Map<ShardFormat, String> uris =
-          writeDatasets(conf, allocator, total, shardBytes, ShardFormat.values());
+          writeDatasets(conf, rig.allocator(), total, shardBytes, ShardFormat.values());
       Map<ShardFormat, Comparison> results =
-          compare(conf, raw, uris, allocator, rounds, threads, readAhead);
+          compare(conf, rig.raw(), uris, rig.allocator(), rounds, threads, readAhead);
       results.forEach(
           (format, c) ->
               BenchSupport.recordThroughput(

@@ -5,7 +5,6 @@ import io.mlobj.DatasetWriter;
 import io.mlobj.Shard;
 import io.mlobj.ShardFormat;
 import io.mlobj.bench.BenchSupport.Sample;
-import io.mlobj.s3server.EmbeddedS3;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,7 +13,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -62,14 +60,13 @@ public final class WriteThroughputBench {
   }
 
   static void run(Map<String, String> a) throws Exception {
-    long total = Long.parseLong(a.getOrDefault("mib", "256")) << 20;
-    long shardBytes = Long.parseLong(a.getOrDefault("shardMib", "32")) << 20;
-    int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
-    BenchSupport.environment();
-    try (EmbeddedS3 s3 = BenchSupport.startS3();
-        BufferAllocator allocator = new RootAllocator();
-        S3Client raw = BenchSupport.rawClient(s3)) {
-      Map<String, String> conf = BenchSupport.withOverrides(s3.hadoopConf(), a);
+    long total = BenchSupport.mib(a, "mib", 256);
+    long shardBytes = BenchSupport.mib(a, "shardMib", 32);
+    int rounds = BenchSupport.integer(a, "rounds", 3);
+    try (BenchRig rig = BenchRig.start()) {
+      BufferAllocator allocator = rig.allocator();
+      S3Client raw = rig.raw();
+      Map<String, String> conf = rig.conf(a);
       Map<String, String> singlePut = new HashMap<>(conf);
       singlePut.put("mlobj.io.part-size", String.valueOf(2 * shardBytes));
       List<VectorSchemaRoot> batches = TensorData.batches(allocator, total, 4096);

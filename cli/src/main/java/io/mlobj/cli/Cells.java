@@ -38,24 +38,15 @@ final class Cells {
   }
 
   private static String typeName(ArrowType type, Field field) {
-    if (type instanceof ArrowType.Int i) {
-      return (i.getIsSigned() ? "int" : "uint") + i.getBitWidth();
-    }
-    if (type instanceof ArrowType.FloatingPoint f) {
-      return switch (f.getPrecision()) {
-        case HALF -> "float16";
-        case SINGLE -> "float32";
-        case DOUBLE -> "float64";
-      };
+    String numeric = FixedShapeTensorType.numericName(type);
+    if (numeric != null) {
+      return numeric;
     }
     if (type instanceof ArrowType.Utf8 || type instanceof ArrowType.LargeUtf8) {
       return "string";
     }
     if (type instanceof ArrowType.Binary || type instanceof ArrowType.LargeBinary) {
       return "binary";
-    }
-    if (type instanceof ArrowType.Bool) {
-      return "bool";
     }
     if (type instanceof ArrowType.FixedSizeList l
         && field != null

@@ -9,22 +9,17 @@ import java.util.concurrent.Callable;
 import org.apache.arrow.vector.types.pojo.Field;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 /** {@code mlobj schema URI[@VERSION|@TAG]}: the columns of a version, without sizes or history. */
 @Command(name = "schema", description = "Print the columns of a dataset version and their types.")
 final class SchemaCommand implements Callable<Integer> {
   @Mixin CommonOptions opts;
 
-  @Parameters(
-      index = "0",
-      paramLabel = "DATASET",
-      description = "URI, URI@VERSION (3 or v3) or URI@TAG; default the latest version.")
-  String target;
+  @Mixin VersionedTarget dataset;
 
   @Override
   public Integer call() {
-    Snapshot snapshot = VersionedUri.parse(target).resolve(opts.conf());
+    Snapshot snapshot = dataset.resolve(opts);
     List<String> partitions = snapshot.partitionColumns();
     List<Map<String, Object>> columns = new ArrayList<>();
     for (Field field : snapshot.schema().getFields()) {

@@ -20,7 +20,6 @@ import org.apache.arrow.vector.types.pojo.Field;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code mlobj show URI[@VERSION|@TAG]}: the first rows of a dataset version as a table, JSON or
@@ -36,11 +35,7 @@ import picocli.CommandLine.Parameters;
 final class ShowCommand implements Callable<Integer> {
   @Mixin CommonOptions opts;
 
-  @Parameters(
-      index = "0",
-      paramLabel = "DATASET",
-      description = "URI, URI@VERSION (3 or v3) or URI@TAG; default the latest version.")
-  String target;
+  @Mixin VersionedTarget dataset;
 
   @Option(
       names = "--columns",
@@ -77,7 +72,7 @@ final class ShowCommand implements Callable<Integer> {
       throw new CliException(
           ExitCodes.USAGE, "Cannot show rows: --csv and --json both given. Choose one.");
     }
-    Snapshot snapshot = VersionedUri.parse(target).resolve(opts.conf());
+    Snapshot snapshot = dataset.resolve(opts);
     List<String> shown = columns == null ? names(snapshot) : columns;
     Predicate filter = where == null ? Predicates.alwaysTrue() : WhereParser.parse(where);
     Set<String> read = new LinkedHashSet<>(shown);

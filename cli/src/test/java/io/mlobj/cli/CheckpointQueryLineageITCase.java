@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,16 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckpointQueryLineageITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
 
-  @TempDir static Path home;
+  @RegisterExtension static final IsolatedHome HOME = new IsolatedHome();
   @TempDir Path dir;
 
   private CliRunner cli;
   private String registry;
-
-  @BeforeAll
-  static void isolateConfig() {
-    System.setProperty("mlobj.home", home.toString());
-  }
 
   @BeforeEach
   void setUp() {

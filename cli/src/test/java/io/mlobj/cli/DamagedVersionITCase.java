@@ -10,9 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -23,12 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class DamagedVersionITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
 
-  @TempDir static java.nio.file.Path home;
-
-  @BeforeAll
-  static void isolateConfig() {
-    System.setProperty("mlobj.home", home.toString());
-  }
+  @RegisterExtension static final IsolatedHome HOME = new IsolatedHome();
 
   /** Ways a version file gets damaged, and what the error then says about it. */
   enum Damage {

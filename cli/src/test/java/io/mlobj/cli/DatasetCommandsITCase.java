@@ -8,25 +8,18 @@ import io.mlobj.Shard;
 import io.mlobj.testcodec.ArrowStreamTestCodec;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 class DatasetCommandsITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
 
-  @TempDir static java.nio.file.Path home;
+  @RegisterExtension static final IsolatedHome HOME = new IsolatedHome();
 
   private CliRunner cli;
   private String uri;
   private Dataset dataset;
-
-  @BeforeAll
-  static void isolateConfig() {
-    System.setProperty("mlobj.home", home.toString());
-  }
 
   @BeforeEach
   void createDataset() {

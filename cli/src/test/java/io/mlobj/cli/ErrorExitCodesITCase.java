@@ -5,21 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input gets one line naming what is wrong and a distinct exit code; no stack trace. */
 class ErrorExitCodesITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
 
-  @TempDir static java.nio.file.Path home;
-
-  @BeforeAll
-  static void isolateConfig() {
-    System.setProperty("mlobj.home", home.toString());
-  }
+  @RegisterExtension static final IsolatedHome HOME = new IsolatedHome();
 
   private static void assertOneLine(CliRunner.Result result, int code, String text) {
     assertThat(result.code()).as(result.toString()).isEqualTo(code);
@@ -109,7 +102,7 @@ class ErrorExitCodesITCase {
   void profileFileSuppliesSettings() throws Exception {
     StringBuilder props = new StringBuilder();
     S3.conf().forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
-    java.nio.file.Files.writeString(home.resolve("local.properties"), props);
+    java.nio.file.Files.writeString(HOME.path().resolve("local.properties"), props);
     String uri = S3.newDatasetUri();
     TestDatasets.create(uri, S3.conf(), 5);
     CliRunner.Result r = CliRunner.raw("info", uri, "--profile", "local", "--json");

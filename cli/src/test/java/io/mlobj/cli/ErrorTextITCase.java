@@ -12,21 +12,14 @@ import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What {@code mlobj info} says about damaged metadata and tensor columns (issue 13, case 3). */
 class ErrorTextITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
 
-  @TempDir static java.nio.file.Path home;
-
-  @BeforeAll
-  static void isolateConfig() {
-    System.setProperty("mlobj.home", home.toString());
-  }
+  @RegisterExtension static final IsolatedHome HOME = new IsolatedHome();
 
   @Test
   void versionFileWithInvalidUtf8IsReportedAsSuchWithItsByteOffset() {

@@ -26,7 +26,6 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code mlobj import} against the embedded S3 server, with Parquet written by pyarrow (skipped
@@ -35,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ImportCommandITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
 
-  @TempDir static Path home;
+  @RegisterExtension static final IsolatedHome HOME = new IsolatedHome();
 
   private static final Schema SCHEMA =
       new Schema(
@@ -47,7 +46,6 @@ class ImportCommandITCase {
 
   @BeforeAll
   static void isolateConfig() {
-    System.setProperty("mlobj.home", home.toString());
     cli = new CliRunner(S3.conf());
   }
 
@@ -175,7 +173,7 @@ class ImportCommandITCase {
   private static byte[] pyarrowParquet(long first, int rows)
       throws IOException, InterruptedException {
     String python = System.getenv().getOrDefault("MLOBJ_PYTHON", "python3");
-    Path file = home.resolve("pyarrow-" + first + ".parquet");
+    Path file = HOME.path().resolve("pyarrow-" + first + ".parquet");
     String script =
         "import sys, pyarrow as pa, pyarrow.parquet as pq\n"
             + "first, rows = int(sys.argv[2]), int(sys.argv[3])\n"

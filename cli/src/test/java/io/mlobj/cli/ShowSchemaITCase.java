@@ -9,7 +9,6 @@ import io.mlobj.Shard;
 import io.mlobj.arrow.FixedShapeTensorType;
 import io.mlobj.arrow.FixedShapeTensorVector;
 import io.mlobj.testing.EmbeddedS3Extension;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
@@ -26,13 +25,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code mlobj show} and {@code mlobj schema} against the embedded S3 server. */
 class ShowSchemaITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
 
-  @TempDir static Path home;
+  @RegisterExtension static final IsolatedHome HOME = new IsolatedHome();
 
   private static final Schema SCHEMA =
       new Schema(
@@ -48,7 +46,6 @@ class ShowSchemaITCase {
   /** v1 create; v2: ids 0-9 (split train for even, val for odd; image i*4..i*4+3); tag "ten". */
   @BeforeAll
   static void createDataset() {
-    System.setProperty("mlobj.home", home.toString());
     cli = new CliRunner(S3.conf());
     uri = S3.newDatasetUri();
     Dataset dataset = Dataset.create(uri, S3.conf(), SCHEMA, List.of(), Map.of());

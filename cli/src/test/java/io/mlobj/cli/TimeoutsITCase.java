@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A hung S3 endpoint (accepts connections, never answers) fails within the configured bound, exit
@@ -19,14 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
  * generous upper bounds that only prove the command did not wait for the old 60 s x 5 attempts.
  */
 class TimeoutsITCase {
-  @TempDir static java.nio.file.Path home;
+  @RegisterExtension static final IsolatedHome HOME = new IsolatedHome();
 
   /** Listens on 127.0.0.1 and never accepts: the kernel completes the handshake, nobody answers. */
   private static ServerSocket hung;
 
   @BeforeAll
   static void startHungEndpoint() throws IOException {
-    System.setProperty("mlobj.home", home.toString());
     hung = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
   }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mlobj.Dataset;
 import io.mlobj.Lineage;
 import io.mlobj.Snapshot;
-import io.mlobj.flink.sink.MlobjSink;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,7 +16,6 @@ import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -27,13 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MlobjSinkITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
 
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(4)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(4);
 
   static final AtomicBoolean FAILED_ONCE = new AtomicBoolean();
 
@@ -62,14 +54,7 @@ class MlobjSinkITCase {
     String uri = S3.newDatasetUri();
     StreamExecutionEnvironment env = env(2);
     env.fromSource(rows(600, 150), WatermarkStrategy.noWatermarks(), "rows")
-        .sinkTo(
-            MlobjSink.<String>builder()
-                .path(uri)
-                .conf(S3.conf())
-                .schema(StringRows.SCHEMA)
-                .serializer(new StringRows.Serializer())
-                .sinkId("append-test")
-                .build());
+        .sinkTo(StringRows.sink(uri, S3.conf(), "append-test"));
     env.execute("mlobj append test");
 
     Dataset dataset = Dataset.open(uri, S3.conf());
@@ -103,14 +88,7 @@ class MlobjSinkITCase {
               return value;
             })
         .returns(Types.STRING)
-        .sinkTo(
-            MlobjSink.<String>builder()
-                .path(uri)
-                .conf(S3.conf())
-                .schema(StringRows.SCHEMA)
-                .serializer(new StringRows.Serializer())
-                .sinkId("failover-test")
-                .build());
+        .sinkTo(StringRows.sink(uri, S3.conf(), "failover-test"));
     env.execute("mlobj failover test");
 
     assertThat(FAILED_ONCE).isTrue();

@@ -8,6 +8,7 @@ import io.mlobj.Shard;
 import io.mlobj.Snapshot;
 import io.mlobj.arrow.BatchReader;
 import io.mlobj.flink.sink.ArrowRowSerializer;
+import io.mlobj.flink.sink.MlobjSink;
 import io.mlobj.flink.source.MlobjDeserializer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -119,5 +120,31 @@ public final class StringRows {
       }
     }
     return out;
+  }
+
+  /**
+   * {@code min} to {@code 2 * min - 1} distinct values {@code <prefix><i>-<random hex>}, the same
+   * for the same seed: test data for the Flink testframe's contexts.
+   */
+  public static List<String> random(String prefix, int min, long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    List<String> out = new ArrayList<>();
+    int count = min + random.nextInt(min);
+    for (int i = 0; i < count; i++) {
+      out.add(prefix + i + "-" + Long.toHexString(random.nextLong()));
+    }
+    return out;
+  }
+
+  /** A sink of these rows to the dataset at {@code uri}, as {@code sinkId}. */
+  public static MlobjSink<String> sink(
+      String uri, java.util.Map<String, String> conf, String sinkId) {
+    return MlobjSink.<String>builder()
+        .path(uri)
+        .conf(conf)
+        .schema(SCHEMA)
+        .serializer(new Serializer())
+        .sinkId(sinkId)
+        .build();
   }
 }

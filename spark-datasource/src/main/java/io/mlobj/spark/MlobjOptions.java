@@ -73,6 +73,16 @@ public final class MlobjOptions implements Serializable {
   public static MlobjOptions parse(Map<String, String> raw) {
     Map<String, String> lower = new TreeMap<>();
     raw.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
+    MlobjOptions parsed = new MlobjOptions(lower, storageConf(raw));
+    parsed.validate();
+    return parsed;
+  }
+
+  /**
+   * Storage settings for a read or write: the active session's Hadoop configuration, overridden by
+   * the storage keys among {@code options} ({@code fs.*}, {@code mlobj.*}).
+   */
+  public static Map<String, String> storageConf(Map<String, String> options) {
     Map<String, String> conf = new HashMap<>();
     SparkSession.getActiveSession()
         .foreach(
@@ -80,10 +90,8 @@ public final class MlobjOptions implements Serializable {
               conf.putAll(MlobjConf.fromHadoop(s.sparkContext().hadoopConfiguration()).asMap());
               return null;
             });
-    conf.putAll(Settings.storageConf(raw));
-    MlobjOptions parsed = new MlobjOptions(lower, conf);
-    parsed.validate();
-    return parsed;
+    conf.putAll(Settings.storageConf(options));
+    return conf;
   }
 
   private void validate() {

@@ -20,14 +20,11 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.datasources.v2.BatchScanExec;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,22 +32,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 import scala.runtime.BoxedUnit;
 
 class MlobjReadWriteITCase {
-  @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
-
-  private static SparkSession spark;
-
-  @BeforeAll
-  static void startSpark() {
-    spark = SparkSessions.start(S3);
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    SparkSessions.stop(spark);
-  }
+  @RegisterExtension static final SparkExtension SPARK = new SparkExtension();
+  static final EmbeddedS3Extension S3 = SPARK.s3();
 
   private static org.apache.spark.sql.Dataset<Row> images(long n) {
-    return spark
+    return SPARK
+        .session()
         .range(0, n, 1, 2)
         .withColumn("label", expr("cast(id % 10 as int)"))
         .withColumn("name", concat(lit("img-"), col("id").cast("string")))
@@ -87,7 +74,7 @@ class MlobjReadWriteITCase {
     assertThat(v1.schema().findField("jpeg").getType()).isEqualTo(ArrowType.Binary.INSTANCE);
 
     org.apache.spark.sql.Dataset<Row> back =
-        spark.read().format("mlobj").option("parquetReader", reader).load(uri);
+        SPARK.session().read().format("mlobj").option("parquetReader", reader).load(uri);
     StructField field = back.schema().apply("pixels");
     assertThat(field.dataType()).isEqualTo(new ArrayType(DataTypes.ShortType, false));
     assertThat(field.metadata().getString(SparkSchemas.TENSOR_SHAPE)).isEqualTo("3,2,2");
@@ -110,7 +97,8 @@ class MlobjReadWriteITCase {
             .setInputCols(new String[] {"a", "b", "c", "d"})
             .setOutputCol("features")
             .transform(
-                spark
+                SPARK
+                    .session()
                     .range(10)
                     .withColumn("a", expr("cast(id as double)"))
                     .withColumn("b", expr("id * 2.0"))
@@ -126,7 +114,7 @@ class MlobjReadWriteITCase {
 
     Field field = open(uri).latest().schema().findField("features");
     assertThat(FixedShapeTensorType.of(field).shape()).containsExactly(2, 2);
-    List<Row> rows = spark.read().format("mlobj").load(uri).orderBy("id").collectAsList();
+    List<Row> rows = SPARK.session().read().format("mlobj").load(uri).orderBy("id").collectAsList();
     assertThat(rows.get(3).<Object>getList(1)).containsExactly(3.0, 6.0, 0.0, -4.5);
 
     assertThatThrownBy(
@@ -153,7 +141,7 @@ class MlobjReadWriteITCase {
   }
 
   private static java.util.function.Function<String, Long> read(Map<String, String> options) {
-    return uri -> spark.read().format("mlobj").options(options).load(uri).count();
+    return uri -> SPARK.session().read().format("mlobj").options(options).load(uri).count();
   }
 
   @Test
@@ -161,16 +149,19 @@ class MlobjReadWriteITCase {
     String uri = S3.newDatasetUri();
     images(10).write().format("mlobj").mode("append").save(uri);
 
-    assertThatThrownBy(() -> spark.read().format("mlobj").option("versionAsOf", 7).load(uri))
+    assertThatThrownBy(
+            () -> SPARK.session().read().format("mlobj").option("versionAsOf", 7).load(uri))
         .hasMessageContaining("Cannot read version 7")
         .hasMessageContaining("versions are 1..1");
-    assertThatThrownBy(() -> spark.read().format("mlobj").option("tag", "nope").load(uri))
+    assertThatThrownBy(() -> SPARK.session().read().format("mlobj").option("tag", "nope").load(uri))
         .hasMessageContaining("Cannot find tag 'nope'");
-    assertThatThrownBy(() -> spark.read().format("mlobj").load(S3.newDatasetUri()).count())
+    assertThatThrownBy(
+            () -> SPARK.session().read().format("mlobj").load(S3.newDatasetUri()).count())
         .hasMessageContaining("there is no mlobj dataset there");
     assertThatThrownBy(
             () ->
-                spark
+                SPARK
+                    .session()
                     .range(3)
                     .withColumn("label", lit("not an int"))
                     .write()
@@ -184,10 +175,18 @@ class MlobjReadWriteITCase {
                 images(3).write().format("mlobj").mode("append").option("format", "csv").save(uri))
         .hasMessageContaining("Cannot use option 'format' = 'csv'");
     assertThatThrownBy(
-            () -> spark.read().format("mlobj").option("batchRows", "-1").load(uri).count())
+            () ->
+                SPARK.session().read().format("mlobj").option("batchRows", "-1").load(uri).count())
         .hasMessageContaining("Cannot use option 'batchrows' = '-1'");
     assertThatThrownBy(
-            () -> spark.read().format("mlobj").option("versionAsOff", "1").load(uri).count())
+            () ->
+                SPARK
+                    .session()
+                    .read()
+                    .format("mlobj")
+                    .option("versionAsOff", "1")
+                    .load(uri)
+                    .count())
         .hasMessageContaining("Cannot use option 'versionasoff': it is not an option");
     assertThat(open(uri).latestVersion()).isEqualTo(1);
   }
@@ -208,7 +207,13 @@ class MlobjReadWriteITCase {
     assertThat(shards).isEqualTo(8);
 
     org.apache.spark.sql.Dataset<Row> val =
-        spark.read().format("mlobj").load(uri).where("split = 'val'").select("id", "label");
+        SPARK
+            .session()
+            .read()
+            .format("mlobj")
+            .load(uri)
+            .where("split = 'val'")
+            .select("id", "label");
     assertThat(val.count()).isEqualTo(80);
     List<Row> rows = val.collectAsList();
     assertThat(rows).hasSize(80);
@@ -222,7 +227,7 @@ class MlobjReadWriteITCase {
 
     // Statistics skip shards too: ids 0..99 live in the shards of the first write task only.
     org.apache.spark.sql.Dataset<Row> low =
-        spark.read().format("mlobj").load(uri).where("id >= 390").select("id");
+        SPARK.session().read().format("mlobj").load(uri).where("id >= 390").select("id");
     assertThat(low.collectAsList()).hasSize(10);
     Map<String, Long> lowMetrics = scanMetrics(low.queryExecution().executedPlan());
     assertThat(lowMetrics.get("shardsSkipped")).isGreaterThan(0);
@@ -232,7 +237,8 @@ class MlobjReadWriteITCase {
   @Test
   void explicitVerifyChecksumsMakesFlatParquetScansVerifyCrc32cWithTheKernelReader() {
     String uri = S3.newDatasetUri();
-    spark
+    SPARK
+        .session()
         .range(0, 1000, 1, 1)
         .selectExpr("id", "cast(id * 3 as int) AS v")
         .write()
@@ -247,19 +253,20 @@ class MlobjReadWriteITCase {
     bytes[bytes.length / 2] ^= 0x01;
     dataset.store().put(shard.path(), bytes, Map.of());
 
-    org.apache.spark.sql.Dataset<Row> unchecked = spark.read().format("mlobj").load(uri);
+    org.apache.spark.sql.Dataset<Row> unchecked = SPARK.session().read().format("mlobj").load(uri);
     assertThat(unchecked.queryExecution().executedPlan().toString())
         .contains("parquetReader=spark");
     assertThat(unchecked.collectAsList()).hasSize(1000);
 
     org.apache.spark.sql.Dataset<Row> checked =
-        spark.read().format("mlobj").option("verifyChecksums", "true").load(uri);
+        SPARK.session().read().format("mlobj").option("verifyChecksums", "true").load(uri);
     assertThat(checked.queryExecution().executedPlan().toString()).contains("parquetReader=mlobj");
     assertThatThrownBy(checked::collectAsList).hasMessageContaining("CRC32C mismatch");
 
     assertThatThrownBy(
             () ->
-                spark
+                SPARK
+                    .session()
                     .read()
                     .format("mlobj")
                     .option("parquetReader", "spark")
@@ -274,7 +281,8 @@ class MlobjReadWriteITCase {
   void dateAndTimestampFiltersSkipShardsByStatisticsAndDatePartitions() {
     String uri = S3.newDatasetUri();
     // Two write tasks, two shards: ids 0-99 (pday 2026-01-01) and 100-199 (pday 2026-01-02).
-    spark
+    SPARK
+        .session()
         .range(0, 200, 1, 2)
         .selectExpr(
             "id",
@@ -295,7 +303,8 @@ class MlobjReadWriteITCase {
       {"day IN (date'2026-01-05', date'2026-01-06')", "2"}
     };
     for (String[] c : cases) {
-      org.apache.spark.sql.Dataset<Row> df = spark.read().format("mlobj").load(uri).where(c[0]);
+      org.apache.spark.sql.Dataset<Row> df =
+          SPARK.session().read().format("mlobj").load(uri).where(c[0]);
       assertThat(df.collectAsList()).as(c[0]).hasSize(Integer.parseInt(c[1]));
       Map<String, Long> metrics = scanMetrics(df.queryExecution().executedPlan());
       assertThat(metrics.get("shardsSkipped")).as(c[0]).isEqualTo(1);
@@ -332,12 +341,13 @@ class MlobjReadWriteITCase {
         .save(uri);
     assertThat(open(uri).latest().shards()).hasSize(1);
     org.apache.spark.sql.Dataset<Row> df =
-        spark.read().format("mlobj").option("splitRows", "200").load(uri);
+        SPARK.session().read().format("mlobj").option("splitRows", "200").load(uri);
     assertThat(df.rdd().getNumPartitions()).isGreaterThan(1);
     assertThat(df.count()).isEqualTo(1000);
     assertThat(df.select("id").distinct().count()).isEqualTo(1000);
     assertThat(
-            spark
+            SPARK
+                .session()
                 .read()
                 .format("mlobj")
                 .option("splitRows", "200")
@@ -355,7 +365,8 @@ class MlobjReadWriteITCase {
     images(20).write().format("mlobj").mode("append").save(source);
     images(20).write().format("mlobj").mode("append").save(source);
     String target = S3.newDatasetUri();
-    spark
+    SPARK
+        .session()
         .read()
         .format("mlobj")
         .option("versionAsOf", 1)
@@ -370,7 +381,7 @@ class MlobjReadWriteITCase {
     Map<String, String> summary = open(target).latest().summary().properties();
     assertThat(Lineage.split(summary.get(Lineage.SOURCES)))
         .containsExactly(Lineage.ref(open(source).uri(), 1));
-    assertThat(summary.get(Lineage.JOB)).isEqualTo(spark.sparkContext().applicationId());
+    assertThat(summary.get(Lineage.JOB)).isEqualTo(SPARK.session().sparkContext().applicationId());
     assertThat(summary).containsEntry("owner", "vision-team");
     assertThat(open(target).latest().summary().engine()).startsWith("spark-4.");
   }
@@ -379,7 +390,7 @@ class MlobjReadWriteITCase {
   void overwriteReplacesOnlyThePartitionsInTheDataWhenDynamic() {
     String uri = S3.newDatasetUri();
     images(100).write().format("mlobj").mode("append").partitionBy("split").save(uri);
-    spark.conf().set("spark.sql.sources.partitionOverwriteMode", "dynamic");
+    SPARK.session().conf().set("spark.sql.sources.partitionOverwriteMode", "dynamic");
     try {
       images(10)
           .where("split = 'val'")
@@ -389,9 +400,9 @@ class MlobjReadWriteITCase {
           .partitionBy("split")
           .save(uri);
     } finally {
-      spark.conf().unset("spark.sql.sources.partitionOverwriteMode");
+      SPARK.session().conf().unset("spark.sql.sources.partitionOverwriteMode");
     }
-    org.apache.spark.sql.Dataset<Row> df = spark.read().format("mlobj").load(uri);
+    org.apache.spark.sql.Dataset<Row> df = SPARK.session().read().format("mlobj").load(uri);
     assertThat(df.where("split = 'train'").count()).isEqualTo(80);
     assertThat(df.where("split = 'val'").count()).isEqualTo(2);
     assertThat(open(uri).latest().partitionColumns()).containsExactly("split");
@@ -401,7 +412,7 @@ class MlobjReadWriteITCase {
   void countNeedsNoShardReads() {
     String uri = S3.newDatasetUri();
     images(123).write().format("mlobj").mode("append").save(uri);
-    org.apache.spark.sql.Dataset<Row> df = spark.read().format("mlobj").load(uri);
+    org.apache.spark.sql.Dataset<Row> df = SPARK.session().read().format("mlobj").load(uri);
     org.apache.spark.sql.Dataset<Row> count = df.groupBy().count();
     assertThat(count.collectAsList().get(0).getLong(0)).isEqualTo(123);
     assertThat(scanMetrics(count.queryExecution().executedPlan()).get("shardsRead")).isZero();

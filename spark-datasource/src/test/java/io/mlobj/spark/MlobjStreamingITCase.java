@@ -10,38 +10,25 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The streaming source and the exactly-once sink, across query restarts. */
 class MlobjStreamingITCase {
-  @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
-
-  private static SparkSession spark;
-
-  @BeforeAll
-  static void startSpark() {
-    spark = SparkSessions.start(S3);
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    SparkSessions.stop(spark);
-  }
+  @RegisterExtension static final SparkExtension SPARK = new SparkExtension();
+  static final EmbeddedS3Extension S3 = SPARK.s3();
 
   private static void append(String uri, long from, long to) {
-    spark.range(from, to, 1, 2).write().format("mlobj").mode("append").save(uri);
+    SPARK.session().range(from, to, 1, 2).write().format("mlobj").mode("append").save(uri);
   }
 
   private static void runOnce(String source, String target, Path checkpoint) throws Exception {
     StreamingQuery query =
-        spark
+        SPARK
+            .session()
             .readStream()
             .format("mlobj")
             .load(source)
@@ -56,7 +43,7 @@ class MlobjStreamingITCase {
   }
 
   private static org.apache.spark.sql.Dataset<Row> read(String uri) {
-    return spark.read().format("mlobj").load(uri);
+    return SPARK.session().read().format("mlobj").load(uri);
   }
 
   @Test
@@ -106,7 +93,8 @@ class MlobjStreamingITCase {
     String source = S3.newDatasetUri();
     append(source, 0, 10);
     StreamingQuery query =
-        spark
+        SPARK
+            .session()
             .readStream()
             .format("mlobj")
             .option("startingVersion", "latest")
@@ -120,7 +108,7 @@ class MlobjStreamingITCase {
       query.processAllAvailable();
       append(source, 100, 103);
       query.processAllAvailable();
-      assertThat(spark.sql("SELECT id FROM latest_only ORDER BY id").collectAsList())
+      assertThat(SPARK.session().sql("SELECT id FROM latest_only ORDER BY id").collectAsList())
           .extracting(r -> r.getLong(0))
           .containsExactly(100L, 101L, 102L);
     } finally {

@@ -9,12 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.execution.ColumnarToRowExec;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.datasources.v2.BatchScanExec;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,26 +24,16 @@ import scala.runtime.BoxedUnit;
  * columnar path, nulls included, and must really be the path taken.
  */
 class RowReadsITCase {
-  @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
-
-  private static SparkSession spark;
-
-  @BeforeAll
-  static void startSpark() {
-    spark = SparkSessions.start(S3);
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    SparkSessions.stop(spark);
-  }
+  @RegisterExtension static final SparkExtension SPARK = new SparkExtension();
+  static final EmbeddedS3Extension S3 = SPARK.s3();
 
   /**
    * Every kind of array the row path copies, with null rows and null elements, next to flat and
    * partition columns.
    */
   private static org.apache.spark.sql.Dataset<Row> data(long n) {
-    return spark
+    return SPARK
+        .session()
         .range(0, n, 1, 2)
         .withColumn("name", expr("case when id % 7 = 0 then null else concat('n', id) end"))
         .withColumn(
@@ -85,7 +72,8 @@ class RowReadsITCase {
 
   private static org.apache.spark.sql.Dataset<Row> read(
       String uri, String readAs, String parquetReader) {
-    return spark
+    return SPARK
+        .session()
         .read()
         .format("mlobj")
         .option("readAs", readAs)
@@ -149,7 +137,7 @@ class RowReadsITCase {
   void tensorScansAreRowBasedByDefaultAndCopyEveryArrayInBulk() {
     String uri = write("parquet");
     org.apache.spark.sql.Dataset<Row> tensors =
-        spark.read().format("mlobj").load(uri).select("id", "image");
+        SPARK.session().read().format("mlobj").load(uri).select("id", "image");
     assertThat(tensors.collectAsList()).hasSize(300);
 
     SparkPlan plan = tensors.queryExecution().executedPlan();
@@ -161,7 +149,7 @@ class RowReadsITCase {
 
     // Flat columns stay columnar.
     org.apache.spark.sql.Dataset<Row> columnar =
-        spark.read().format("mlobj").load(uri).select("id", "name");
+        SPARK.session().read().format("mlobj").load(uri).select("id", "name");
     assertThat(columnar.collectAsList()).hasSize(300);
     assertThat(rowBased(columnar)).isFalse();
     assertThat(columnar.queryExecution().executedPlan().toString()).contains("output=columnar");
@@ -171,10 +159,11 @@ class RowReadsITCase {
   void scansOfWideRowsUseSmallerBatchesUnlessBatchRowsIsSet() {
     String uri = write("arrow");
     // image: 12 floats (48 bytes) and id (8 bytes) per row: 4 MiB / 56 is above the default.
-    assertThat(plan(spark.read().format("mlobj").load(uri).select("id", "image")))
+    assertThat(plan(SPARK.session().read().format("mlobj").load(uri).select("id", "image")))
         .contains("batchRows=8192");
     String wide = S3.newDatasetUri();
-    spark
+    SPARK
+        .session()
         .range(0, 10, 1, 1)
         .selectExpr("id", "transform(sequence(0, 3071), i -> cast(i as float)) AS image")
         .write()
@@ -182,12 +171,12 @@ class RowReadsITCase {
         .mode("append")
         .option("tensorShape.image", "3,32,32")
         .save(wide);
-    org.apache.spark.sql.Dataset<Row> tensors = spark.read().format("mlobj").load(wide);
+    org.apache.spark.sql.Dataset<Row> tensors = SPARK.session().read().format("mlobj").load(wide);
     // 3 * 32 * 32 floats + a long: 12296 bytes a row, 4 MiB / 12296 = 341 rows.
     assertThat(plan(tensors)).contains("batchRows=341");
     assertThat(tensors.collectAsList()).hasSize(10);
     assertThat(plan(tensors.select("id"))).contains("batchRows=8192");
-    assertThat(plan(spark.read().format("mlobj").option("batchRows", "8192").load(wide)))
+    assertThat(plan(SPARK.session().read().format("mlobj").option("batchRows", "8192").load(wide)))
         .contains("batchRows=8192");
   }
 
@@ -198,7 +187,8 @@ class RowReadsITCase {
   @Test
   void anUnknownReadAsValueIsAnError() {
     String uri = write("arrow");
-    assertThatThrownBy(() -> spark.read().format("mlobj").option("readAs", "batches").load(uri))
+    assertThatThrownBy(
+            () -> SPARK.session().read().format("mlobj").option("readAs", "batches").load(uri))
         .hasMessageContaining(
             "Cannot use option 'readAs' = 'batches': expected auto, rows or columnar.");
   }

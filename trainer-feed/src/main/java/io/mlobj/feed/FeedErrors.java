@@ -1,7 +1,10 @@
 package io.mlobj.feed;
 
+import static io.mlobj.MlobjErrors.cannot;
+import static io.mlobj.MlobjException.Kind.INVALID_ARGUMENT;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import io.mlobj.MlobjException;
-import io.mlobj.MlobjException.Kind;
 import java.util.Collection;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightRuntimeException;
@@ -14,98 +17,80 @@ public final class FeedErrors {
   private FeedErrors() {}
 
   public static MlobjException badRequest(String reason) {
-    return new MlobjException(
-        Kind.INVALID_ARGUMENT,
-        "Cannot serve the feed request: "
-            + reason
-            + ". Send a JSON object such as {\"dataset\": \"s3a://bucket/ds\", \"batch_size\":"
-            + " 64}; see docs/trainer-feed.md.");
+    return cannot(
+        INVALID_ARGUMENT,
+        "serve the feed request: %s. Send a JSON object such as {\"dataset\":"
+            + " \"s3a://bucket/ds\", \"batch_size\": 64}; see docs/trainer-feed.md.",
+        reason);
   }
 
   public static MlobjException unknownTransform(String op, Collection<String> known) {
-    return new MlobjException(
-        Kind.INVALID_ARGUMENT,
-        "Cannot build the preprocessing pipeline: unknown transform '"
-            + op
-            + "'. Known transforms: "
-            + known
-            + " (register your own with FeedServer.Builder.transform).");
+    return cannot(
+        INVALID_ARGUMENT,
+        "build the preprocessing pipeline: unknown transform '%s'. Known transforms: %s (register"
+            + " your own with FeedServer.Builder.transform).",
+        op,
+        known);
   }
 
   public static MlobjException badTransform(String op, String column, String reason) {
-    return new MlobjException(
-        Kind.INVALID_ARGUMENT,
-        "Cannot apply transform '"
-            + op
-            + "' to column '"
-            + column
-            + "': "
-            + reason
-            + ". Fix the step in the request's pipeline.");
+    return cannot(
+        INVALID_ARGUMENT,
+        "apply transform '%s' to column '%s': %s. Fix the step in the request's pipeline.",
+        op,
+        column,
+        reason);
   }
 
   /** A pipeline step that cannot be compiled for a reason of its own (no op, no column, ...). */
-  public static MlobjException badStep(
-      com.fasterxml.jackson.databind.JsonNode spec, String reason) {
-    return new MlobjException(
-        Kind.INVALID_ARGUMENT,
-        "Cannot build the preprocessing pipeline: step "
-            + spec
-            + ": "
-            + reason
-            + ". Fix the step in the request's pipeline (see docs/trainer-feed.md).");
+  public static MlobjException badStep(JsonNode spec, String reason) {
+    return cannot(
+        INVALID_ARGUMENT,
+        "build the preprocessing pipeline: step %s: %s. Fix the step in the request's pipeline"
+            + " (see docs/trainer-feed.md).",
+        spec,
+        reason);
   }
 
   /** checkpoint.put on a server started without a registry. */
   public static MlobjException noCheckpointRegistry() {
-    return new MlobjException(
-        Kind.INVALID_ARGUMENT,
-        "Cannot store the checkpoint: this feed server has no checkpoint registry. Start it with"
-            + " one: mlobj serve --registry s3a://bucket/registry (or set mlobj.registry; in"
-            + " Java, FeedServer.Builder.checkpointRoot).");
+    return cannot(
+        INVALID_ARGUMENT,
+        "store the checkpoint: this feed server has no checkpoint registry. Start it with one:"
+            + " mlobj serve --registry s3a://bucket/registry (or set mlobj.registry; in Java,"
+            + " FeedServer.Builder.checkpointRoot).");
   }
 
   public static MlobjException takeOutOfRange(String dataset, long index, long rows) {
-    return new MlobjException(
-        Kind.INVALID_ARGUMENT,
-        "Cannot take sample "
-            + index
-            + " of "
-            + dataset
-            + ": it has "
-            + rows
-            + " samples (indexes 0.."
-            + (rows - 1)
-            + "). Ask for indexes below "
-            + rows
-            + ".");
+    return cannot(
+        INVALID_ARGUMENT,
+        "take sample %d of %s: it has %d samples (indexes 0..%d). Ask for indexes below %d.",
+        index,
+        dataset,
+        rows,
+        rows - 1,
+        rows);
   }
 
   public static MlobjException positionOutOfRange(String dataset, long position, long rows) {
-    return new MlobjException(
-        Kind.INVALID_ARGUMENT,
-        "Cannot resume "
-            + dataset
-            + " at position "
-            + position
-            + ": the epoch has "
-            + rows
-            + " samples. Start the next epoch at position 0.");
+    return cannot(
+        INVALID_ARGUMENT,
+        "resume %s at position %d: the epoch has %d samples. Start the next epoch at position 0.",
+        dataset,
+        position,
+        rows);
   }
 
   public static MlobjException emptyDataset(String dataset) {
-    return new MlobjException(
-        Kind.INVALID_ARGUMENT,
-        "Cannot feed "
-            + dataset
-            + ": no sample matches (empty version or a predicate that matches nothing). Check"
-            + " the version and the predicate.");
+    return cannot(
+        INVALID_ARGUMENT,
+        "feed %s: no sample matches (empty version or a predicate that matches nothing). Check"
+            + " the version and the predicate.",
+        dataset);
   }
 
   public static MlobjException unknownAction(String type, Collection<String> known) {
-    return new MlobjException(
-        Kind.INVALID_ARGUMENT,
-        "Cannot run action '" + type + "': no such action. Actions: " + known + ".");
+    return cannot(INVALID_ARGUMENT, "run action '%s': no such action. Actions: %s.", type, known);
   }
 
   /**
@@ -126,24 +111,20 @@ public final class FeedErrors {
         streams == 0
             ? ""
             : ", of which " + mib(reserved) + " MiB are held by " + streams + " running stream(s)";
-    return new MlobjException(
-        Kind.INVALID_ARGUMENT,
-        "Cannot stream "
-            + dataset
-            + " at version "
-            + version
-            + ": with a shuffle window of "
-            + window
-            + " samples the stream needs about "
-            + mib(needed)
-            + " MiB of decoded blocks and batches, and the server's Arrow memory budget is "
-            + mib(budget)
-            + " MiB (--memory-cap, less --read-ahead when a local cache is used)"
-            + held
-            + ". Lower shuffle_buffer (to about "
-            + Math.max(1, fitting)
-            + " samples or less), run fewer streams at once, or start the server with a larger"
-            + " --memory-cap.");
+    return cannot(
+        INVALID_ARGUMENT,
+        "stream %s at version %d: with a shuffle window of %d samples the stream needs about %s"
+            + " MiB of decoded blocks and batches, and the server's Arrow memory budget is %s MiB"
+            + " (--memory-cap, less --read-ahead when a local cache is used)%s. Lower"
+            + " shuffle_buffer (to about %d samples or less), run fewer streams at once, or start"
+            + " the server with a larger --memory-cap.",
+        dataset,
+        version,
+        window,
+        mib(needed),
+        mib(budget),
+        held,
+        Math.max(1, fitting));
   }
 
   private static String mib(long bytes) {

@@ -26,7 +26,6 @@ import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.ExtensionTypeVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.UInt1Vector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -217,19 +216,7 @@ class FeedServerITCase {
     take.putArray("take").add(5).add(199).add(0).add(77).add(120);
     List<Long> ids = new ArrayList<>();
     List<Integer> pixels = new ArrayList<>();
-    client.stream(
-        take,
-        root -> {
-          BigIntVector id = (BigIntVector) root.getVector("id");
-          FixedSizeListVector image =
-              (FixedSizeListVector)
-                  ((ExtensionTypeVector<?>) root.getVector("image")).getUnderlyingVector();
-          for (int i = 0; i < root.getRowCount(); i++) {
-            ids.add(id.get(i));
-            // pixel (c=1, y=2, x=3) of a [3,4,4] image
-            pixels.add(((UInt1Vector) image.getDataVector()).get(i * 48 + 16 + 2 * 4 + 3) & 0xff);
-          }
-        });
+    client.stream(take, root -> FeedTestData.collectPixels(root, 1, 2, 3, ids, pixels));
     assertThat(ids).containsExactly(5L, 199L, 0L, 77L, 120L);
     assertThat(pixels)
         .containsExactly(

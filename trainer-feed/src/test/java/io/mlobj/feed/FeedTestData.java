@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.ExtensionTypeVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.UInt1Vector;
 import org.apache.arrow.vector.VarCharVector;
@@ -43,6 +44,25 @@ public final class FeedTestData {
                 FieldType.nullable(new ArrowType.List()),
                 List.of(Field.nullable("item", new ArrowType.Int(32, true)))),
             Field.nullable("split", new ArrowType.Utf8())));
+  }
+
+  /**
+   * Appends, for each row of a batch of this schema, its id to {@code ids} and the pixel at (c, y,
+   * x) of its image to {@code pixels}.
+   */
+  public static void collectPixels(
+      VectorSchemaRoot root, int c, int y, int x, List<Long> ids, List<Integer> pixels) {
+    BigIntVector id = (BigIntVector) root.getVector("id");
+    ExtensionTypeVector<?> image = (ExtensionTypeVector<?>) root.getVector("image");
+    int[] shape = FixedShapeTensorType.of(image.getField()).shape();
+    int h = shape[1];
+    int w = shape[2];
+    UInt1Vector values =
+        (UInt1Vector) ((FixedSizeListVector) image.getUnderlyingVector()).getDataVector();
+    for (int i = 0; i < root.getRowCount(); i++) {
+      ids.add(id.get(i));
+      pixels.add(values.get(i * 3 * h * w + c * h * w + y * w + x) & 0xff);
+    }
   }
 
   /** Pixel value of sample {@code id} at (c, y, x). */

@@ -11,10 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.ExtensionTypeVector;
-import org.apache.arrow.vector.UInt1Vector;
-import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,20 +32,7 @@ class TakeITCase {
         take.putArray("take").add(1000).add(3).add(700).add(5);
         List<Long> ids = new ArrayList<>();
         List<Integer> pixels = new ArrayList<>();
-        client.stream(
-            take,
-            root -> {
-              BigIntVector id = (BigIntVector) root.getVector("id");
-              FixedSizeListVector image =
-                  (FixedSizeListVector)
-                      ((ExtensionTypeVector<?>) root.getVector("image")).getUnderlyingVector();
-              for (int i = 0; i < root.getRowCount(); i++) {
-                ids.add(id.get(i));
-                pixels.add(
-                    ((UInt1Vector) image.getDataVector()).get(i * 3072 + 2 * 1024 + 31 * 32 + 7)
-                        & 0xff);
-              }
-            });
+        client.stream(take, root -> FeedTestData.collectPixels(root, 2, 31, 7, ids, pixels));
         assertThat(ids).containsExactly(1000L, 3L, 700L, 5L);
         assertThat(pixels)
             .containsExactly(

@@ -1,100 +1,89 @@
 package io.mlobj.internal.registry;
 
+import static io.mlobj.MlobjErrors.cannot;
+import static io.mlobj.MlobjException.Kind.CONFLICT;
+import static io.mlobj.MlobjException.Kind.CORRUPT;
+import static io.mlobj.MlobjException.Kind.INVALID_ARGUMENT;
+import static io.mlobj.MlobjException.Kind.NOT_FOUND;
+
 import io.mlobj.MlobjException;
-import io.mlobj.MlobjException.Kind;
 
 /** User-facing errors of the checkpoint registry, worded in one place. */
 public final class RegistryErrors {
   private RegistryErrors() {}
 
   public static MlobjException modelNotFound(String registry, String model) {
-    return new MlobjException(
-        Kind.NOT_FOUND,
-        "Cannot find model '"
-            + model
-            + "' in registry "
-            + registry
-            + ": it has no checkpoints. Run 'mlobj checkpoint ls --registry "
-            + registry
-            + "' to list the models.");
+    return cannot(
+        NOT_FOUND,
+        "find model '%s' in registry %s: it has no checkpoints. Run 'mlobj checkpoint ls"
+            + " --registry %s' to list the models.",
+        model,
+        registry,
+        registry);
   }
 
   public static MlobjException checkpointNotFound(String registry, String model, long version) {
-    return new MlobjException(
-        Kind.NOT_FOUND,
-        "Cannot find checkpoint "
-            + model
-            + "@v"
-            + version
-            + " in registry "
-            + registry
-            + ": no such version. Run 'mlobj checkpoint ls "
-            + model
-            + "' to list its versions.");
+    return cannot(
+        NOT_FOUND,
+        "find checkpoint %s@v%d in registry %s: no such version. Run 'mlobj checkpoint ls %s' to"
+            + " list its versions.",
+        model,
+        version,
+        registry,
+        model);
   }
 
   public static MlobjException aliasNotFound(String registry, String model, String alias) {
-    return new MlobjException(
-        Kind.NOT_FOUND,
-        "Cannot resolve alias '"
-            + alias
-            + "' of model '"
-            + model
-            + "' in registry "
-            + registry
-            + ": it was never set. Set it with 'mlobj checkpoint alias "
-            + model
-            + " "
-            + alias
-            + " <version>'.");
+    return cannot(
+        NOT_FOUND,
+        "resolve alias '%s' of model '%s' in registry %s: it was never set. Set it with 'mlobj"
+            + " checkpoint alias %s %s <version>'.",
+        alias,
+        model,
+        registry,
+        model,
+        alias);
   }
 
   public static MlobjException nothingToRollBack(String registry, String model, String alias) {
-    return new MlobjException(
-        Kind.INVALID_ARGUMENT,
-        "Cannot roll back alias '"
-            + alias
-            + "' of model '"
-            + model
-            + "' in registry "
-            + registry
-            + ": it has no earlier target. Set it to a version explicitly instead.");
+    return cannot(
+        INVALID_ARGUMENT,
+        "roll back alias '%s' of model '%s' in registry %s: it has no earlier target. Set it to a"
+            + " version explicitly instead.",
+        alias,
+        model,
+        registry);
   }
 
   public static MlobjException contentDamaged(String uri, String ref, long expected, long actual) {
-    return new MlobjException(
-        Kind.CORRUPT,
-        String.format(
-            "Cannot read checkpoint %s (%s): CRC32C mismatch (expected 0x%08x, got 0x%08x). The"
-                + " model file is damaged; restore it or store the checkpoint again.",
-            ref, uri, expected, actual));
+    return cannot(
+        CORRUPT,
+        "read checkpoint %s (%s): CRC32C mismatch (expected 0x%08x, got 0x%08x). The model file is"
+            + " damaged; restore it or store the checkpoint again.",
+        ref,
+        uri,
+        expected,
+        actual);
   }
 
   public static MlobjException contentMissing(String uri, String ref) {
-    return new MlobjException(
-        Kind.NOT_FOUND,
-        "Cannot read checkpoint "
-            + ref
-            + ": its model file "
-            + uri
-            + " does not exist (deleted outside mlobj). Store the checkpoint again.");
+    return cannot(
+        NOT_FOUND,
+        "read checkpoint %s: its model file %s does not exist (deleted outside mlobj). Store the"
+            + " checkpoint again.",
+        ref,
+        uri);
   }
 
   public static MlobjException badLineage(String ref) {
-    return new MlobjException(
-        Kind.INVALID_ARGUMENT,
-        "Cannot record lineage '"
-            + ref
-            + "': expected <dataset uri>@v<version>, e.g. s3a://bucket/images@v3.");
+    return cannot(
+        INVALID_ARGUMENT,
+        "record lineage '%s': expected <dataset uri>@v<version>, e.g. s3a://bucket/images@v3.",
+        ref);
   }
 
   public static MlobjException contended(String what, int attempts) {
-    return new MlobjException(
-        Kind.CONFLICT,
-        "Cannot commit "
-            + what
-            + ": other writers won "
-            + attempts
-            + " times in a row. Retry later.");
+    return cannot(
+        CONFLICT, "commit %s: other writers won %d times in a row. Retry later.", what, attempts);
   }
 }

@@ -2,7 +2,6 @@ package io.mlobj.internal.store;
 
 import io.mlobj.MlobjConf;
 import io.mlobj.store.ObjectInfo;
-import io.mlobj.store.ObjectNotFoundException;
 import io.mlobj.store.ObjectStore;
 import io.mlobj.store.ObjectStoreException;
 import io.mlobj.store.PreconditionFailedException;
@@ -63,27 +62,27 @@ public final class HadoopObjectStore implements ObjectStore {
 
   @Override
   public byte[] read(String key) {
-    try (FSDataInputStream in = fs.open(path(key))) {
-      return in.readAllBytes();
-    } catch (FileNotFoundException e) {
-      throw new ObjectNotFoundException(uri(key));
-    } catch (IOException e) {
-      throw new ObjectStoreException("Cannot read " + uri(key) + ": " + e, e);
-    }
+    return FileReads.read(
+        uri(key),
+        () -> {
+          try (FSDataInputStream in = fs.open(path(key))) {
+            return in.readAllBytes();
+          }
+        });
   }
 
   @Override
   public byte[] readRange(String key, long offset, int length) {
-    try (FSDataInputStream in = fs.open(path(key))) {
-      long size = fs.getFileStatus(path(key)).getLen();
-      byte[] out = new byte[(int) Math.max(0, Math.min(length, size - offset))];
-      in.readFully(offset, out);
-      return out;
-    } catch (FileNotFoundException e) {
-      throw new ObjectNotFoundException(uri(key));
-    } catch (IOException e) {
-      throw new ObjectStoreException("Cannot read " + uri(key) + ": " + e, e);
-    }
+    return FileReads.read(
+        uri(key),
+        () -> {
+          try (FSDataInputStream in = fs.open(path(key))) {
+            long size = fs.getFileStatus(path(key)).getLen();
+            byte[] out = new byte[(int) Math.max(0, Math.min(length, size - offset))];
+            in.readFully(offset, out);
+            return out;
+          }
+        });
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.mlobj.internal.store;
 
 import io.mlobj.MlobjException.Kind;
 import io.mlobj.store.ObjectInfo;
-import io.mlobj.store.ObjectNotFoundException;
 import io.mlobj.store.ObjectStore;
 import io.mlobj.store.ObjectStoreException;
 import io.mlobj.store.PreconditionFailedException;
@@ -52,28 +51,22 @@ public final class LocalObjectStore implements ObjectStore {
 
   @Override
   public byte[] read(String key) {
-    try {
-      return Files.readAllBytes(path(key));
-    } catch (NoSuchFileException e) {
-      throw new ObjectNotFoundException(uri(key));
-    } catch (IOException e) {
-      throw new ObjectStoreException("Cannot read " + uri(key) + ": " + e, e);
-    }
+    return FileReads.read(uri(key), () -> Files.readAllBytes(path(key)));
   }
 
   @Override
   public byte[] readRange(String key, long offset, int length) {
-    try (RandomAccessFile file = new RandomAccessFile(path(key).toFile(), "r")) {
-      long available = Math.max(0, file.length() - offset);
-      byte[] out = new byte[(int) Math.min(length, available)];
-      file.seek(offset);
-      file.readFully(out);
-      return out;
-    } catch (java.io.FileNotFoundException e) {
-      throw new ObjectNotFoundException(uri(key));
-    } catch (IOException e) {
-      throw new ObjectStoreException("Cannot read " + uri(key) + ": " + e, e);
-    }
+    return FileReads.read(
+        uri(key),
+        () -> {
+          try (RandomAccessFile file = new RandomAccessFile(path(key).toFile(), "r")) {
+            long available = Math.max(0, file.length() - offset);
+            byte[] out = new byte[(int) Math.min(length, available)];
+            file.seek(offset);
+            file.readFully(out);
+            return out;
+          }
+        });
   }
 
   @Override

@@ -4,24 +4,19 @@ import io.mlobj.Dataset;
 import io.mlobj.Shard;
 import io.mlobj.Snapshot;
 import io.mlobj.flink.StringRows;
-import io.mlobj.flink.sink.MlobjSink;
-import java.net.URL;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.testframe.external.ExternalSystemDataReader;
 import org.apache.flink.connector.testframe.external.sink.DataStreamSinkV2ExternalContext;
 import org.apache.flink.connector.testframe.external.sink.TestingSinkSettings;
 
 /** One dataset per test case; the reader returns the rows of shards it has not returned yet. */
-final class MlobjSinkExternalContext implements DataStreamSinkV2ExternalContext<String> {
+final class MlobjSinkExternalContext extends StringRowsExternalContext
+    implements DataStreamSinkV2ExternalContext<String> {
   private final String uri;
   private final Map<String, String> conf;
 
@@ -32,13 +27,7 @@ final class MlobjSinkExternalContext implements DataStreamSinkV2ExternalContext<
 
   @Override
   public Sink<String> createSink(TestingSinkSettings settings) {
-    return MlobjSink.<String>builder()
-        .path(uri)
-        .conf(conf)
-        .schema(StringRows.SCHEMA)
-        .serializer(new StringRows.Serializer())
-        .sinkId("testframe")
-        .build();
+    return StringRows.sink(uri, conf, "testframe");
   }
 
   @Override
@@ -76,27 +65,8 @@ final class MlobjSinkExternalContext implements DataStreamSinkV2ExternalContext<
 
   @Override
   public List<String> generateTestData(TestingSinkSettings settings, long seed) {
-    Random random = new Random(seed);
-    List<String> out = new ArrayList<>();
-    int count = 50 + random.nextInt(50);
-    for (int i = 0; i < count; i++) {
-      out.add("row-" + i + "-" + Long.toHexString(random.nextLong()));
-    }
-    return out;
+    return StringRows.random("row-", 50, seed);
   }
-
-  @Override
-  public TypeInformation<String> getProducedType() {
-    return Types.STRING;
-  }
-
-  @Override
-  public List<URL> getConnectorJarPaths() {
-    return List.of();
-  }
-
-  @Override
-  public void close() {}
 
   @Override
   public String toString() {

@@ -4,14 +4,9 @@ import io.mlobj.Dataset;
 import io.mlobj.flink.StringRows;
 import io.mlobj.flink.source.MlobjSource;
 import io.mlobj.flink.source.StartPosition;
-import java.net.URL;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.testframe.external.ExternalSystemSplitDataWriter;
@@ -22,7 +17,8 @@ import org.apache.flink.connector.testframe.external.source.TestingSourceSetting
  * One dataset per test case. Each split writer commits one version with one shard per call, so a
  * continuous source sees data written both before and while the job runs.
  */
-final class MlobjSourceExternalContext implements DataStreamSourceExternalContext<String> {
+final class MlobjSourceExternalContext extends StringRowsExternalContext
+    implements DataStreamSourceExternalContext<String> {
   private final Dataset dataset;
   private final Map<String, String> conf;
 
@@ -57,27 +53,8 @@ final class MlobjSourceExternalContext implements DataStreamSourceExternalContex
 
   @Override
   public List<String> generateTestData(TestingSourceSettings settings, int splitIndex, long seed) {
-    Random random = new Random(seed);
-    List<String> out = new ArrayList<>();
-    int count = 20 + random.nextInt(20);
-    for (int i = 0; i < count; i++) {
-      out.add("split-" + splitIndex + "-" + i + "-" + Long.toHexString(random.nextLong()));
-    }
-    return out;
+    return StringRows.random("split-" + splitIndex + "-", 20, seed);
   }
-
-  @Override
-  public TypeInformation<String> getProducedType() {
-    return Types.STRING;
-  }
-
-  @Override
-  public List<URL> getConnectorJarPaths() {
-    return List.of();
-  }
-
-  @Override
-  public void close() {}
 
   @Override
   public String toString() {

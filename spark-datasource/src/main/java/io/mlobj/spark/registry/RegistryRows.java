@@ -1,17 +1,15 @@
 package io.mlobj.spark.registry;
 
-import io.mlobj.MlobjConf;
 import io.mlobj.MlobjErrors;
-import io.mlobj.Settings;
 import io.mlobj.registry.Checkpoint;
 import io.mlobj.registry.CheckpointRegistry;
 import io.mlobj.registry.QueryHit;
+import io.mlobj.spark.MlobjOptions;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayBasedMapData;
@@ -90,14 +88,7 @@ final class RegistryRows {
           String.valueOf(root),
           "the registry URI, e.g. option(\"registry\", \"s3a://ml/registry\")");
     }
-    Map<String, String> conf = new HashMap<>();
-    SparkSession.getActiveSession()
-        .foreach(
-            s -> {
-              conf.putAll(MlobjConf.fromHadoop(s.sparkContext().hadoopConfiguration()).asMap());
-              return null;
-            });
-    conf.putAll(Settings.storageConf(options));
+    Map<String, String> conf = MlobjOptions.storageConf(options);
     List<Hit> hits = new ArrayList<>();
     try (CheckpointRegistry registry = CheckpointRegistry.open(root, conf)) {
       String query = lower.get("query");

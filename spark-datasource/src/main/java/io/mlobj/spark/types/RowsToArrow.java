@@ -93,36 +93,33 @@ public final class RowsToArrow implements AutoCloseable {
     root.close();
   }
 
+  /** Writes the non-null value at {@code ordinal} of {@code src} to index {@code index}. */
+  @FunctionalInterface
+  private interface ValueWriter {
+    void write(SpecializedGetters src, int ordinal, int index);
+  }
+
   /** Writes the value at {@code ordinal} of {@code src} to index {@code index} of a vector. */
-  private abstract static class Writer {
-    final FieldVector vector;
-
-    Writer(FieldVector vector) {
-      this.vector = vector;
-    }
-
-    final void write(SpecializedGetters src, int ordinal, int index) {
+  private record Writer(FieldVector vector, ValueWriter value) {
+    void write(SpecializedGetters src, int ordinal, int index) {
       if (src.isNullAt(ordinal)) {
         vector.setNull(index);
       } else {
-        writeValue(src, ordinal, index);
+        value.write(src, ordinal, index);
       }
     }
-
-    abstract void writeValue(SpecializedGetters src, int ordinal, int index);
   }
 
   private static Writer writer(FieldVector vector, DataType sparkType) {
     if (vector instanceof ExtensionTypeVector<?> ext
         && ext.getField().getType() instanceof FixedShapeTensorType tensor) {
-      return new TensorWriter(
-          vector,
-          (FixedSizeListVector) ext.getUnderlyingVector(),
-          tensor,
-          SparkSchemas.isVector(sparkType));
+      FixedSizeListVector list = (FixedSizeListVector) ext.getUnderlyingVector();
+      return new Writer(
+          vector, new TensorValues(vector, list, tensor, SparkSchemas.isVector(sparkType)));
     }
     if (vector instanceof FixedSizeListVector list) {
-      return new TensorWriter(vector, list, null, SparkSchemas.isVector(sparkType));
+      return new Writer(
+          vector, new TensorValues(vector, list, null, SparkSchemas.isVector(sparkType)));
     }
     if (vector instanceof ListVector list) {
       DataType element =
@@ -130,17 +127,16 @@ public final class RowsToArrow implements AutoCloseable {
               ? a.elementType()
               : SparkSchemas.toSpark(list.getDataVector().getField()).dataType();
       Writer child = writer(list.getDataVector(), element);
-      return new Writer(vector) {
-        @Override
-        void writeValue(SpecializedGetters src, int ordinal, int index) {
-          ArrayData array = src.getArray(ordinal);
-          int start = list.startNewValue(index);
-          for (int j = 0; j < array.numElements(); j++) {
-            child.write(array, j, start + j);
-          }
-          list.endValue(index, array.numElements());
-        }
-      };
+      return new Writer(
+          vector,
+          (src, ordinal, index) -> {
+            ArrayData array = src.getArray(ordinal);
+            int start = list.startNewValue(index);
+            for (int j = 0; j < array.numElements(); j++) {
+              child.write(array, j, start + j);
+            }
+            list.endValue(index, array.numElements());
+          });
     }
     if (vector instanceof StructVector struct) {
       StructType type = (StructType) sparkType;
@@ -149,133 +145,53 @@ public final class RowsToArrow implements AutoCloseable {
       for (int i = 0; i < childWriters.length; i++) {
         childWriters[i] = writer(children.get(i), type.fields()[i].dataType());
       }
-      return new Writer(vector) {
-        @Override
-        void writeValue(SpecializedGetters src, int ordinal, int index) {
-          InternalRow row = src.getStruct(ordinal, childWriters.length);
-          struct.setIndexDefined(index);
-          for (int i = 0; i < childWriters.length; i++) {
-            childWriters[i].write(row, i, index);
-          }
-        }
-      };
+      return new Writer(
+          vector,
+          (src, ordinal, index) -> {
+            InternalRow row = src.getStruct(ordinal, childWriters.length);
+            struct.setIndexDefined(index);
+            for (int i = 0; i < childWriters.length; i++) {
+              childWriters[i].write(row, i, index);
+            }
+          });
     }
-    return primitive(vector);
+    return new Writer(vector, primitive(vector));
   }
 
-  private static Writer primitive(FieldVector vector) {
+  /** The value writer of a primitive vector, by Arrow type. */
+  private static ValueWriter primitive(FieldVector vector) {
     if (vector instanceof BitVector v) {
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, s.getBoolean(o) ? 1 : 0);
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, s.getBoolean(o) ? 1 : 0);
     } else if (vector instanceof TinyIntVector v) {
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, s.getByte(o));
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, s.getByte(o));
     } else if (vector instanceof SmallIntVector v) {
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, s.getShort(o));
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, s.getShort(o));
     } else if (vector instanceof IntVector v) {
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, s.getInt(o));
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, s.getInt(o));
     } else if (vector instanceof BigIntVector v) {
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, s.getLong(o));
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, s.getLong(o));
     } else if (vector instanceof UInt1Vector v) {
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, s.getShort(o));
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, s.getShort(o));
     } else if (vector instanceof UInt2Vector v) {
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, (char) s.getInt(o));
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, (char) s.getInt(o));
     } else if (vector instanceof UInt4Vector v) {
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, (int) s.getLong(o));
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, (int) s.getLong(o));
     } else if (vector instanceof UInt8Vector v) {
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, s.getLong(o));
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, s.getLong(o));
     } else if (vector instanceof Float4Vector v) {
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, s.getFloat(o));
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, s.getFloat(o));
     } else if (vector instanceof Float8Vector v) {
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, s.getDouble(o));
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, s.getDouble(o));
     } else if (vector instanceof VarCharVector v) {
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, s.getUTF8String(o).getBytes());
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, s.getUTF8String(o).getBytes());
     } else if (vector instanceof LargeVarCharVector v) {
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, s.getUTF8String(o).getBytes());
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, s.getUTF8String(o).getBytes());
     } else if (vector instanceof VarBinaryVector v) {
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, s.getBinary(o));
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, s.getBinary(o));
     } else if (vector instanceof LargeVarBinaryVector v) {
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, s.getBinary(o));
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, s.getBinary(o));
     } else if (vector instanceof DateDayVector v) {
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, s.getInt(o));
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, s.getInt(o));
     } else if (vector instanceof TimeStampVector v) {
       ArrowType.Timestamp ts = (ArrowType.Timestamp) v.getField().getType();
       long mul =
@@ -289,12 +205,7 @@ public final class RowsToArrow implements AutoCloseable {
             case MILLISECOND -> 1000;
             default -> 1;
           };
-      return new Writer(v) {
-        @Override
-        void writeValue(SpecializedGetters s, int o, int i) {
-          v.setSafe(i, Math.floorDiv(s.getLong(o) * mul, div));
-        }
-      };
+      return (s, o, i) -> v.setSafe(i, Math.floorDiv(s.getLong(o) * mul, div));
     }
     throw new MlobjException(
         MlobjException.Kind.INVALID_ARGUMENT,
@@ -306,7 +217,8 @@ public final class RowsToArrow implements AutoCloseable {
   }
 
   /** Tensor storage: Spark arrays or ML vectors of exactly prod(shape) elements. */
-  private static final class TensorWriter extends Writer {
+  private static final class TensorValues implements ValueWriter {
+    private final FieldVector vector;
     private final FixedSizeListVector list;
     private final int size;
     private final Writer values;
@@ -314,23 +226,23 @@ public final class RowsToArrow implements AutoCloseable {
     private final boolean mlVector;
     private final boolean singlePrecision;
 
-    TensorWriter(
+    TensorValues(
         FieldVector vector,
         FixedSizeListVector list,
         FixedShapeTensorType tensor,
         boolean mlVector) {
-      super(vector);
+      this.vector = vector;
       this.mlVector = mlVector;
       this.singlePrecision = list.getDataVector() instanceof Float4Vector;
       this.list = list;
       this.size = list.getListSize();
       FieldVector data = (FieldVector) list.getDataVector();
-      this.values = primitive(data);
+      this.values = new Writer(data, primitive(data));
       this.shape = tensor == null ? "[" + size + "]" : Arrays.toString(tensor.shape());
     }
 
     @Override
-    void writeValue(SpecializedGetters src, int ordinal, int index) {
+    public void write(SpecializedGetters src, int ordinal, int index) {
       ArrayData array;
       if (mlVector) {
         array = mlVectorValues(src.getStruct(ordinal, 4));

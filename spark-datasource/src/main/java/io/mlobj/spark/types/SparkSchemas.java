@@ -292,18 +292,9 @@ public final class SparkSchemas {
 
   /** The name used in {@value #TENSOR_ELEMENT}. */
   static String elementName(ArrowType type) {
-    if (type instanceof ArrowType.Int i) {
-      return (i.getIsSigned() ? "int" : "uint") + i.getBitWidth();
-    }
-    if (type instanceof ArrowType.FloatingPoint f) {
-      return switch (f.getPrecision()) {
-        case HALF -> "float16";
-        case SINGLE -> "float32";
-        case DOUBLE -> "float64";
-      };
-    }
-    if (type instanceof ArrowType.Bool) {
-      return "bool";
+    String numeric = FixedShapeTensorType.numericName(type);
+    if (numeric != null) {
+      return numeric;
     }
     return type.toString();
   }

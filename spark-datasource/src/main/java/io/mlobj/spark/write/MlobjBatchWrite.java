@@ -1,5 +1,6 @@
 package io.mlobj.spark.write;
 
+import io.mlobj.CommitOutcome;
 import io.mlobj.Shard;
 import java.util.List;
 import org.apache.spark.sql.connector.write.BatchWrite;
@@ -49,9 +50,17 @@ final class MlobjBatchWrite implements BatchWrite {
 
   @Override
   public void commit(WriterCommitMessage[] messages) {
-    List<Shard> shards = ShardCommitter.shards(messages);
+    commitOrDelete(committer, ShardCommitter.shards(messages), null, 0);
+  }
+
+  /**
+   * Commits the shards; a commit that failed deletes them and rethrows, one whose outcome is
+   * unknown is rethrown without deleting anything (it may have succeeded).
+   */
+  static CommitOutcome commitOrDelete(
+      ShardCommitter committer, List<Shard> shards, String idempotentId, long number) {
     try {
-      committer.commit(shards, null, 0);
+      return committer.commit(shards, idempotentId, number);
     } catch (io.mlobj.commit.CommitStateUnknownException e) {
       throw e;
     } catch (RuntimeException e) {

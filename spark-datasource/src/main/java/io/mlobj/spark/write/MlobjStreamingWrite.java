@@ -38,15 +38,8 @@ final class MlobjStreamingWrite implements StreamingWrite {
     if (shards.isEmpty() && committer.mode() == WriteMode.APPEND) {
       return; // nothing to add; an empty version would only clutter the history
     }
-    try {
-      if (committer.commit(shards, queryId, epochId).alreadyCommitted()) {
-        committer.delete(shards); // a replayed batch wrote its rows again into new shards
-      }
-    } catch (io.mlobj.commit.CommitStateUnknownException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      committer.delete(shards);
-      throw e;
+    if (MlobjBatchWrite.commitOrDelete(committer, shards, queryId, epochId).alreadyCommitted()) {
+      committer.delete(shards); // a replayed batch wrote its rows again into new shards
     }
   }
 

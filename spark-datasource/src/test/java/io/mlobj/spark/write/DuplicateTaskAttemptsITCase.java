@@ -3,13 +3,13 @@ package io.mlobj.spark.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mlobj.Dataset;
+import io.mlobj.spark.SparkExtension;
 import io.mlobj.store.ObjectInfo;
 import io.mlobj.testing.EmbeddedS3Extension;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.connector.catalog.SupportsWrite;
@@ -23,8 +23,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 import org.apache.spark.unsafe.types.UTF8String;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,19 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Spark's commit coordinator lets one commit and aborts the other.
  */
 class DuplicateTaskAttemptsITCase {
-  @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
-
-  private static SparkSession spark;
-
-  @BeforeAll
-  static void startSpark() {
-    spark = io.mlobj.spark.SparkSessionsAccess.start(S3);
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    io.mlobj.spark.SparkSessionsAccess.stop(spark);
-  }
+  @RegisterExtension static final SparkExtension SPARK = new SparkExtension();
+  static final EmbeddedS3Extension S3 = SPARK.s3();
 
   private static final StructType SCHEMA =
       new StructType().add("id", DataTypes.LongType).add("name", DataTypes.StringType);
@@ -117,8 +104,8 @@ class DuplicateTaskAttemptsITCase {
 
     Dataset ds = Dataset.open(uri, S3.conf());
     assertThat(ds.latestVersion()).isEqualTo(1);
-    assertThat(spark.read().format("mlobj").load(uri).count()).isEqualTo(300);
-    assertThat(spark.read().format("mlobj").load(uri).select("id").distinct().count())
+    assertThat(SPARK.session().read().format("mlobj").load(uri).count()).isEqualTo(300);
+    assertThat(SPARK.session().read().format("mlobj").load(uri).select("id").distinct().count())
         .isEqualTo(300);
     List<String> stored = ds.store().list("data/", null).stream().map(ObjectInfo::key).toList();
     assertThat(stored)

@@ -227,21 +227,12 @@ public final class Tensors {
 
   /** A scalar Arrow type's numpy-style name ({@code uint8}, {@code float32}); else Arrow's. */
   public static String typeName(ArrowType type) {
-    if (type instanceof ArrowType.Int i) {
-      return (i.getIsSigned() ? "int" : "uint") + i.getBitWidth();
-    }
-    if (type instanceof ArrowType.FloatingPoint f) {
-      return switch (f.getPrecision()) {
-        case HALF -> "float16";
-        case SINGLE -> "float32";
-        case DOUBLE -> "float64";
-      };
+    String numeric = FixedShapeTensorType.numericName(type);
+    if (numeric != null) {
+      return numeric;
     }
     if (type instanceof ArrowType.Utf8 || type instanceof ArrowType.LargeUtf8) {
       return "string";
-    }
-    if (type instanceof ArrowType.Bool) {
-      return "bool";
     }
     return String.valueOf(type).toLowerCase(java.util.Locale.ROOT);
   }
