@@ -106,7 +106,8 @@ class LocalCacheITCase {
 
     assertThat(mapping.isDirect()).isTrue();
     assertThat(cache.stats().hits()).isEqualTo(hits + 1);
-    try (BufferAllocator mappings = allocator.newChildAllocator("mappings", 0, Long.MAX_VALUE)) {
+    try (BufferAllocator mappings =
+        arrow.allocator().newChildAllocator("mappings", 0, Long.MAX_VALUE)) {
       ArrowBuf owned = LocalCache.adoptMapping(mappings, mapping);
       assertThat(mappings.getAllocatedMemory()).isEqualTo(shard.bytes());
       owned.close();
