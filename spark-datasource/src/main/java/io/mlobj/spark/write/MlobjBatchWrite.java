@@ -51,7 +51,7 @@ final class MlobjBatchWrite implements BatchWrite {
   public void commit(WriterCommitMessage[] messages) {
     List<Shard> shards = ShardCommitter.shards(messages);
     try {
-      committer.commit(shards, null, 0);
+      committer.commit(shards, ShardCommitter.writeStartedMillis(messages), null, 0);
     } catch (io.mlobj.commit.CommitStateUnknownException e) {
       throw e;
     } catch (RuntimeException e) {

@@ -39,7 +39,9 @@ final class MlobjStreamingWrite implements StreamingWrite {
       return; // nothing to add; an empty version would only clutter the history
     }
     try {
-      if (committer.commit(shards, queryId, epochId).alreadyCommitted()) {
+      if (committer
+          .commit(shards, ShardCommitter.writeStartedMillis(messages), queryId, epochId)
+          .alreadyCommitted()) {
         committer.delete(shards); // a replayed batch wrote its rows again into new shards
       }
     } catch (io.mlobj.commit.CommitStateUnknownException e) {
