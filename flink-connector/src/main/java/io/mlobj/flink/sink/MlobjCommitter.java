@@ -1,5 +1,6 @@
 package io.mlobj.flink.sink;
 
+import io.mlobj.Commit;
 import io.mlobj.CommitOutcome;
 import io.mlobj.Dataset;
 import io.mlobj.Lineage;
@@ -65,10 +66,16 @@ final class MlobjCommitter implements Committer<MlobjCommittable> {
         continue;
       }
       try {
+        Commit commit = dataset.newAppend().addShards(committable.shards());
+        // A committable may be committed long after its write (a slow checkpoint, a job restored
+        // days later): the commit then checks that a vacuum did not delete its shards meanwhile.
+        if (committable.writeStartedMillis() == MlobjCommittable.UNKNOWN_START) {
+          commit.checkShardsExist();
+        } else {
+          commit.writeStartedAt(committable.writeStartedMillis());
+        }
         CommitOutcome outcome =
-            dataset
-                .newAppend()
-                .addShards(committable.shards())
+            commit
                 .schema(settings.schema())
                 .idempotent(committable.writerId(), committable.number())
                 .engine(ENGINE, job.getJobId().toHexString())
