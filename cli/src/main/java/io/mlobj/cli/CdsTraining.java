@@ -34,7 +34,20 @@ public final class CdsTraining {
 
   private CdsTraining() {}
 
+  /** Runs the training commands and exits: 0 when all succeeded, 1 (listing them) if not. */
   public static void main(String[] args) throws IOException {
+    List<String> failed = train();
+    failed.forEach(System.err::println);
+    System.exit(failed.isEmpty() ? 0 : 1);
+  }
+
+  /**
+   * Runs the training commands in this JVM.
+   *
+   * @return the commands that did not exit 0, each with its output; empty when all succeeded
+   */
+  static List<String> train() throws IOException {
+    List<String> failed = new ArrayList<>();
     Path dir = Files.createTempDirectory("mlobj-cds-training");
     try (EmbeddedS3 s3 = EmbeddedS3.builder().dataDir(dir).port(0).build().start()) {
       s3.createBucket(BUCKET);
@@ -53,13 +66,17 @@ public final class CdsTraining {
               List.of("show", uri, "--limit", "2"))) {
         List<String> all = new ArrayList<>(command);
         all.addAll(settings);
-        StringWriter ignored = new StringWriter();
-        Main.run(all.toArray(String[]::new), new PrintWriter(ignored), new PrintWriter(ignored));
+        StringWriter output = new StringWriter();
+        int code =
+            Main.run(all.toArray(String[]::new), new PrintWriter(output), new PrintWriter(output));
+        if (code != ExitCodes.OK) {
+          failed.add(String.join(" ", command) + ": exit " + code + ": " + output);
+        }
       }
     } finally {
       deleteRecursively(dir);
     }
-    System.exit(0);
+    return failed;
   }
 
   private static void createDataset(String uri, Map<String, String> conf) {
