@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  *       completed checkpoint, so the restored committer commits it. No row is lost.
  *   <li><b>The commit succeeds, the job fails before Flink records it</b>: the restored committer
  *       replays the committable; its number is already recorded, so nothing is committed twice.
+ *   <li><b>The commit comes long after the write</b> (a job restored from an old checkpoint): a
+ *       committable whose write began longer ago than {@code mlobj.commit.check-shards-after} (or
+ *       whose start is unknown) has its shards checked first; if a vacuum deleted them, the request
+ *       fails naming them and no version is written.
  *   <li><b>The commit's outcome is unknown</b> (storage failed while writing the version): the
  *       request is retried later; the idempotency check makes the retry safe.
  * </ul>
