@@ -52,6 +52,7 @@ public final class Dataset implements AutoCloseable {
   /** The folder under a dataset's root that holds its log ({@link LogLayout#META}, no slash). */
   private static final String LOG_DIR = LogLayout.META.substring(0, LogLayout.META.length() - 1);
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Dataset.class);
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   private final String uri;
@@ -306,27 +307,77 @@ public final class Dataset implements AutoCloseable {
     return version(findTag(tag).orElseThrow(() -> MlobjErrors.tagNotFound(uri, tag)).version());
   }
 
-  /** The latest version committed at or before the time (binary search over the log). */
+  /**
+   * The latest version committed at or before the time (binary search over the log). Damaged
+   * version files are passed over (their commit time cannot be read): see {@link #resolveAsOf},
+   * which also says which ones; this logs a warning when it skipped any.
+   */
   public Snapshot asOf(long timestampMillis) {
+    AsOfResolution resolution = resolveAsOf(timestampMillis);
+    if (!resolution.skippedDamaged().isEmpty()) {
+      LOG.warn(resolution.note());
+    }
+    return resolution.snapshot();
+  }
+
+  /**
+   * The latest intact version committed at or before the time, and the damaged version files after
+   * it that may have been current then (a damaged file's commit time cannot be read). Reads about
+   * log2(versions) version files, plus the damaged ones it meets.
+   *
+   * @throws MlobjException NOT_FOUND when no intact version was committed by then; CORRUPT when the
+   *     only candidates are damaged
+   */
+  public AsOfResolution resolveAsOf(long timestampMillis) {
     long latest = latestVersion();
     if (latest == 0) {
       throw MlobjErrors.datasetNotFound(uri);
     }
+    // Binary search over intact versions: a damaged mid is replaced by the nearest intact version
+    // below it within the range; if the range below it holds none, the search moves above it.
+    long best = 0;
     long lo = 1;
     long hi = latest;
-    VersionRecord first = log.read(1);
-    if (first.summary().timestampMillis() > timestampMillis) {
-      throw MlobjErrors.noVersionAtTime(uri, timestampMillis, first.summary().timestampMillis());
-    }
-    while (lo < hi) {
-      long mid = (lo + hi + 1) >>> 1;
-      if (log.read(mid).summary().timestampMillis() <= timestampMillis) {
-        lo = mid;
+    while (lo <= hi) {
+      long mid = (lo + hi) >>> 1;
+      long m = mid;
+      VersionRecord record = null;
+      while (m >= lo && (record = intactRecord(m)) == null) {
+        m--;
+      }
+      if (m < lo) {
+        lo = mid + 1;
+      } else if (record.summary().timestampMillis() <= timestampMillis) {
+        best = m;
+        lo = mid + 1;
       } else {
-        hi = mid - 1;
+        hi = m - 1;
       }
     }
-    return version(lo);
+    List<HistoryEntry> damaged = new ArrayList<>();
+    VersionRecord next = null;
+    for (long v = best + 1; v <= latest && next == null; v++) {
+      Optional<VersionFile> file = log.probe(v);
+      if (file.isPresent() && file.get().intact()) {
+        next = file.get().record();
+      } else if (file.isPresent()) {
+        damaged.add(new HistoryEntry(v, null, file.get().damage()));
+      }
+    }
+    if (best == 0) {
+      if (!damaged.isEmpty()) {
+        throw damaged.get(0).damage(); // the only versions that may have been current are damaged
+      }
+      if (next == null) {
+        throw MlobjErrors.datasetNotFound(uri);
+      }
+      throw MlobjErrors.noVersionAtTime(uri, timestampMillis, next.summary().timestampMillis());
+    }
+    return new AsOfResolution(version(best), damaged);
+  }
+
+  private VersionRecord intactRecord(long version) {
+    return log.probe(version).filter(VersionFile::intact).map(VersionFile::record).orElse(null);
   }
 
   /** Resolves a time-travel choice. */

@@ -73,7 +73,8 @@ public final class Settings {
           Type.STRING,
           "12h",
           "a commit whose write began longer ago than this duration (`Commit.addShards(writer)` or"
-              + " `Commit.writeStartedAt`) checks its shards: a vacuum deletes uncommitted shards"
+              + " `Commit.writeStartedAt`; Spark and Flink writes pass their earliest task's start)"
+              + " checks its shards: a vacuum deletes uncommitted shards"
               + " older than its safety window (default 24 h); a bare number is milliseconds");
 
   public static final Setting IO_PARALLELISM =

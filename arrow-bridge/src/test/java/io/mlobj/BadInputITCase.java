@@ -192,6 +192,33 @@ class BadInputITCase {
   }
 
   @Test
+  void timeTravelPassesOverDamagedVersionFilesAndNamesThem() {
+    long latest = dataset.latestVersion();
+    String firstKey = LogLayout.versionKey(1);
+    String latestKey = LogLayout.versionKey(latest);
+    byte[] first = dataset.store().read(firstKey);
+    byte[] last = dataset.store().read(latestKey);
+    dataset.store().put(firstKey, "garbage".getBytes(StandardCharsets.UTF_8), Map.of());
+    dataset.store().put(latestKey, new byte[0], Map.of());
+    Dataset fresh = Dataset.at(uri, S3.conf());
+
+    AsOfResolution now = fresh.resolveAsOf(System.currentTimeMillis() + 60_000);
+    assertThat(now.snapshot().version()).isEqualTo(latest - 1);
+    assertThat(now.skippedDamaged()).extracting(HistoryEntry::version).containsExactly(latest);
+    assertThat(now.note())
+        .contains("Passed over damaged version " + latest + " (it is empty (0 bytes))")
+        .contains("reading version " + (latest - 1));
+    assertThat(fresh.asOf(System.currentTimeMillis() + 60_000).version()).isEqualTo(latest - 1);
+    // Before every intact version only the damaged version 1 can have been current: its error.
+    assertFails(MlobjException.Kind.CORRUPT, () -> fresh.resolveAsOf(0))
+        .hasMessageContaining("Cannot read version 1 of dataset " + uri);
+
+    dataset.store().put(firstKey, first, Map.of());
+    dataset.store().put(latestKey, last, Map.of());
+    assertNothingLost();
+  }
+
+  @Test
   void aVersionFileOfAnUnknownFormatVersionNamesTheSupportedOnes() {
     String key = LogLayout.versionKey(3);
     byte[] original = dataset.store().read(key);

@@ -76,6 +76,35 @@ class LongWriteCommitITCase {
   }
 
   @Test
+  void writerOlderThanATinyCheckAgeHasItsVacuumedShardsRefusedAtCommit() throws Exception {
+    Map<String, String> conf = new java.util.HashMap<>(S3.conf());
+    conf.put(MlobjConf.COMMIT_CHECK_SHARDS_AFTER, "1ms");
+    Dataset dataset = newDataset(conf);
+    try (BufferAllocator allocator = new RootAllocator();
+        VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator);
+        DatasetWriter writer = dataset.newWriter(SCHEMA).build(allocator)) {
+      ((BigIntVector) root.getVector("id")).allocateNew(1);
+      ((BigIntVector) root.getVector("id")).set(0, 7);
+      root.setRowCount(1);
+      writer.write(root);
+      List<Shard> shards = writer.complete();
+      Vacuum.builder(dataset)
+          .safetyWindow(Duration.ZERO)
+          .dryRun(false)
+          .build()
+          .run(io.mlobj.ops.Progress.NONE);
+      Thread.sleep(5); // older than the 1 ms check age, whatever the clock's resolution
+
+      // The writer's own start time, not an explicit writeStartedAt, makes the commit check.
+      assertThatThrownBy(() -> dataset.newAppend().addShards(writer).commit())
+          .isInstanceOf(CommitFailedException.class)
+          .hasMessageContaining(shards.get(0).path() + " (missing)")
+          .hasMessageContaining("longer than mlobj.commit.check-shards-after=");
+    }
+    assertThat(dataset.latestVersion()).isEqualTo(1);
+  }
+
+  @Test
   void anyCommitChecksItsShardsWhenAskedBySettingOrBuilder() {
     Map<String, String> conf = new java.util.HashMap<>(S3.conf());
     conf.put(MlobjConf.COMMIT_CHECK_SHARDS, "true");

@@ -1,9 +1,11 @@
 package io.mlobj.cli;
 
+import io.mlobj.AsOfResolution;
 import io.mlobj.Dataset;
 import io.mlobj.MlobjConf;
 import io.mlobj.Snapshot;
 import io.mlobj.TimeTravel;
+import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -25,8 +27,11 @@ final class DatasetRef {
       description = "Read the version current at this time (ISO-8601 or epoch millis).")
   String asOf;
 
-  /** Resolves the chosen version of the dataset. */
-  Snapshot resolve(Dataset dataset) {
+  /**
+   * Resolves the chosen version of the dataset. Time travel past a damaged version file resolves to
+   * the latest intact version by then and says so on {@code err}.
+   */
+  Snapshot resolve(Dataset dataset, PrintWriter err) {
     Map<String, String> options = new LinkedHashMap<>();
     if (version != null) {
       options.put("versionAsOf", String.valueOf(version));
@@ -37,7 +42,16 @@ final class DatasetRef {
     if (asOf != null) {
       options.put("timestampAsOf", asOf);
     }
-    return dataset.snapshot(TimeTravel.fromOptions(options));
+    TimeTravel travel = TimeTravel.fromOptions(options);
+    if (travel.timestampMillis() >= 0) {
+      AsOfResolution resolution = dataset.resolveAsOf(travel.timestampMillis());
+      if (resolution.note() != null) {
+        err.println("mlobj: " + resolution.note());
+        err.flush();
+      }
+      return resolution.snapshot();
+    }
+    return dataset.snapshot(travel);
   }
 
   static Dataset open(String uri, MlobjConf conf) {

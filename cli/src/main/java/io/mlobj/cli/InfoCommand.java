@@ -27,7 +27,7 @@ final class InfoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Dataset dataset = DatasetRef.open(uri, opts.conf());
-    Snapshot snapshot = ref.resolve(dataset);
+    Snapshot snapshot = ref.resolve(dataset, opts.err());
     long latest = dataset.latestVersion();
     List<Map<String, Object>> columns = new ArrayList<>();
     for (Field field : snapshot.schema().getFields()) {

@@ -25,7 +25,7 @@ public final class Main {
 
   /** Runs one command in this JVM with the given writers and returns its exit code. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = commandLine();
+    CommandLine cli = commandLine(args);
     cli.setOut(out);
     cli.setErr(err);
     int code = cli.execute(args);
@@ -34,9 +34,27 @@ public final class Main {
     return code;
   }
 
-  /** The configured command line (for tests and embedding). */
+  /** The configured command line with every subcommand (for tests and embedding). */
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new MlobjCommand());
+    return configure(new CommandLine(new MlobjCommand()));
+  }
+
+  /**
+   * The command line for these arguments: when they name a subcommand, a root holding only that
+   * one. Start-up: picocli inspects every command class it is given (reflection over each option of
+   * about 40 commands), which a one-second command should not pay for.
+   */
+  static CommandLine commandLine(String[] args) {
+    Class<?> only = args.length == 0 ? null : MlobjCommand.subcommand(args[0]);
+    if (only == null) {
+      return commandLine();
+    }
+    CommandLine cli = new CommandLine(new MlobjCommand.Root());
+    cli.addSubcommand(new CommandLine(only));
+    return configure(cli);
+  }
+
+  private static CommandLine configure(CommandLine cli) {
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler(new ErrorHandler());
     cli.setExecutionStrategy(new CommandTimeout());

@@ -38,7 +38,7 @@ final class MetaCommand {
 
     @Override
     public Integer call() {
-      Snapshot s = ref.resolve(DatasetRef.open(uri, opts.conf()));
+      Snapshot s = ref.resolve(DatasetRef.open(uri, opts.conf()), opts.err());
       Output out = opts.output();
       if (key != null) {
         String value = s.properties().getOrDefault(key, s.summary().properties().get(key));

@@ -44,4 +44,29 @@ public final class MlobjCommand implements Runnable {
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
+
+  /**
+   * The subcommand class named {@code name} (or one of its aliases), or null; {@code help}, which
+   * needs every subcommand, is null too.
+   */
+  static Class<?> subcommand(String name) {
+    if (name.startsWith("-") || name.equals("help")) {
+      return null;
+    }
+    for (Class<?> c : MlobjCommand.class.getAnnotation(Command.class).subcommands()) {
+      Command command = c.getAnnotation(Command.class);
+      if (command.name().equals(name)
+          || java.util.Arrays.asList(command.aliases()).contains(name)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** The top-level command without its subcommands, for {@link Main} to add the one it runs. */
+  @Command(name = "mlobj", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class)
+  static final class Root implements Runnable {
+    @Override
+    public void run() {}
+  }
 }

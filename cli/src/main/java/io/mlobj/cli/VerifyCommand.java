@@ -1,13 +1,17 @@
 package io.mlobj.cli;
 
 import io.mlobj.Dataset;
+import io.mlobj.HistoryEntry;
 import io.mlobj.Snapshot;
 import io.mlobj.ops.Verifier;
 import io.mlobj.ops.VerifyReport;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +23,8 @@ import picocli.CommandLine.Parameters;
     name = "verify",
     description = {
       "Check that every shard of a version is present and has its recorded size and CRC32C.",
-      "Exits with " + ExitCodes.DAMAGED + " and one line per damaged shard if any is not."
+      "Exits with " + ExitCodes.DAMAGED + " and one line per damaged shard if any is not.",
+      "--all-versions reports a damaged version file as DAMAGED and verifies the other versions."
     })
 final class VerifyCommand implements Callable<Integer> {
   @Mixin CommonOptions opts;
@@ -41,12 +46,20 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     Dataset dataset = DatasetRef.open(uri, opts.conf());
     List<Snapshot> versions = new ArrayList<>();
+    // --all-versions: a damaged version file is reported as such and the others are still verified.
+    List<HistoryEntry> damagedVersions = new ArrayList<>();
     if (allVersions) {
-      for (long v = 1; v <= dataset.latestVersion(); v++) {
-        versions.add(dataset.version(v));
+      List<HistoryEntry> entries = new ArrayList<>(dataset.historyEntries(Integer.MAX_VALUE));
+      Collections.reverse(entries);
+      for (HistoryEntry entry : entries) {
+        if (entry.intact()) {
+          versions.add(entry.snapshot());
+        } else {
+          damagedVersions.add(entry);
+        }
       }
     } else {
-      versions.add(ref.resolve(dataset));
+      versions.add(ref.resolve(dataset, opts.err()));
     }
     List<VerifyReport> reports = new ArrayList<>();
     for (Snapshot s : versions) {
@@ -71,24 +84,26 @@ final class VerifyCommand implements Callable<Integer> {
         m.put("problems", r.problems());
         json.add(m);
       }
+      for (HistoryEntry d : damagedVersions) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("uri", dataset.uri());
+        m.put("version", d.version());
+        m.put("ok", false);
+        m.put("damaged", d.damageReason());
+        json.add(m);
+      }
+      json.sort(Comparator.comparingLong(m -> ((Number) m.get("version")).longValue()));
       out.json(allVersions ? json : json.get(0));
     } else {
+      // One line per version, oldest first, damaged version files among them.
+      Map<Long, Runnable> lines = new TreeMap<>();
       for (VerifyReport r : reports) {
-        for (VerifyReport.Problem p : r.problems()) {
-          opts.err().println("mlobj: " + p.kind() + " " + Main.oneLine(p.message()));
-        }
-        out.line(
-            (r.ok() ? "OK      " : "DAMAGED ")
-                + r.dataset()
-                + " version "
-                + r.version()
-                + ": "
-                + r.shardsChecked()
-                + " shards, "
-                + Output.bytes(r.bytesChecked())
-                + " verified"
-                + (r.ok() ? "" : ", " + r.problems().size() + " damaged or missing"));
+        lines.put(r.version(), () -> printReport(out, r));
       }
+      for (HistoryEntry d : damagedVersions) {
+        lines.put(d.version(), () -> printDamaged(out, dataset, d));
+      }
+      lines.values().forEach(Runnable::run);
       opts.err().flush();
     }
     if (problems > 0) {
@@ -104,8 +119,36 @@ final class VerifyCommand implements Callable<Integer> {
                     + " <version>' to a version without them.");
         opts.err().flush();
       }
-      return ExitCodes.DAMAGED;
     }
-    return ExitCodes.OK;
+    return problems > 0 || !damagedVersions.isEmpty() ? ExitCodes.DAMAGED : ExitCodes.OK;
+  }
+
+  private void printReport(Output out, VerifyReport r) {
+    for (VerifyReport.Problem p : r.problems()) {
+      opts.err().println("mlobj: " + p.kind() + " " + Main.oneLine(p.message()));
+    }
+    out.line(
+        (r.ok() ? "OK      " : "DAMAGED ")
+            + r.dataset()
+            + " version "
+            + r.version()
+            + ": "
+            + r.shardsChecked()
+            + " shards, "
+            + Output.bytes(r.bytesChecked())
+            + " verified"
+            + (r.ok() ? "" : ", " + r.problems().size() + " damaged or missing"));
+  }
+
+  private void printDamaged(Output out, Dataset dataset, HistoryEntry d) {
+    opts.err().println("mlobj: " + Main.oneLine(d.damage().getMessage()));
+    out.line(
+        "DAMAGED "
+            + dataset.uri()
+            + " version "
+            + d.version()
+            + ": the version file cannot be read ("
+            + d.damageReason()
+            + "), so its shards were not verified");
   }
 }

@@ -121,4 +121,60 @@ class DamagedVersionITCase {
         .containsEntry("rollback-to", "2")
         .containsEntry("rollback-past-damaged", "3");
   }
+
+  @ParameterizedTest(name = "damage = {0}")
+  @EnumSource(Damage.class)
+  void timeTravelAndVerifyAllVersionsPassOverDamagedVersionFiles(Damage damage)
+      throws InterruptedException {
+    CliRunner cli = new CliRunner(S3.conf());
+    String uri = "s3a://" + S3.bucket() + "/t-" + UUID.randomUUID() + "/damaged";
+    Dataset dataset = TestDatasets.create(uri, S3.conf()); // v1
+    for (int v = 2; v <= 5; v++) {
+      Thread.sleep(5); // distinct commit times
+      TestDatasets.append(dataset, v * 100L, 10, Map.of());
+    }
+    long v2Committed = dataset.version(2).timestampMillis();
+    for (long v : new long[] {3, 5}) {
+      String key = LogLayout.versionKey(v);
+      dataset.store().put(key, damage.apply(dataset.store().read(key)), Map.of());
+    }
+    String now = String.valueOf(System.currentTimeMillis() + 1000);
+
+    CliRunner.Result asOfNow = cli.run("info", uri, "--as-of", now, "--json");
+    assertThat(asOfNow.code()).as(asOfNow.toString()).isZero();
+    assertThat(asOfNow.json().get("version").asLong()).isEqualTo(4);
+    assertThat(asOfNow.json().get("rows").asLong()).isEqualTo(30);
+    assertThat(asOfNow.err())
+        .contains("Passed over damaged version 5 (")
+        .contains(damage.reason)
+        .contains("reading version 4, the latest intact version committed by then")
+        .doesNotContain("version 3");
+
+    CliRunner.Result asOfV2 = cli.run("info", uri, "--as-of", String.valueOf(v2Committed));
+    assertThat(asOfV2.code()).as(asOfV2.toString()).isZero();
+    assertThat(asOfV2.out()).contains("Version     2 of 5");
+    assertThat(asOfV2.err()).contains("Passed over damaged version 3 (");
+    assertThat(Dataset.open(uri, S3.conf()).asOf(v2Committed).version()).isEqualTo(2);
+
+    CliRunner.Result verify = cli.run("verify", uri, "--all-versions");
+    assertThat(verify.code()).as(verify.toString()).isEqualTo(ExitCodes.DAMAGED);
+    assertThat(verify.out().lines().toList())
+        .hasSize(5)
+        .satisfiesExactly(
+            l -> assertThat(l).startsWith("OK      " + uri + " version 1: 0 shards"),
+            l -> assertThat(l).startsWith("OK      " + uri + " version 2: 1 shards"),
+            l -> assertThat(l).startsWith("DAMAGED " + uri + " version 3: the version file"),
+            l -> assertThat(l).startsWith("OK      " + uri + " version 4: 3 shards"),
+            l -> assertThat(l).startsWith("DAMAGED " + uri + " version 5: the version file"));
+    assertThat(verify.err())
+        .contains("Cannot read version 3 of dataset " + uri)
+        .contains("Cannot read version 5 of dataset " + uri)
+        .contains(damage.reason);
+
+    CliRunner.Result verifyJson = cli.run("verify", uri, "--all-versions", "--json");
+    assertThat(verifyJson.code()).as(verifyJson.toString()).isEqualTo(ExitCodes.DAMAGED);
+    assertThat(verifyJson.json()).hasSize(5);
+    assertThat(verifyJson.json().get(2).get("damaged").asText()).contains(damage.reason);
+    assertThat(verifyJson.json().get(3).get("ok").asBoolean()).isTrue();
+  }
 }

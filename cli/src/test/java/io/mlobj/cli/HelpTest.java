@@ -23,6 +23,19 @@ class HelpTest {
   }
 
   @Test
+  void aSubcommandRunsUnderARootHoldingOnlyItWhileHelpSeesEveryCommand() {
+    assertThat(Main.commandLine(new String[] {"info", "s3a://b/ds"}).getSubcommands())
+        .containsOnlyKeys("info");
+    assertThat(Main.commandLine(new String[] {"help", "info"}).getSubcommands())
+        .containsKeys("info", "verify", "checkpoint", "help");
+    CliRunner.Result help = CliRunner.raw("help", "info");
+    assertThat(help.code()).as(help.toString()).isZero();
+    assertThat(help.out()).contains("Usage: mlobj info");
+    CliRunner.Result unknown = CliRunner.raw("infoo");
+    assertThat(unknown.code()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
   void quickstartWithoutTheExamplesSaysWhatToRun() {
     CliRunner.Result r = CliRunner.raw("quickstart");
     assertThat(r.code()).isEqualTo(ExitCodes.UNAVAILABLE);

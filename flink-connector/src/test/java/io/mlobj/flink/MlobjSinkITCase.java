@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mlobj.Dataset;
 import io.mlobj.Lineage;
+import io.mlobj.MlobjConf;
+import io.mlobj.Shard;
 import io.mlobj.Snapshot;
 import io.mlobj.testing.EmbeddedS3Extension;
+import io.mlobj.testing.FaultInjectingProxy;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -94,5 +99,39 @@ class MlobjSinkITCase {
     assertThat(FAILED_ONCE).isTrue();
     assertThat(StringRows.readAll(Dataset.open(uri, S3.conf())))
         .containsExactlyInAnyOrderElementsOf(expected(500));
+  }
+
+  @Test
+  void writeOlderThanTheCheckAgeHasItsShardsCheckedBeforeEachCommit() throws Exception {
+    String uri = S3.newDatasetUri();
+    List<String> shardHeads;
+    try (FaultInjectingProxy proxy =
+        FaultInjectingProxy.inFrontOf(S3.server().endpoint()).start()) {
+      Map<String, String> conf = new HashMap<>(S3.conf());
+      conf.put("fs.s3a.endpoint", proxy.endpoint());
+      conf.put(MlobjConf.COMMIT_CHECK_SHARDS_AFTER, "1ms");
+      StreamExecutionEnvironment env = env(2);
+      env.fromSource(rows(300, 300), WatermarkStrategy.noWatermarks(), "rows")
+          .sinkTo(
+              MlobjSink.<String>builder()
+                  .path(uri)
+                  .conf(conf)
+                  .schema(StringRows.SCHEMA)
+                  .serializer(new StringRows.Serializer())
+                  .sinkId("long-write-test")
+                  .build());
+      env.execute("mlobj long write test");
+      shardHeads =
+          proxy.log().stream()
+              .filter(line -> line.startsWith("HEAD ") && line.contains("/data/"))
+              .toList();
+    }
+
+    Dataset dataset = Dataset.open(uri, S3.conf());
+    assertThat(StringRows.readAll(dataset)).containsExactlyInAnyOrderElementsOf(expected(300));
+    // Each committed shard was looked up (HEAD) by the commit that made it visible.
+    for (Shard shard : dataset.latest().shards()) {
+      assertThat(shardHeads).anyMatch(line -> line.contains(shard.path()));
+    }
   }
 }

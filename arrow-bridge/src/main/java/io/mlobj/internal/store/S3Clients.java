@@ -131,6 +131,10 @@ public final class S3Clients {
     if (endpoint != null && !endpoint.isBlank()) {
       String url = endpoint.contains("://") ? endpoint : (ssl ? "https://" : "http://") + endpoint;
       builder.endpointOverride(URI.create(url));
+      if (url.regionMatches(true, 0, "http://", 0, 7)) {
+        // Start-up: a plain-http endpoint (a local server) needs no TLS context.
+        http.socketFactory(new NoTlsSocketFactory(url));
+      }
     }
     // Checksums: mlobj keeps its own CRC32C per shard; avoid SDK trailing checksums, which some
     // S3-compatible servers reject.

@@ -1,7 +1,7 @@
 package io.mlobj.flink.sink;
 
+import io.mlobj.MlobjException;
 import io.mlobj.Shard;
-import io.mlobj.flink.source.split.MlobjSplitSerializer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,11 +11,13 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
  * Versioned serializer of {@link MlobjCommittable}s (the committer's checkpointed state). Version
- * 1: writer id, number, shard count, then each shard as length-prefixed manifest JSON.
+ * 1: writer id, number, shard count, then each shard as length-prefixed manifest JSON. Version 2
+ * appends the write start (epoch millis); a version-1 committable restores with {@link
+ * MlobjCommittable#UNKNOWN_START}.
  */
 public final class MlobjCommittableSerializer
     implements SimpleVersionedSerializer<MlobjCommittable> {
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   private final ShardSerializer shards = new ShardSerializer();
 
@@ -35,12 +37,20 @@ public final class MlobjCommittableSerializer
       out.writeInt(bytes.length);
       out.write(bytes);
     }
+    out.writeLong(committable.writeStartedMillis());
     return out.getCopyOfBuffer();
   }
 
   @Override
   public MlobjCommittable deserialize(int version, byte[] bytes) throws IOException {
-    MlobjSplitSerializer.checkVersion("committable", version);
+    if (version != 1 && version != 2) {
+      throw new MlobjException(
+          MlobjException.Kind.INVALID_ARGUMENT,
+          "Cannot restore the mlobj committable: serializer version "
+              + version
+              + " is not supported (supported: [1, 2]). Restore with the connector version that"
+              + " wrote the checkpoint.");
+    }
     DataInputDeserializer in = new DataInputDeserializer(bytes);
     String writerId = in.readUTF();
     long number = in.readLong();
@@ -51,6 +61,7 @@ public final class MlobjCommittableSerializer
       in.readFully(shard);
       list.add(shards.deserialize(ShardSerializer.VERSION, shard));
     }
-    return new MlobjCommittable(writerId, number, list);
+    long writeStarted = version >= 2 ? in.readLong() : MlobjCommittable.UNKNOWN_START;
+    return new MlobjCommittable(writerId, number, list, writeStarted);
   }
 }

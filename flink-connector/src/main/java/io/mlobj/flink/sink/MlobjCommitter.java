@@ -1,5 +1,6 @@
 package io.mlobj.flink.sink;
 
+import io.mlobj.Commit;
 import io.mlobj.CommitOutcome;
 import io.mlobj.Dataset;
 import io.mlobj.Lineage;
@@ -31,6 +32,10 @@ import org.slf4j.LoggerFactory;
  *       completed checkpoint, so the restored committer commits it. No row is lost.
  *   <li><b>The commit succeeds, the job fails before Flink records it</b>: the restored committer
  *       replays the committable; its number is already recorded, so nothing is committed twice.
+ *   <li><b>The commit comes long after the write</b> (a job restored from an old checkpoint): a
+ *       committable whose write began longer ago than {@code mlobj.commit.check-shards-after} (or
+ *       whose start is unknown) has its shards checked first; if a vacuum deleted them, the request
+ *       fails naming them and no version is written.
  *   <li><b>The commit's outcome is unknown</b> (storage failed while writing the version): the
  *       request is retried later; the idempotency check makes the retry safe.
  *   <li><b>The dataset refuses the commit</b> (e.g. the rows lack a column that is NOT NULL in the
@@ -69,10 +74,16 @@ final class MlobjCommitter implements Committer<MlobjCommittable> {
         continue;
       }
       try {
+        Commit commit = dataset.newAppend().addShards(committable.shards());
+        // A committable may be committed long after its write (a slow checkpoint, a job restored
+        // days later): the commit then checks that a vacuum did not delete its shards meanwhile.
+        if (committable.writeStartedMillis() == MlobjCommittable.UNKNOWN_START) {
+          commit.checkShardsExist();
+        } else {
+          commit.writeStartedAt(committable.writeStartedMillis());
+        }
         CommitOutcome outcome =
-            dataset
-                .newAppend()
-                .addShards(committable.shards())
+            commit
                 .schema(settings.schema())
                 .idempotent(committable.writerId(), committable.number())
                 .engine(ENGINE, job.getJobId().toHexString())

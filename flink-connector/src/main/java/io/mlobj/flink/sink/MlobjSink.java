@@ -3,7 +3,6 @@ package io.mlobj.flink.sink;
 import io.mlobj.Dataset;
 import io.mlobj.MlobjConf;
 import io.mlobj.MlobjException;
-import io.mlobj.Shard;
 import io.mlobj.ShardFormat;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +47,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 public final class MlobjSink<IN>
     implements Sink<IN>,
         SupportsCommitter<MlobjCommittable>,
-        SupportsPreCommitTopology<Shard, MlobjCommittable> {
+        SupportsPreCommitTopology<WrittenShards, MlobjCommittable> {
   private static final long serialVersionUID = 1L;
 
   private final WriteSettings settings;
@@ -86,13 +85,13 @@ public final class MlobjSink<IN>
   }
 
   @Override
-  public SimpleVersionedSerializer<Shard> getWriteResultSerializer() {
-    return new ShardSerializer();
+  public SimpleVersionedSerializer<WrittenShards> getWriteResultSerializer() {
+    return new WrittenShardsSerializer();
   }
 
   @Override
   public DataStream<CommittableMessage<MlobjCommittable>> addPreCommitTopology(
-      DataStream<CommittableMessage<Shard>> shards) {
+      DataStream<CommittableMessage<WrittenShards>> shards) {
     // global(): every writer's shards reach the one aggregator, and its output reaches committer
     // subtask 0 only, so each checkpoint is committed once, as one version.
     return shards

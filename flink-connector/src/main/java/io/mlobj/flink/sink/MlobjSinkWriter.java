@@ -18,7 +18,7 @@ import org.apache.flink.metrics.Counter;
  * checkpoint finishes the open shards and hands all shards written since the last checkpoint to the
  * committer. Nothing it writes is visible until the committer commits it.
  */
-public final class MlobjSinkWriter<IN> implements CommittingSinkWriter<IN, Shard> {
+public final class MlobjSinkWriter<IN> implements CommittingSinkWriter<IN, WrittenShards> {
   private final WriteSettings settings;
   private final ArrowRowSerializer<IN> serializer;
   private final Dataset dataset;
@@ -73,15 +73,16 @@ public final class MlobjSinkWriter<IN> implements CommittingSinkWriter<IN, Shard
   }
 
   @Override
-  public Collection<Shard> prepareCommit() {
+  public Collection<WrittenShards> prepareCommit() {
     writeBatch();
     if (writer == null) {
       return List.of();
     }
     List<Shard> shards = writer.complete();
+    long started = writer.startedMillis();
     writer.close();
     writer = null;
-    return shards;
+    return shards.isEmpty() ? List.of() : List.of(new WrittenShards(shards, started));
   }
 
   @Override

@@ -29,12 +29,12 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  */
 final class ShardAggregator extends AbstractStreamOperator<CommittableMessage<MlobjCommittable>>
     implements OneInputStreamOperator<
-            CommittableMessage<Shard>, CommittableMessage<MlobjCommittable>>,
+            CommittableMessage<WrittenShards>, CommittableMessage<MlobjCommittable>>,
         BoundedOneInput {
   private static final long serialVersionUID = 1L;
 
   private final String sinkId;
-  private final TreeMap<Long, List<Shard>> pending = new TreeMap<>();
+  private final TreeMap<Long, List<WrittenShards>> pending = new TreeMap<>();
   private transient ListState<String> originState;
   private transient String writerId;
   private transient long lastNumber;
@@ -68,8 +68,8 @@ final class ShardAggregator extends AbstractStreamOperator<CommittableMessage<Ml
   }
 
   @Override
-  public void processElement(StreamRecord<CommittableMessage<Shard>> element) {
-    if (element.getValue() instanceof CommittableWithLineage<Shard> shard) {
+  public void processElement(StreamRecord<CommittableMessage<WrittenShards>> element) {
+    if (element.getValue() instanceof CommittableWithLineage<WrittenShards> shard) {
       pending
           .computeIfAbsent(shard.getCheckpointIdOrEOI(), k -> new ArrayList<>())
           .add(shard.getCommittable());
@@ -89,12 +89,18 @@ final class ShardAggregator extends AbstractStreamOperator<CommittableMessage<Ml
 
   private void emitUpTo(long checkpointId) {
     while (!pending.isEmpty() && pending.firstKey() <= checkpointId) {
-      Map.Entry<Long, List<Shard>> entry = pending.pollFirstEntry();
+      Map.Entry<Long, List<WrittenShards>> entry = pending.pollFirstEntry();
       long id = entry.getKey();
       // The end of a bounded input has no checkpoint id of its own: number it after the last.
       long number = id == CommittableMessage.EOI ? lastNumber + 1 : id;
       lastNumber = Math.max(lastNumber, number);
-      MlobjCommittable committable = new MlobjCommittable(writerId, number, entry.getValue());
+      List<Shard> shards = new ArrayList<>();
+      long writeStarted = Long.MAX_VALUE;
+      for (WrittenShards written : entry.getValue()) {
+        shards.addAll(written.shards());
+        writeStarted = Math.min(writeStarted, written.writeStartedMillis());
+      }
+      MlobjCommittable committable = new MlobjCommittable(writerId, number, shards, writeStarted);
       output.collect(new StreamRecord<>(new CommittableSummary<>(0, 1, id, 1, 0)));
       output.collect(new StreamRecord<>(new CommittableWithLineage<>(committable, id, 0)));
     }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mlobj.Dataset;
 import io.mlobj.Shard;
 import io.mlobj.flink.StringRows;
+import io.mlobj.ops.Progress;
+import io.mlobj.ops.Vacuum;
 import io.mlobj.testing.EmbeddedS3Extension;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.JobID;
@@ -126,5 +129,60 @@ class MlobjCommitterITCase {
 
     assertThat(StringRows.readAll(dataset)).containsExactly("eight", "nine");
     assertThat(dataset.latest().summary().properties()).containsEntry("flink.checkpoint", "9");
+  }
+
+  /** Shards written for a committable and then deleted by a vacuum, as if the write were old. */
+  private static List<Shard> vacuumedShards(Dataset dataset) {
+    List<Shard> shards = StringRows.write(dataset, List.of("lost"));
+    Vacuum.builder(dataset).safetyWindow(Duration.ZERO).dryRun(false).build().run(Progress.NONE);
+    return shards;
+  }
+
+  @Test
+  void committableOfAnOldWriteFailsWhenItsShardsWereVacuumed() {
+    String uri = S3.newDatasetUri();
+    Dataset dataset = Dataset.create(uri, S3.conf(), StringRows.SCHEMA, List.of(), Map.of());
+    WriteSettings settings =
+        new WriteSettings(uri, S3.conf(), StringRows.SCHEMA, Map.of(), 100, "old-write-test");
+    MlobjCommitter committer = new MlobjCommitter(settings, JOB);
+    List<Shard> shards = vacuumedShards(dataset);
+    long dayAgo = System.currentTimeMillis() - Duration.ofHours(25).toMillis();
+    Request request = new Request(new MlobjCommittable("w", 3, shards, dayAgo));
+
+    committer.commit(List.of(request));
+
+    assertThat(request.outcome)
+        .startsWith("failed: Cannot commit to dataset " + uri)
+        .contains(shards.get(0).path() + " (missing)")
+        .contains("the write began 25h ago");
+    assertThat(dataset.latestVersion()).isEqualTo(1);
+  }
+
+  @Test
+  void committableRestoredFromAnOlderConnectorChecksItsShards() throws Exception {
+    String uri = S3.newDatasetUri();
+    Dataset dataset = Dataset.create(uri, S3.conf(), StringRows.SCHEMA, List.of(), Map.of());
+    WriteSettings settings =
+        new WriteSettings(uri, S3.conf(), StringRows.SCHEMA, Map.of(), 100, "v1-test");
+    MlobjCommitter committer = new MlobjCommitter(settings, JOB);
+    List<Shard> shards = vacuumedShards(dataset);
+    // Version 1 of the committable layout: no write start after the shards.
+    org.apache.flink.core.memory.DataOutputSerializer v1 =
+        new org.apache.flink.core.memory.DataOutputSerializer(256);
+    v1.writeUTF("w");
+    v1.writeLong(4);
+    v1.writeInt(1);
+    byte[] json = shards.get(0).toJson();
+    v1.writeInt(json.length);
+    v1.write(json);
+    MlobjCommittable restored =
+        new MlobjCommittableSerializer().deserialize(1, v1.getCopyOfBuffer());
+    Request request = new Request(restored);
+
+    committer.commit(List.of(request));
+
+    assertThat(restored.writeStartedMillis()).isEqualTo(MlobjCommittable.UNKNOWN_START);
+    assertThat(request.outcome).contains(shards.get(0).path() + " (missing)");
+    assertThat(dataset.latestVersion()).isEqualTo(1);
   }
 }

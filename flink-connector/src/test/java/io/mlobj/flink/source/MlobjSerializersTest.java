@@ -66,9 +66,11 @@ class MlobjSerializersTest {
   @Test
   void committableRoundTrips() throws Exception {
     MlobjCommittableSerializer serializer = new MlobjCommittableSerializer();
-    MlobjCommittable committable = new MlobjCommittable("sink/job", 42, List.of(SHARD, SHARD));
+    MlobjCommittable committable =
+        new MlobjCommittable("sink/job", 42, List.of(SHARD, SHARD), 1_700_000_000_123L);
     MlobjCommittable back =
         serializer.deserialize(serializer.getVersion(), serializer.serialize(committable));
+    assertThat(back.writeStartedMillis()).isEqualTo(1_700_000_000_123L);
     assertThat(back.writerId()).isEqualTo("sink/job");
     assertThat(back.number()).isEqualTo(42);
     assertThat(back.shards()).extracting(Shard::path).containsExactly(SHARD.path(), SHARD.path());

@@ -50,7 +50,12 @@ final class MlobjBatchWrite implements BatchWrite {
 
   @Override
   public void commit(WriterCommitMessage[] messages) {
-    commitOrDelete(committer, ShardCommitter.shards(messages), null, 0);
+    commitOrDelete(
+        committer,
+        ShardCommitter.shards(messages),
+        ShardCommitter.writeStartedMillis(messages),
+        null,
+        0);
   }
 
   /**
@@ -58,9 +63,13 @@ final class MlobjBatchWrite implements BatchWrite {
    * unknown is rethrown without deleting anything (it may have succeeded).
    */
   static CommitOutcome commitOrDelete(
-      ShardCommitter committer, List<Shard> shards, String idempotentId, long number) {
+      ShardCommitter committer,
+      List<Shard> shards,
+      long writeStartedMillis,
+      String idempotentId,
+      long number) {
     try {
-      return committer.commit(shards, idempotentId, number);
+      return committer.commit(shards, writeStartedMillis, idempotentId, number);
     } catch (io.mlobj.commit.CommitStateUnknownException e) {
       throw e;
     } catch (RuntimeException e) {

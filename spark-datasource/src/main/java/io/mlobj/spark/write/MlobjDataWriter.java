@@ -67,7 +67,7 @@ final class MlobjDataWriter implements DataWriter<InternalRow> {
   @Override
   public WriterCommitMessage commit() {
     flush();
-    return new ShardsMessage(writer.complete());
+    return new ShardsMessage(writer.complete(), writer.startedMillis());
   }
 
   @Override

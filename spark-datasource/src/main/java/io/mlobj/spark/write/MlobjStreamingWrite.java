@@ -38,7 +38,9 @@ final class MlobjStreamingWrite implements StreamingWrite {
     if (shards.isEmpty() && committer.mode() == WriteMode.APPEND) {
       return; // nothing to add; an empty version would only clutter the history
     }
-    if (MlobjBatchWrite.commitOrDelete(committer, shards, queryId, epochId).alreadyCommitted()) {
+    if (MlobjBatchWrite.commitOrDelete(
+            committer, shards, ShardCommitter.writeStartedMillis(messages), queryId, epochId)
+        .alreadyCommitted()) {
       committer.delete(shards); // a replayed batch wrote its rows again into new shards
     }
   }

@@ -64,6 +64,17 @@ final class ShardCommitter {
     return out;
   }
 
+  /** When the earliest task of the write began, or {@link Long#MAX_VALUE} without messages. */
+  static long writeStartedMillis(WriterCommitMessage[] messages) {
+    long earliest = Long.MAX_VALUE;
+    for (WriterCommitMessage m : messages) {
+      if (m instanceof ShardsMessage s) {
+        earliest = Math.min(earliest, s.writeStartedMillis());
+      }
+    }
+    return earliest;
+  }
+
   /** Deletes shards that will never be committed (best effort; vacuum removes leftovers). */
   void delete(List<Shard> shards) {
     dataset.deleteUncommitted(shards);
@@ -72,10 +83,13 @@ final class ShardCommitter {
   /**
    * Commits one version holding {@code shards}.
    *
+   * @param writeStartedMillis when the earliest task began ({@link #writeStartedMillis}): a write
+   *     older than the check age has its shards checked before the version is written
    * @param idempotentId streaming query id, or null
    * @param number streaming batch id
    */
-  CommitOutcome commit(List<Shard> shards, String idempotentId, long number) {
+  CommitOutcome commit(
+      List<Shard> shards, long writeStartedMillis, String idempotentId, long number) {
     Commit commit;
     boolean exists = dataset.exists();
     switch (mode) {
@@ -91,7 +105,7 @@ final class ShardCommitter {
     if (mode != WriteMode.APPEND && exists) {
       commit.readVersion(Math.max(baseVersion, 1));
     }
-    commit.addShards(shards).schema(schema);
+    commit.addShards(shards).writeStartedAt(writeStartedMillis).schema(schema);
     if (!exists) {
       commit.partitionColumns(partitionBy);
     }
