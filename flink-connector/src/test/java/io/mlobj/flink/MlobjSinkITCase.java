@@ -7,6 +7,7 @@ import io.mlobj.Lineage;
 import io.mlobj.MlobjConf;
 import io.mlobj.Shard;
 import io.mlobj.Snapshot;
+import io.mlobj.flink.sink.MlobjSink;
 import io.mlobj.testing.EmbeddedS3Extension;
 import io.mlobj.testing.FaultInjectingProxy;
 import java.util.HashMap;
