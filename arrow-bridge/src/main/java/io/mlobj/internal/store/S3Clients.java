@@ -12,15 +12,14 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
- * Builds S3 clients from {@code fs.s3a.*} settings. Clients are expensive (connection pools,
- * threads) and thread-safe, so stores of the same settings share one, counted: the last store to
- * close closes it.
+ * Builds S3 clients from {@code fs.s3a.*} settings and {@code mlobj.s3.http-client} (see {@link
+ * S3HttpClients}). Clients are expensive (connection pools, threads) and thread-safe, so stores of
+ * the same settings share one, counted: the last store to close closes it.
  */
 public final class S3Clients {
   /** The S3A keys that shape a client; per-bucket overrides are resolved before lookup. */
@@ -41,6 +40,9 @@ public final class S3Clients {
           S3Settings.ESTABLISH_TIMEOUT,
           S3Settings.SOCKET_TIMEOUT,
           S3Settings.REQUEST_TIMEOUT);
+
+  /** The mlobj keys that shape a client (no per-bucket override). */
+  private static final List<String> MLOBJ_KEYS = List.of(S3HttpClients.KEY);
 
   /** Clients in use, by effective settings; guarded by the class lock. */
   private static final Map<Map<String, String>, Lease> LEASES = new java.util.HashMap<>();
@@ -84,6 +86,12 @@ public final class S3Clients {
         effective.put(key, value);
       }
     }
+    for (String key : MLOBJ_KEYS) {
+      String value = conf.get(key);
+      if (value != null) {
+        effective.put(key, value);
+      }
+    }
     return Map.copyOf(effective);
   }
 
@@ -102,11 +110,8 @@ public final class S3Clients {
     String region = s.getOrDefault("fs.s3a.endpoint.region", "us-east-1");
     int maxConnections = Integer.parseInt(s.getOrDefault("fs.s3a.connection.maximum", "96"));
     S3Settings settings = S3Settings.from(s);
-    var http =
-        ApacheHttpClient.builder()
-            .maxConnections(Math.max(maxConnections, 16))
-            .connectionTimeout(settings.establishTimeout())
-            .socketTimeout(settings.socketTimeout());
+    S3HttpClients.Kind kind = S3HttpClients.choose(s.get(S3HttpClients.KEY));
+    var http = S3HttpClients.builder(kind, settings, Math.max(maxConnections, 16));
     ClientOverrideConfiguration.Builder override =
         ClientOverrideConfiguration.builder()
             .retryStrategy(
