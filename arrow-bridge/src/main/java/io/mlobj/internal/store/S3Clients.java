@@ -57,11 +57,13 @@ public final class S3Clients {
     private final Map<String, String> settings;
     final S3Client client;
     final ExecutorService parts;
+    final S3HttpClients.Kind httpClient;
     private int users;
 
     private Lease(Map<String, String> settings) {
       this.settings = settings;
-      this.client = build(settings);
+      this.httpClient = S3HttpClients.choose(settings.get(S3HttpClients.KEY));
+      this.client = build(settings, httpClient);
       this.parts = partExecutor();
     }
   }
@@ -104,13 +106,12 @@ public final class S3Clients {
     }
   }
 
-  private static S3Client build(Map<String, String> s) {
+  private static S3Client build(Map<String, String> s, S3HttpClients.Kind kind) {
     boolean ssl =
         !"false".equalsIgnoreCase(s.getOrDefault("fs.s3a.connection.ssl.enabled", "true"));
     String region = s.getOrDefault("fs.s3a.endpoint.region", "us-east-1");
     int maxConnections = Integer.parseInt(s.getOrDefault("fs.s3a.connection.maximum", "96"));
     S3Settings settings = S3Settings.from(s);
-    S3HttpClients.Kind kind = S3HttpClients.choose(s.get(S3HttpClients.KEY));
     var http = S3HttpClients.builder(kind, settings, Math.max(maxConnections, 16));
     ClientOverrideConfiguration.Builder override =
         ClientOverrideConfiguration.builder()
