@@ -183,4 +183,23 @@ class HttpClientsITCase {
       }
     }
   }
+
+  @ParameterizedTest(name = "http client = {0}")
+  @EnumSource(S3HttpClients.Kind.class)
+  void aBodyCutOffMidResponseIsReadAgainNotReturnedShort(S3HttpClients.Kind client) {
+    String uri = S3.newDatasetUri();
+    byte[] data = new byte[1 << 20];
+    new Random(11).nextBytes(data);
+    try (Dataset direct = SmallRows.create(uri, S3.conf());
+        FaultInjectingProxy proxy = FaultInjectingProxy.inFrontOf(S3.server().endpoint()).start()) {
+      direct.store().put("cut.bin", data, Map.of());
+      Map<String, String> conf = with(S3.server().hadoopConf(proxy.endpoint()), client);
+      proxy.add(Rule.resetMidResponse().method("GET").pathMatching(".*cut\\.bin.*"));
+      try (Dataset viaProxy = Dataset.open(uri, conf)) {
+
+        assertThat(viaProxy.store().read("cut.bin")).isEqualTo(data);
+        assertThat(proxy.log()).anyMatch(line -> line.endsWith("reset_mid_response"));
+      }
+    }
+  }
 }
