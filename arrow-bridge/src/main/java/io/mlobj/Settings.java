@@ -87,6 +87,15 @@ public final class Settings {
   public static final Setting IO_PART_SIZE =
       dataset("mlobj.io.part-size", Type.BYTES, "8m", "size of one ranged GET or multipart part");
 
+  public static final Setting S3_HTTP_CLIENT =
+      dataset(
+          "mlobj.s3.http-client",
+          Type.STRING,
+          "apache",
+          "HTTP client of the S3 SDK: `apache` (pure Java) or `crt` (the AWS CRT client, native;"
+              + " needs `aws-crt-client` and `aws-crt` on the class path, else `apache` is used"
+              + " with a warning)");
+
   public static final Setting CACHE_DIR =
       dataset(
           "mlobj.cache.dir",
@@ -199,6 +208,7 @@ public final class Settings {
           COMMIT_CHECK_SHARDS_AFTER,
           IO_PARALLELISM,
           IO_PART_SIZE,
+          S3_HTTP_CLIENT,
           CACHE_DIR,
           CACHE_SIZE,
           USER,

@@ -8,10 +8,10 @@ import java.util.Map;
 
 /**
  * The Java scenarios of {@code bin/bench}, one after the other in one JVM, each recording its
- * results through {@link BenchResults}: commit latency, scan and write against raw S3 calls, a
- * million shards, and scans under network latency. {@code --quick} runs every scenario at a size
- * that takes seconds (what CI runs so the suite keeps working); the full sizes are the ones in
- * docs/PERFORMANCE.md.
+ * results through {@link BenchResults}: commit latency, scan and write against raw S3 calls, the
+ * CRT against the Apache HTTP client, a million shards, and scans under network latency. {@code
+ * --quick} runs every scenario at a size that takes seconds (what CI runs so the suite keeps
+ * working); the full sizes are the ones in docs/PERFORMANCE.md.
  *
  * <pre>{@code
  * java -Dmlobj.bench.out=bench/results/parts.jsonl ... io.mlobj.bench.BenchSuite --quick
@@ -45,6 +45,11 @@ public final class BenchSuite {
               WriteThroughputBench::run,
               "mib=192 shardMib=32 rounds=3",
               "mib=8 shardMib=4 rounds=2"),
+          new Scenario(
+              "fetch",
+              HttpClientFetchBench::run,
+              "mib=192 shardMib=32 rounds=3",
+              "mib=8 shardMib=2 rounds=2"),
           new Scenario(
               "million",
               MillionShardsBench::run,

@@ -40,13 +40,19 @@ final class BenchSupport {
 
   /** Like {@link #rawClient(EmbeddedS3)}, through another endpoint (e.g. a proxy). */
   static S3Client rawClient(EmbeddedS3 s3, String endpoint) {
+    return rawClient(s3, endpoint, ApacheHttpClient.builder().maxConnections(96));
+  }
+
+  /** Like {@link #rawClient(EmbeddedS3, String)}, with another SDK HTTP client. */
+  static S3Client rawClient(
+      EmbeddedS3 s3, String endpoint, software.amazon.awssdk.http.SdkHttpClient.Builder<?> http) {
     return S3Client.builder()
         .region(Region.US_EAST_1)
         .endpointOverride(URI.create(endpoint))
         .credentialsProvider(
             StaticCredentialsProvider.create(
                 AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
-        .httpClientBuilder(ApacheHttpClient.builder().maxConnections(96))
+        .httpClientBuilder(http)
         .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)

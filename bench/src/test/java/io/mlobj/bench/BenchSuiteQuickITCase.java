@@ -53,6 +53,8 @@ class BenchSuiteQuickITCase {
         .anyMatch(s -> s.startsWith("scan parquet vs raw GET"))
         .anyMatch(s -> s.startsWith("scan arrow vs raw GET"))
         .anyMatch(s -> s.startsWith("write parquet"))
+        .anyMatch(s -> s.startsWith("fetch Parquet scan: CRT vs Apache"))
+        .anyMatch(s -> s.startsWith("fetch raw 8 MiB ranged GET CPU per GB"))
         .anyMatch(s -> s.contains("manifests read by a filtered plan"))
         .anyMatch(s -> s.contains("feed epoch planning"))
         .anyMatch(s -> s.contains("ms + 200 MB/s link"));

@@ -12,15 +12,14 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
- * Builds S3 clients from {@code fs.s3a.*} settings. Clients are expensive (connection pools,
- * threads) and thread-safe, so stores of the same settings share one, counted: the last store to
- * close closes it.
+ * Builds S3 clients from {@code fs.s3a.*} settings and {@code mlobj.s3.http-client} (see {@link
+ * S3HttpClients}). Clients are expensive (connection pools, threads) and thread-safe, so stores of
+ * the same settings share one, counted: the last store to close closes it.
  */
 public final class S3Clients {
   /** The S3A keys that shape a client; per-bucket overrides are resolved before lookup. */
@@ -42,6 +41,9 @@ public final class S3Clients {
           S3Settings.SOCKET_TIMEOUT,
           S3Settings.REQUEST_TIMEOUT);
 
+  /** The mlobj keys that shape a client (no per-bucket override). */
+  private static final List<String> MLOBJ_KEYS = List.of(S3HttpClients.KEY);
+
   /** Clients in use, by effective settings; guarded by the class lock. */
   private static final Map<Map<String, String>, Lease> LEASES = new java.util.HashMap<>();
 
@@ -55,11 +57,13 @@ public final class S3Clients {
     private final Map<String, String> settings;
     final S3Client client;
     final ExecutorService parts;
+    final S3HttpClients.Kind httpClient;
     private int users;
 
     private Lease(Map<String, String> settings) {
       this.settings = settings;
-      this.client = build(settings);
+      this.httpClient = S3HttpClients.choose(settings.get(S3HttpClients.KEY));
+      this.client = build(settings, httpClient);
       this.parts = partExecutor();
     }
   }
@@ -84,6 +88,12 @@ public final class S3Clients {
         effective.put(key, value);
       }
     }
+    for (String key : MLOBJ_KEYS) {
+      String value = conf.get(key);
+      if (value != null) {
+        effective.put(key, value);
+      }
+    }
     return Map.copyOf(effective);
   }
 
@@ -96,17 +106,13 @@ public final class S3Clients {
     }
   }
 
-  private static S3Client build(Map<String, String> s) {
+  private static S3Client build(Map<String, String> s, S3HttpClients.Kind kind) {
     boolean ssl =
         !"false".equalsIgnoreCase(s.getOrDefault("fs.s3a.connection.ssl.enabled", "true"));
     String region = s.getOrDefault("fs.s3a.endpoint.region", "us-east-1");
     int maxConnections = Integer.parseInt(s.getOrDefault("fs.s3a.connection.maximum", "96"));
     S3Settings settings = S3Settings.from(s);
-    var http =
-        ApacheHttpClient.builder()
-            .maxConnections(Math.max(maxConnections, 16))
-            .connectionTimeout(settings.establishTimeout())
-            .socketTimeout(settings.socketTimeout());
+    var http = S3HttpClients.builder(kind, settings, Math.max(maxConnections, 16));
     ClientOverrideConfiguration.Builder override =
         ClientOverrideConfiguration.builder()
             .retryStrategy(

@@ -73,6 +73,11 @@ public final class S3ObjectStore implements ObjectStore {
     return root;
   }
 
+  /** The SDK HTTP client this store's requests go through ({@code mlobj.s3.http-client}). */
+  public S3HttpClients.Kind httpClient() {
+    return lease.httpClient;
+  }
+
   /** The bucket this store reads and writes. */
   public String bucket() {
     return bucket;

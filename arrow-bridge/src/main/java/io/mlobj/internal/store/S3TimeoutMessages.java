@@ -29,7 +29,7 @@ public final class S3TimeoutMessages {
             settings.establishTimeout().toMillis(),
             settings);
       }
-      if (t instanceof SocketTimeoutException) {
+      if (t instanceof SocketTimeoutException || isCrtStall(t)) {
         return gaveUp(
             "the S3 endpoint accepted the connection but sent no answer",
             S3Settings.SOCKET_TIMEOUT,
@@ -41,12 +41,24 @@ public final class S3TimeoutMessages {
   }
 
   private static boolean isConnectTimeout(Throwable t) {
-    // Apache HttpClient's ConnectTimeoutException (an InterruptedIOException), or the JDK's
-    // "connect timed out" SocketTimeoutException.
+    // Apache HttpClient's ConnectTimeoutException (an InterruptedIOException), the JDK's
+    // "connect timed out" SocketTimeoutException, or the CRT client's ConnectException carrying
+    // the CRT's AWS_IO_SOCKET_TIMEOUT text.
     String name = t.getClass().getSimpleName();
     String message = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
     return name.equals("ConnectTimeoutException")
-        || (t instanceof SocketTimeoutException && message.contains("connect timed out"));
+        || (t instanceof SocketTimeoutException && message.contains("connect timed out"))
+        || (t instanceof java.net.ConnectException && message.contains("timed out"));
+  }
+
+  /**
+   * The CRT client's read timeout: its connection health check (set from {@code
+   * fs.s3a.connection.timeout}) closed a connection that carried no bytes. Matched by name so this
+   * class needs no CRT types.
+   */
+  private static boolean isCrtStall(Throwable t) {
+    return t.getClass().getName().equals("software.amazon.awssdk.crt.http.HttpException")
+        && String.valueOf(t.getMessage()).contains("throughput minimum");
   }
 
   private static String gaveUp(String what, String key, long millis, S3Settings settings) {
