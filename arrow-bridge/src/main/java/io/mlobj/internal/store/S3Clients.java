@@ -12,6 +12,7 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -137,9 +138,10 @@ public final class S3Clients {
     if (endpoint != null && !endpoint.isBlank()) {
       String url = endpoint.contains("://") ? endpoint : (ssl ? "https://" : "http://") + endpoint;
       builder.endpointOverride(URI.create(url));
-      if (url.regionMatches(true, 0, "http://", 0, 7)) {
+      if (url.regionMatches(true, 0, "http://", 0, 7)
+          && http instanceof ApacheHttpClient.Builder apache) {
         // Start-up: a plain-http endpoint (a local server) needs no TLS context.
-        http.socketFactory(new NoTlsSocketFactory(url));
+        apache.socketFactory(new NoTlsSocketFactory(url));
       }
     }
     // Checksums: mlobj keeps its own CRC32C per shard; avoid SDK trailing checksums, which some
