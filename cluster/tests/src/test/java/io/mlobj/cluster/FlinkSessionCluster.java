@@ -146,13 +146,6 @@ final class FlinkSessionCluster implements AutoCloseable {
     taskManagers.get(id).awaitLog("Successful registration at resource manager", START);
   }
 
-  /** SIGKILLs the TaskManager {@code id} and waits until its JVM is gone. */
-  void kill(String id) throws Exception {
-    ProcessHandle handle = taskManagers.get(id).handle();
-    handle.destroyForcibly();
-    handle.onExit().get();
-  }
-
   /** The JVM flags and the {@code -D} dynamic properties {@code BashJavaUtils} computes. */
   private List<List<String>> resourceParams(String command) {
     JvmProcess utils =
@@ -247,14 +240,27 @@ final class FlinkSessionCluster implements AutoCloseable {
     return response.body();
   }
 
-  /** Cancels the job (REST {@code PATCH /jobs/<id>?mode=cancel}) and waits until it is CANCELED. */
-  void cancel(String jobId) throws IOException, InterruptedException {
-    http.send(
-        HttpRequest.newBuilder(URI.create(restUrl() + "/jobs/" + jobId + "?mode=cancel"))
-            .method("PATCH", HttpRequest.BodyPublishers.noBody())
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-    awaitJobState(jobId, "CANCELED", Duration.ofMinutes(1));
+  /** Cancels every job that is not finished, failed or canceled, and waits until it is CANCELED. */
+  void cancelRunningJobs() throws IOException, InterruptedException {
+    Matcher m =
+        Pattern.compile("\\{\"id\":\"([0-9a-f]{32})\",\"status\":\"([A-Z_]+)\"\\}")
+            .matcher(get("/jobs"));
+    List<String> running = new ArrayList<>();
+    while (m.find()) {
+      if (!List.of("FINISHED", "FAILED", "CANCELED").contains(m.group(2))) {
+        running.add(m.group(1));
+      }
+    }
+    for (String jobId : running) {
+      http.send(
+          HttpRequest.newBuilder(URI.create(restUrl() + "/jobs/" + jobId + "?mode=cancel"))
+              .method("PATCH", HttpRequest.BodyPublishers.noBody())
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    }
+    for (String jobId : running) {
+      awaitJobState(jobId, "CANCELED", Duration.ofMinutes(1));
+    }
   }
 
   /** The job's state ({@code RUNNING}, {@code RESTARTING}, {@code FINISHED}, ...). */
@@ -295,33 +301,6 @@ final class FlinkSessionCluster implements AutoCloseable {
       }
       JvmProcess.sleep(300);
     }
-  }
-
-  /** The id of the vertex whose name contains {@code name}. */
-  String vertexId(String jobId, String name) throws IOException, InterruptedException {
-    Matcher m =
-        Pattern.compile("\"id\":\"([0-9a-f]{32})\"[^{}]*?\"name\":\"([^\"]*)\"")
-            .matcher(get("/jobs/" + jobId));
-    while (m.find()) {
-      if (m.group(2).contains(name)) {
-        return m.group(1);
-      }
-    }
-    throw new IllegalStateException(
-        "Job " + jobId + " has no vertex named *" + name + "*" + logs());
-  }
-
-  /** The ids of the TaskManagers running the subtasks of a vertex. */
-  List<String> taskManagersOf(String jobId, String vertexId)
-      throws IOException, InterruptedException {
-    Matcher m =
-        Pattern.compile("\"taskmanager-id\":\"([^\"]+)\"")
-            .matcher(get("/jobs/" + jobId + "/vertices/" + vertexId + "/taskmanagers"));
-    List<String> ids = new ArrayList<>();
-    while (m.find()) {
-      ids.add(m.group(1));
-    }
-    return ids;
   }
 
   static String field(String json, String name) {

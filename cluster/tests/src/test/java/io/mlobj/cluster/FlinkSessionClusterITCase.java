@@ -11,20 +11,24 @@ import io.mlobj.Snapshot;
 import io.mlobj.arrow.BatchReader;
 import io.mlobj.s3server.EmbeddedS3;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,43 +70,69 @@ class FlinkSessionClusterITCase {
     }
   }
 
+  @AfterEach
+  void cancelJobsLeftRunning() throws Exception {
+    cluster.cancelRunningJobs();
+  }
+
   @Test
   void aSigkilledTaskManagerMidStreamRestartsTheJobFromItsCheckpointWithEveryRowExactlyOnce()
       throws Exception {
     Dataset input = newInput("killed", 300);
     String output = "s3a://" + BUCKET + "/killed/out";
-    String job = submitStream("killed", input.uri(), output, 2, null);
+    Path gate = Files.createDirectories(work.resolve("gate"));
+    String job = submitStream("killed", input.uri(), output, 2, null, "899@" + gate);
     awaitRows(output, 300, job);
 
-    // More input while the job runs; kill the TaskManager that runs the source.
-    append(input, 300, 600);
-    JvmProcess.sleep(500);
-    List<String> hosts = cluster.taskManagersOf(job, cluster.vertexId(job, "mlobj-in"));
-    assertThat(hosts).as("TaskManagers running the source").isNotEmpty();
-    cluster.kill(hosts.get(0));
-    append(input, 600, 900);
-
-    awaitRows(output, 900, job);
-    cluster.awaitMoreCheckpoints(job, 2, PROGRESS);
-    assertEveryRowExactlyOnce(output, 900);
-    assertThat(cluster.jobManagerLog())
-        .as("the JobManager restarted job %s from a checkpoint", job)
-        .containsPattern(
-            "Job mlobj-cluster-stream \\(" + job + "\\) switched from state RUNNING to RESTARTING")
-        .containsPattern("Restoring job " + job + " from Checkpoint \\d+");
-    cluster.cancel(job);
-
-    // As a supervisor would: a new TaskManager replaces the killed one for the next tests.
+    // The task mapping row 899 holds: rows 300..898 are emitted but no checkpoint completes.
+    append(input, 300, 900);
+    ProcessHandle taskManager = awaitHeld(gate, job);
+    assertThat(taskManager.info().commandLine().orElse("")).contains("TaskManagerRunner");
+    taskManager.destroyForcibly();
+    taskManager.onExit().get();
+    Files.writeString(gate.resolve("go"), "");
+    // As a supervisor would, start a TaskManager in place of the killed one (the job does not
+    // wait for it: the other TaskManager has two slots).
     String replacement = "tm-spare-" + (++spareTaskManagers);
     cluster.startTaskManager(replacement);
+    append(input, 900, 1200);
+
+    awaitRows(output, 1200, job);
+    cluster.awaitMoreCheckpoints(job, 2, PROGRESS);
+    assertEveryRowExactlyOnce(output, 1200);
+    assertThat(cluster.jobManagerLog())
+        .as("the JobManager restarted job %s from a checkpoint", job)
+        .contains("(" + job + ") switched from state RUNNING to RESTARTING")
+        .containsPattern("Restoring job " + job + " from Checkpoint \\d+");
     cluster.awaitRegistered(replacement);
+  }
+
+  /** Waits until the job's gate holds a row; returns the JVM (TaskManager) that holds it. */
+  private static ProcessHandle awaitHeld(Path gate, String job) throws Exception {
+    long deadline = System.nanoTime() + PROGRESS.toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Stream<Path> files = Files.list(gate)) {
+        Optional<Long> pid =
+            files
+                .map(p -> p.getFileName().toString())
+                .filter(n -> n.startsWith("held-"))
+                .map(n -> Long.parseLong(n.substring("held-".length())))
+                .findFirst();
+        if (pid.isPresent()) {
+          return ProcessHandle.of(pid.get()).orElseThrow();
+        }
+      }
+      assertThat(cluster.jobState(job)).as("job %s%s", job, cluster.logs()).isEqualTo("RUNNING");
+      JvmProcess.sleep(200);
+    }
+    throw new AssertionError("No task of job " + job + " reached the gate row" + cluster.logs());
   }
 
   @Test
   void stopWithSavepointAndResumingAtAnotherParallelismKeepsEveryRowExactlyOnce() throws Exception {
     Dataset input = newInput("rescaled", 300);
     String output = "s3a://" + BUCKET + "/rescaled/out";
-    String first = submitStream("rescaled-p2", input.uri(), output, 2, null);
+    String first = submitStream("rescaled-p2", input.uri(), output, 2, null, "-");
     awaitRows(output, 300, first);
 
     append(input, 300, 600);
@@ -115,7 +145,7 @@ class FlinkSessionClusterITCase {
     // Input committed while no job runs is read after the resume.
     append(input, 600, 900);
 
-    String second = submitStream("rescaled-p1", input.uri(), output, 1, savepoint.group(1));
+    String second = submitStream("rescaled-p1", input.uri(), output, 1, savepoint.group(1), "-");
     awaitRows(output, 900, second);
     cluster.awaitMoreCheckpoints(second, 2, PROGRESS);
     assertEveryRowExactlyOnce(output, 900);
@@ -124,15 +154,71 @@ class FlinkSessionClusterITCase {
         .doesNotContain("\"parallelism\":2");
     assertThat(cluster.jobManagerLog())
         .containsPattern("Restoring job " + second + " from Savepoint \\d+");
-    cluster.cancel(second);
+  }
+
+  @Test
+  void theSqlClientRunsInsertIntoSelectOnTheClusterWithOnlyTheSqlJar() throws Exception {
+    Dataset input = newInput("sql", 300);
+    String output = "s3a://" + BUCKET + "/sql/out";
+    StringBuilder with = new StringBuilder();
+    for (Map.Entry<String, String> e : s3.hadoopConf().entrySet()) {
+      with.append(", '").append(e.getKey()).append("' = '").append(e.getValue()).append("'");
+    }
+    Path script = work.resolve("insert.sql");
+    Files.writeString(
+        script,
+        String.join(
+            "\n",
+            "SET 'table.dml-sync' = 'true';",
+            "SET 'sql-client.execution.result-mode' = 'tableau';",
+            "CREATE TABLE raw (id BIGINT, label INT) WITH ('connector' = 'mlobj', 'path' = '"
+                + input.uri()
+                + "'"
+                + with
+                + ");",
+            "CREATE TABLE curated (id BIGINT, label INT) WITH ('connector' = 'mlobj', 'path' = '"
+                + output
+                + "'"
+                + with
+                + ");",
+            "INSERT INTO curated SELECT id, label * 10 FROM raw;",
+            "SELECT COUNT(*) AS n_rows, COUNT(DISTINCT id) AS n_ids FROM curated;",
+            ""));
+    Path home = Path.of(System.getProperty("mlobj.cluster.flink.home")).toAbsolutePath();
+    JvmProcess client =
+        cluster.startClient(
+            "flink-sql-client",
+            home.resolve("opt") + "/*",
+            "org.apache.flink.table.client.SqlClient",
+            List.of(
+                "embedded",
+                "--jar",
+                Path.of(System.getProperty("mlobj.cluster.flink.sql.jar")).toAbsolutePath().toString(),
+                "--history",
+                work.resolve("sql-history").toString(),
+                "-f",
+                script.toString()));
+    try (client) {
+      assertThat(client.awaitExit(Duration.ofMinutes(5))).as("log: " + client.log()).isZero();
+    }
+    assertThat(client.logText())
+        .as("SQL client log %s", client.log())
+        .doesNotContain("[ERROR]")
+        .contains("Complete execution of the SQL update statement")
+        .containsPattern("\\|\\s+300\\s+\\|\\s+300\\s+\\|");
+    assertEveryRowExactlyOnce(output, 300);
+    // The statements ran as jobs of the session cluster, not in the client's JVM.
+    assertThat(cluster.jobManagerLog())
+        .contains("insert-into_default_catalog.default_database.curated")
+        .containsPattern("Job collect \\([0-9a-f]{32}\\) switched from state RUNNING to FINISHED");
   }
 
   /**
    * {@code flink run -d -p <parallelism> [-s <savepoint>] -C file:<-sql jar> -c FlinkStreamJob
-   * <jobs jar> <in> <out> <checkpoint ms> <storage settings>}; returns the job id.
+   * <jobs jar> <in> <out> <checkpoint ms> <gate> <storage settings>}; returns the job id.
    */
   private static String submitStream(
-      String name, String input, String output, int parallelism, String savepoint)
+      String name, String input, String output, int parallelism, String savepoint, String gate)
       throws InterruptedException {
     List<String> args = new ArrayList<>(List.of("run", "-d", "-p", "" + parallelism));
     if (savepoint != null) {
@@ -150,7 +236,8 @@ class FlinkSessionClusterITCase {
             Path.of(System.getProperty("mlobj.cluster.jobs.jar")).toAbsolutePath().toString(),
             input,
             output,
-            "" + CHECKPOINT_MILLIS));
+            "" + CHECKPOINT_MILLIS,
+            gate));
     for (Map.Entry<String, String> e : s3.hadoopConf().entrySet()) {
       args.add(e.getKey() + "=" + e.getValue());
     }
