@@ -215,16 +215,44 @@ final class FlinkSessionCluster implements AutoCloseable {
     }
   }
 
-  /** Runs a process on Flink's class path (plus {@code extraClassPath}) with FLINK_CONF_DIR set. */
-  JvmProcess startClient(String name, String extraClassPath, String mainClass, List<String> args) {
+  /**
+   * Starts the SQL gateway ({@code bin/sql-gateway.sh start-foreground}: {@code SqlGateway} on
+   * {@code opt/*} and {@code lib/*}) on a free port of 127.0.0.1; returns its REST port. It submits
+   * statements' jobs to this cluster.
+   */
+  int startSqlGateway() throws IOException {
+    int port = freePort();
+    JvmProcess gateway =
+        JvmProcess.start(
+            "flink-sql-gateway",
+            List.of("-Xmx512m", "-Dlog4j.configurationFile=" + conf.resolve("log4j.properties")),
+            sqlClassPath(),
+            "org.apache.flink.table.gateway.SqlGateway",
+            List.of(
+                "-Dsql-gateway.endpoint.rest.address=127.0.0.1",
+                "-Dsql-gateway.endpoint.rest.bind-address=127.0.0.1",
+                "-Dsql-gateway.endpoint.rest.port=" + port),
+            Map.of("FLINK_CONF_DIR", conf.toString()),
+            work);
+    processes.add(gateway);
+    gateway.awaitLog("Rest endpoint listening at", START);
+    return port;
+  }
+
+  /** Starts the SQL client ({@code bin/sql-client.sh}: {@code SqlClient} with these arguments). */
+  JvmProcess startSqlClient(List<String> args) {
     return JvmProcess.start(
-        name,
-        List.of("-Xmx768m", "-Dlog4j.configurationFile=" + conf.resolve("log4j.properties")),
-        extraClassPath + java.io.File.pathSeparator + classPath(),
-        mainClass,
+        "flink-sql-client",
+        List.of("-Xmx512m", "-Dlog4j.configurationFile=" + conf.resolve("log4j.properties")),
+        sqlClassPath(),
+        "org.apache.flink.table.client.SqlClient",
         args,
         Map.of("FLINK_CONF_DIR", conf.toString()),
         work);
+  }
+
+  private String sqlClassPath() {
+    return home.resolve("opt").toAbsolutePath() + "/*" + java.io.File.pathSeparator + classPath();
   }
 
   /** GET on the REST API; returns the JSON body. */

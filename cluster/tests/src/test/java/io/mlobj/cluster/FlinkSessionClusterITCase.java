@@ -157,21 +157,24 @@ class FlinkSessionClusterITCase {
   }
 
   @Test
-  void theSqlClientRunsInsertIntoSelectOnTheClusterWithOnlyTheSqlJar() throws Exception {
+  void theSqlClientThroughTheSqlGatewayRunsInsertIntoSelectOnTheClusterWithOnlyTheSqlJar()
+      throws Exception {
     Dataset input = newInput("sql", 300);
     String output = "s3a://" + BUCKET + "/sql/out";
     StringBuilder with = new StringBuilder();
     for (Map.Entry<String, String> e : s3.hadoopConf().entrySet()) {
       with.append(", '").append(e.getKey()).append("' = '").append(e.getValue()).append("'");
     }
+    Path sqlJar = Path.of(System.getProperty("mlobj.cluster.flink.sql.jar")).toAbsolutePath();
     Path script = work.resolve("insert.sql");
     Files.writeString(
         script,
         String.join(
             "\n",
+            "ADD JAR '" + sqlJar + "';",
             "SET 'table.dml-sync' = 'true';",
             "SET 'sql-client.execution.result-mode' = 'tableau';",
-            "CREATE TABLE raw (id BIGINT, label INT) WITH ('connector' = 'mlobj', 'path' = '"
+            "CREATE TABLE samples (id BIGINT, label INT) WITH ('connector' = 'mlobj', 'path' = '"
                 + input.uri()
                 + "'"
                 + with
@@ -181,19 +184,17 @@ class FlinkSessionClusterITCase {
                 + "'"
                 + with
                 + ");",
-            "INSERT INTO curated SELECT id, label * 10 FROM raw;",
+            "INSERT INTO curated SELECT id, label * 10 FROM samples;",
+            "SET 'execution.runtime-mode' = 'batch';",
             "SELECT COUNT(*) AS n_rows, COUNT(DISTINCT id) AS n_ids FROM curated;",
             ""));
-    Path home = Path.of(System.getProperty("mlobj.cluster.flink.home")).toAbsolutePath();
+    int gateway = cluster.startSqlGateway();
     JvmProcess client =
-        cluster.startClient(
-            "flink-sql-client",
-            home.resolve("opt") + "/*",
-            "org.apache.flink.table.client.SqlClient",
+        cluster.startSqlClient(
             List.of(
-                "embedded",
-                "--jar",
-                Path.of(System.getProperty("mlobj.cluster.flink.sql.jar")).toAbsolutePath().toString(),
+                "gateway",
+                "--endpoint",
+                "http://127.0.0.1:" + gateway,
                 "--history",
                 work.resolve("sql-history").toString(),
                 "-f",
@@ -207,10 +208,14 @@ class FlinkSessionClusterITCase {
         .contains("Complete execution of the SQL update statement")
         .containsPattern("\\|\\s+300\\s+\\|\\s+300\\s+\\|");
     assertEveryRowExactlyOnce(output, 300);
-    // The statements ran as jobs of the session cluster, not in the client's JVM.
+    // Both statements ran as jobs of the session cluster, not in the gateway's JVM.
     assertThat(cluster.jobManagerLog())
-        .contains("insert-into_default_catalog.default_database.curated")
-        .containsPattern("Job collect \\([0-9a-f]{32}\\) switched from state RUNNING to FINISHED");
+        .contains(
+            "Job insert-into_default_catalog.default_database.curated (",
+            "Received job submission 'SELECT COUNT(*) AS `n_rows`")
+        .containsPattern(
+            "Job insert-into_default_catalog\\.default_database\\.curated \\([0-9a-f]{32}\\)"
+                + " switched from state RUNNING to FINISHED");
   }
 
   /**
