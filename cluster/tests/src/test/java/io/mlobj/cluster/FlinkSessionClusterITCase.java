@@ -84,7 +84,7 @@ class FlinkSessionClusterITCase {
     String job = submitStream("killed", input.uri(), output, 2, null, "899@" + gate);
     awaitRows(output, 300, job);
 
-    // The task mapping row 899 holds: rows 300..898 are emitted but no checkpoint completes.
+    // The task that maps row 899 holds it: no checkpoint completes while this version is written.
     append(input, 300, 900);
     ProcessHandle taskManager = awaitHeld(gate, job);
     assertThat(taskManager.info().commandLine().orElse("")).contains("TaskManagerRunner");
@@ -105,27 +105,6 @@ class FlinkSessionClusterITCase {
         .contains("(" + job + ") switched from state RUNNING to RESTARTING")
         .containsPattern("Restoring job " + job + " from Checkpoint \\d+");
     cluster.awaitRegistered(replacement);
-  }
-
-  /** Waits until the job's gate holds a row; returns the JVM (TaskManager) that holds it. */
-  private static ProcessHandle awaitHeld(Path gate, String job) throws Exception {
-    long deadline = System.nanoTime() + PROGRESS.toNanos();
-    while (System.nanoTime() < deadline) {
-      try (Stream<Path> files = Files.list(gate)) {
-        Optional<Long> pid =
-            files
-                .map(p -> p.getFileName().toString())
-                .filter(n -> n.startsWith("held-"))
-                .map(n -> Long.parseLong(n.substring("held-".length())))
-                .findFirst();
-        if (pid.isPresent()) {
-          return ProcessHandle.of(pid.get()).orElseThrow();
-        }
-      }
-      assertThat(cluster.jobState(job)).as("job %s%s", job, cluster.logs()).isEqualTo("RUNNING");
-      JvmProcess.sleep(200);
-    }
-    throw new AssertionError("No task of job " + job + " reached the gate row" + cluster.logs());
   }
 
   @Test
@@ -151,6 +130,7 @@ class FlinkSessionClusterITCase {
     assertEveryRowExactlyOnce(output, 900);
     assertThat(cluster.get("/jobs/" + second))
         .as("the resumed job runs every vertex at parallelism 1")
+        .contains("\"parallelism\":1")
         .doesNotContain("\"parallelism\":2");
     assertThat(cluster.jobManagerLog())
         .containsPattern("Restoring job " + second + " from Savepoint \\d+");
@@ -216,6 +196,27 @@ class FlinkSessionClusterITCase {
         .containsPattern(
             "Job insert-into_default_catalog\\.default_database\\.curated \\([0-9a-f]{32}\\)"
                 + " switched from state RUNNING to FINISHED");
+  }
+
+  /** Waits until the job's gate holds a row; returns the JVM (TaskManager) that holds it. */
+  private static ProcessHandle awaitHeld(Path gate, String job) throws Exception {
+    long deadline = System.nanoTime() + PROGRESS.toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Stream<Path> files = Files.list(gate)) {
+        Optional<Long> pid =
+            files
+                .map(p -> p.getFileName().toString())
+                .filter(n -> n.startsWith("held-"))
+                .map(n -> Long.parseLong(n.substring("held-".length())))
+                .findFirst();
+        if (pid.isPresent()) {
+          return ProcessHandle.of(pid.get()).orElseThrow();
+        }
+      }
+      assertThat(cluster.jobState(job)).as("job %s%s", job, cluster.logs()).isEqualTo("RUNNING");
+      JvmProcess.sleep(200);
+    }
+    throw new AssertionError("No task of job " + job + " reached the gate row" + cluster.logs());
   }
 
   /**
