@@ -479,6 +479,8 @@ def run_formats(info, args, feed_endpoint, feed0_endpoint):
     """The README loop vs pyarrow-direct on every imported shard format, alternating."""
     plan = []
     for fmt, imp in info["imports"].items():
+        if fmt == LATENCY_TWIN:
+            continue
         req = {"dataset": imp["dataset"], "version": imp["version"], "prefix": imp["prefix"],
                "shards": imp["shards"], "batch_size": args.batch_size,
                "shuffle_buffer": args.shuffle_buffer, "seed": 1}
@@ -514,6 +516,18 @@ def run_formats(info, args, feed_endpoint, feed0_endpoint):
 # The feed server's read-ahead depth when --read-ahead-shards is not given (FeedServerMain).
 DEFAULT_READ_AHEAD_SHARDS = 4
 
+# A second import of the --latency-format shards. A feed server keeps fetched shards in memory
+# up to its read-ahead byte cap, least recently used out first, so an epoch re-reading the same
+# dataset would hit memory instead of the link; the runs alternate between the two imports, each
+# at least as large as the cap, so every epoch fetches every shard.
+LATENCY_TWIN = "latency_twin"
+
+
+def parse_bytes(text):
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    text = text.strip().lower()
+    return int(float(text[:-1]) * units[text[-1]]) if text[-1] in units else int(text)
+
 
 def run_latency(info, args, cp, tmp):
     """The README loop (feed without a local cache: every epoch fetches from S3), pyarrow-direct
@@ -521,6 +535,7 @@ def run_latency(info, args, cp, tmp):
     cap shared by all connections), at each latency and read-ahead depth, alternating."""
     fmt = args.latency_format
     imp = info["imports"][fmt]
+    twin = info["imports"][LATENCY_TWIN]
     proxy = java(cp, "io.mlobj.feed.bench.LatencyProxyMain", info["s3"]["endpoint"],
                  str(int(args.cap_mbps * 1e6)))
     SERVERS["proxy"] = proxy
@@ -545,28 +560,35 @@ def run_latency(info, args, cp, tmp):
             SERVERS["feed_ra%d" % depth] = server
             feeds[depth] = (server, first_json(server)["endpoint"])
         through_link = dict(info, s3=dict(info["s3"], endpoint=link))
-        req = {"dataset": imp["dataset"], "version": imp["version"], "prefix": imp["prefix"],
-               "shards": imp["shards"], "rows": imp["rows"], "batch_size": args.batch_size,
-               "shuffle_buffer": args.shuffle_buffer, "seed": 1, "raw_threads": args.raw_threads}
+        reqs = [{"dataset": i["dataset"], "version": i["version"], "prefix": i["prefix"],
+                 "shards": i["shards"], "rows": i["rows"], "batch_size": args.batch_size,
+                 "shuffle_buffer": args.shuffle_buffer, "seed": 1, "raw_threads": args.raw_threads}
+                for i in (imp, twin)]
+        turns = {}
         plan = [("raw_get", "raw_get", None), ("pyarrow_direct", "pyarrow_direct", None)]
         plan += [("feed_read_ahead_%d" % d, "loader", feeds[d][1]) for d in feeds]
         settings = {}
         for latency in args.latency_ms:
             runs = {name: [] for name, _, _ in plan}
 
-            def once(child, endpoint):
+            def once(name, child, endpoint):
                 command("latency %d" % latency)  # a fresh rule: each fires a bounded number of times
                 before = command("requests")["requests"]
-                r = run_child(child, through_link, args, endpoint, req)
+                turns[name] = turns.get(name, 0) + 1
+                r = run_child(child, through_link, args, endpoint, reqs[turns[name] % 2])
                 r["requests"] = command("requests")["requests"] - before
                 return r
 
             for name, child, endpoint in plan:  # warm-up: JIT, connection pools
-                once(child, endpoint)
+                once(name, child, endpoint)
             for _ in range(args.repeat):
                 for name, child, endpoint in plan:
-                    runs[name].append(once(child, endpoint))
+                    runs[name].append(once(name, child, endpoint))
             stored = runs["raw_get"][0]["bytes"]
+            if stored < parse_bytes(args.latency_read_ahead):
+                print("bench_feed: the shards (%d bytes) fit the feed's read-ahead cap (%s): it "
+                      "reads some from memory, not the link; raise --format-samples or lower "
+                      "--latency-read-ahead" % (stored, args.latency_read_ahead), file=sys.stderr)
             modes = {}
             for name, rs in runs.items():
                 rates = sorted(r["samples"] / r["seconds"] for r in rs)
@@ -683,6 +705,8 @@ def main():
         for name, d in dirs.items():
             if args.suite != "latency" or name == args.latency_format:
                 imports += ["--import", "%s=%s" % (name, d)]
+            if args.latency_ms and name == args.latency_format:
+                imports += ["--import", "%s=%s" % (LATENCY_TWIN, d)]
     if args.suite in ("formats", "latency"):  # the launcher's own dataset is not used: keep it tiny
         args.shards, batches, args.rows_per_batch = 1, 1, 8
     launcher = java(
