@@ -572,7 +572,8 @@ def run_latency(info, args, cp, tmp):
             runs = {name: [] for name, _, _ in plan}
 
             def once(name, child, endpoint):
-                command("latency %d" % latency)  # a fresh rule: each fires a bounded number of times
+                # A fresh rule per run: each fires a bounded number of times.
+                command("latency %d" % latency)
                 before = command("requests")["requests"]
                 turns[name] = turns.get(name, 0) + 1
                 r = run_child(child, through_link, args, endpoint, reqs[turns[name] % 2])
@@ -699,6 +700,8 @@ def main():
     batches = max(1, args.samples // (args.shards * args.rows_per_batch))
     if args.suite == "latency" and not args.latency_ms:
         p.error("--suite latency needs --latency-ms, e.g. --latency-ms 1,10")
+    if args.suite == "ipc" and args.latency_ms:
+        p.error("--latency-ms reads the formats suite's shards: use --suite all or latency")
     imports = []
     if args.suite in ("all", "formats", "latency"):
         dirs = write_format_shards(LOGS / "shards", args.format_samples, args.format_shards)
