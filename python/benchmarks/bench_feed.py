@@ -25,6 +25,16 @@ shuffle on (window 8192), against the feed with its local cache (``loader_cache`
 the same shuffle (shards, then samples within a shard) and preprocessing in one process
 (``pyarrow_direct``). Modes alternate, repeated; medians reported.
 
+Under latency (``--latency-ms 1,10 --cap-mbps 200``, in suite ``all`` or alone with ``--suite
+latency``): one ``LatencyProxyMain`` (test-support's FaultInjectingProxy: every request waits the
+given milliseconds, all response bodies together are capped at the given MB/s) sits in front of
+the S3 server; feed servers without a local cache, one per ``--read-ahead-shards`` depth (1,2,4,8)
+reach S3 only through it, and so do pyarrow-direct and the ceiling, a raw parallel whole-object
+GET of the same shards (``--raw-threads``), so all see the same link. Per latency, modes alternate
+(a warm-up round, then ``--repeat`` rounds, medians); the README loop reads the
+``--latency-format`` shards. Reported per mode: samples/s, stored MB/s over the link, GETs per
+epoch (counted by the proxy).
+
 Every mode delivers the same tensors (image float32 [3,32,32] cast/normalized/flipped, label
 int32) for one epoch; each client runs in its own process so its peak RSS is its own, with one
 torch thread (as in a DataLoader worker; more threads spin against the servers on a small
@@ -33,6 +43,8 @@ throughput cost and the shuffle quality. Not a test: run it by hand (after
 `mvn -pl trainer-feed test-compile`):
 
     python python/benchmarks/bench_feed.py --samples 262144 --out bench.json
+    python python/benchmarks/bench_feed.py --suite latency --latency-ms 1,10 --cap-mbps 200 \
+        --out feed-latency.json
 """
 
 import argparse
@@ -149,7 +161,7 @@ def child_noop_server_side(info, args, endpoint, req):
 
 
 def s3_filesystem(s3):
-    """pyarrow's S3 client for the benchmark's S3 server."""
+    """pyarrow's S3 client for the benchmark's S3 server (or the proxy in front of it)."""
     import pyarrow.fs as pafs
 
     return pafs.S3FileSystem(
@@ -256,6 +268,29 @@ def child_pyarrow_direct(info, args, endpoint, req):
     return consume(pyarrow_batches(req, req["shards"], read, flip=False))
 
 
+def child_raw_get(info, args, endpoint, req):
+    """The link's ceiling: every shard's stored bytes by whole-object GETs on parallel threads,
+    nothing decoded (pyarrow's C++ S3 client releases the GIL while it waits)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    s3 = info["s3"]
+    fs = s3_filesystem(s3)
+    paths = ["%s/%s/%s" % (s3["bucket"], req["prefix"], key) for key in req["shards"]]
+
+    def get(path):
+        with fs.open_input_file(path) as f:
+            return len(f.read())
+
+    start = time.perf_counter()
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    with ThreadPoolExecutor(req["raw_threads"]) as pool:
+        nbytes = sum(pool.map(get, paths))
+    seconds = time.perf_counter() - start
+    end = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_s = end.ru_utime - cpu.ru_utime + end.ru_stime - cpu.ru_stime
+    return {"samples": req["rows"], "bytes": nbytes, "seconds": seconds, "client_cpu_s": cpu_s}
+
+
 def write_format_shards(root, samples, shards, seed=3):
     """The same samples as pyarrow writes them: Parquet with small and with large row groups
     (both pyarrow's defaults otherwise: dictionary-encoded, snappy), and Arrow IPC."""
@@ -319,6 +354,7 @@ CHILDREN = {
     "ids": child_ids,
     "loader": child_loader,
     "pyarrow_direct": child_pyarrow_direct,
+    "raw_get": child_raw_get,
 }
 
 
@@ -427,6 +463,8 @@ def run_formats(info, args, feed_endpoint, feed0_endpoint):
     """The README loop vs pyarrow-direct on every imported shard format, alternating."""
     plan = []
     for fmt, imp in info["imports"].items():
+        if fmt == LATENCY_TWIN:
+            continue
         req = {"dataset": imp["dataset"], "version": imp["version"], "prefix": imp["prefix"],
                "shards": imp["shards"], "batch_size": args.batch_size,
                "shuffle_buffer": args.shuffle_buffer, "seed": 1}
@@ -459,6 +497,133 @@ def run_formats(info, args, feed_endpoint, feed0_endpoint):
     return out
 
 
+# The feed server's read-ahead depth when --read-ahead-shards is not given (FeedServerMain).
+DEFAULT_READ_AHEAD_SHARDS = 4
+
+# A second import of the --latency-format shards. A feed server keeps fetched shards in memory
+# up to its read-ahead byte cap, least recently used out first, so an epoch re-reading the same
+# dataset would hit memory instead of the link; the runs alternate between the two imports, each
+# at least as large as the cap, so every epoch fetches every shard.
+LATENCY_TWIN = "latency_twin"
+
+
+def parse_bytes(text):
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    text = text.strip().lower()
+    return int(float(text[:-1]) * units[text[-1]]) if text[-1] in units else int(text)
+
+
+def run_latency(info, args, cp, tmp):
+    """The README loop (feed without a local cache: every epoch fetches from S3), pyarrow-direct
+    and the raw GET ceiling, all through one LatencyProxyMain (per-request latency and a bandwidth
+    cap shared by all connections), at each latency and read-ahead depth, alternating."""
+    fmt = args.latency_format
+    imp = info["imports"][fmt]
+    twin = info["imports"][LATENCY_TWIN]
+    proxy = java(cp, "io.mlobj.feed.bench.LatencyProxyMain", info["s3"]["endpoint"],
+                 str(int(args.cap_mbps * 1e6)))
+    SERVERS["proxy"] = proxy
+    link = first_json(proxy)["endpoint"]
+
+    def command(line):
+        proxy.stdin.write(line + "\n")
+        proxy.stdin.flush()
+        return first_json(proxy)
+
+    conf = dict(info["conf"], **{"fs.s3a.endpoint": link})
+    (tmp / "latency.properties").write_text("".join("%s=%s\n" % kv for kv in conf.items()))
+    feeds = {}
+    try:
+        for depth in args.read_ahead_shards:
+            server = java(cp, "io.mlobj.feed.FeedServerMain",
+                          "--token-file", str(tmp / "token"),
+                          "--conf-file", str(tmp / "latency.properties"),
+                          "--read-ahead", args.latency_read_ahead,
+                          "--read-ahead-shards", str(depth),
+                          "--prepare-threads", str(args.prepare_threads))
+            SERVERS["feed_ra%d" % depth] = server
+            feeds[depth] = (server, first_json(server)["endpoint"])
+        through_link = dict(info, s3=dict(info["s3"], endpoint=link))
+        reqs = [{"dataset": i["dataset"], "version": i["version"], "prefix": i["prefix"],
+                 "shards": i["shards"], "rows": i["rows"], "batch_size": args.batch_size,
+                 "shuffle_buffer": args.shuffle_buffer, "seed": 1, "raw_threads": args.raw_threads}
+                for i in (imp, twin)]
+        turns = {}
+        plan = [("raw_get", "raw_get", None), ("pyarrow_direct", "pyarrow_direct", None)]
+        plan += [("feed_read_ahead_%d" % d, "loader", feeds[d][1]) for d in feeds]
+        settings = {}
+        for latency in args.latency_ms:
+            runs = {name: [] for name, _, _ in plan}
+
+            def once(name, child, endpoint):
+                # A fresh rule per run: each fires a bounded number of times.
+                command("latency %d" % latency)
+                before = command("requests")["requests"]
+                turns[name] = turns.get(name, 0) + 1
+                r = run_child(child, through_link, args, endpoint, reqs[turns[name] % 2])
+                r["requests"] = command("requests")["requests"] - before
+                return r
+
+            for name, child, endpoint in plan:  # warm-up: JIT, connection pools
+                once(name, child, endpoint)
+            for _ in range(args.repeat):
+                for name, child, endpoint in plan:
+                    runs[name].append(once(name, child, endpoint))
+            stored = runs["raw_get"][0]["bytes"]
+            if stored < parse_bytes(args.latency_read_ahead):
+                print("bench_feed: the shards (%d bytes) fit the feed's read-ahead cap (%s): it "
+                      "reads some from memory, not the link; raise --format-samples or lower "
+                      "--latency-read-ahead" % (stored, args.latency_read_ahead), file=sys.stderr)
+            modes = {}
+            for name, rs in runs.items():
+                rates = sorted(r["samples"] / r["seconds"] for r in rs)
+                modes[name] = {
+                    "samples": rs[0]["samples"],
+                    "samples_per_s": median(rates),
+                    "samples_per_s_all": rates,
+                    # Stored (S3) bytes per second: what crossed the link.
+                    "stored_mb_per_s": median(rates) * stored / rs[0]["samples"] / 1e6,
+                    "requests_per_epoch": median([r["requests"] for r in rs]),
+                    "client_peak_rss_mb": max(r["client_peak_rss_mb"] for r in rs),
+                    "cpu_ms_per_1k_samples": {
+                        key[: -len("_cpu_s")]: median([r[key] for r in rs]) * 1e6 / rs[0]["samples"]
+                        for key in rs[0] if key.endswith("_cpu_s")
+                    },
+                }
+            settings[str(latency)] = modes
+        command("latency 0")
+    finally:
+        for server, _ in feeds.values():
+            server.terminate()
+        proxy.stdin.close()
+        for proc in [s for s, _ in feeds.values()] + [proxy]:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        for key in [k for k in SERVERS if k == "proxy" or k.startswith("feed_ra")]:
+            del SERVERS[key]
+    out = {"format": fmt, "samples": imp["rows"], "stored_bytes": stored,
+           "cap_mbps": args.cap_mbps, "raw_threads": args.raw_threads,
+           "loader_workers": args.loader_workers, "read_ahead": args.latency_read_ahead,
+           "read_ahead_shards": list(feeds), "default_read_ahead_shards": DEFAULT_READ_AHEAD_SHARDS,
+           "runs": args.repeat, "latency_ms": settings}
+    print("| latency | mode | samples/s (median) | stored MB/s | vs raw GET | GETs per epoch |")
+    print("|---|---|---:|---:|---:|---:|")
+    for latency, modes in settings.items():
+        ceiling = modes["raw_get"]["samples_per_s"]
+        for name, m in modes.items():
+            print("| %s ms | %s | %.0f | %.1f | %.2f | %d |" % (
+                latency, name, m["samples_per_s"], m["stored_mb_per_s"],
+                m["samples_per_s"] / ceiling, m["requests_per_epoch"]))
+    sys.stdout.flush()
+    return out
+
+
+def csv_ints(text):
+    return [int(v) for v in text.split(",") if v.strip()]
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--samples", type=int, default=262144)
@@ -473,12 +638,28 @@ def main():
                    help="torch intra-op threads in each client (1, as in a DataLoader worker)")
     p.add_argument("--zero-copy", action="store_true",
                    help="both Flight servers send with arrow.flight.enable_zero_copy_write=true")
-    p.add_argument("--suite", choices=("all", "formats", "ipc"), default="all",
+    p.add_argument("--suite", choices=("all", "formats", "ipc", "latency"), default="all",
                    help="formats: the README loop on Parquet/IPC shards written by pyarrow; "
-                        "ipc: the launcher's Arrow IPC dataset, every mode")
+                        "ipc: the launcher's Arrow IPC dataset, every mode; "
+                        "latency: only the runs through the latency proxy (see --latency-ms)")
     p.add_argument("--format-samples", type=int, default=100000)
     p.add_argument("--format-shards", type=int, default=10)
     p.add_argument("--loader-workers", type=int, default=2)
+    p.add_argument("--latency-ms", type=csv_ints, default=[],
+                   help="per-request latencies, e.g. 1,10: run the feed (no local cache),"
+                        " pyarrow-direct and a raw parallel GET through a FaultInjectingProxy with"
+                        " each latency and --cap-mbps (suite all or latency)")
+    p.add_argument("--cap-mbps", type=float, default=200,
+                   help="the proxy's bandwidth cap in MB/s, all connections together (0: none)")
+    p.add_argument("--read-ahead-shards", type=csv_ints, default=[1, 2, 4, 8],
+                   help="the feed servers' --read-ahead-shards depths compared under latency")
+    p.add_argument("--latency-read-ahead", default="256m",
+                   help="the feed servers' --read-ahead byte cap under latency")
+    p.add_argument("--latency-format", default="parquet_large_rg",
+                   choices=("parquet_small_rg", "parquet_large_rg", "arrow_ipc"),
+                   help="which of the formats suite's shards are read under latency")
+    p.add_argument("--raw-threads", type=int, default=8,
+                   help="parallel whole-object GETs of the raw ceiling")
     p.add_argument("--out", help="write the results as JSON here")
     p.add_argument("--child")
     p.add_argument("--child-input")
@@ -501,12 +682,19 @@ def main():
     if args.zero_copy:
         JAVA_FLAGS.append("-Darrow.flight.enable_zero_copy_write=true")
     batches = max(1, args.samples // (args.shards * args.rows_per_batch))
+    if args.suite == "latency" and not args.latency_ms:
+        p.error("--suite latency needs --latency-ms, e.g. --latency-ms 1,10")
+    if args.suite == "ipc" and args.latency_ms:
+        p.error("--latency-ms reads the formats suite's shards: use --suite all or latency")
     imports = []
-    if args.suite in ("all", "formats"):
+    if args.suite in ("all", "formats", "latency"):
         dirs = write_format_shards(LOGS / "shards", args.format_samples, args.format_shards)
         for name, d in dirs.items():
-            imports += ["--import", "%s=%s" % (name, d)]
-    if args.suite == "formats":  # the launcher's own dataset is not used: keep it tiny
+            if args.suite != "latency" or name == args.latency_format:
+                imports += ["--import", "%s=%s" % (name, d)]
+            if args.latency_ms and name == args.latency_format:
+                imports += ["--import", "%s=%s" % (LATENCY_TWIN, d)]
+    if args.suite in ("formats", "latency"):  # the launcher's own dataset is not used: keep it tiny
         args.shards, batches, args.rows_per_batch = 1, 1, 8
     launcher = java(
         cp, "io.mlobj.feed.FeedTestLauncher", "--no-feed",
@@ -524,20 +712,22 @@ def main():
         "--read-ahead", "256m", "--read-ahead-shards", "4",
         "--prepare-threads", str(args.prepare_threads),
     ]
-    feed = java(cp, "io.mlobj.feed.FeedServerMain", *feed_args,
-                "--cache-dir", str(tmp / "cache"), "--cache-size", "4g")
-    feed_info = first_json(feed)
-    SERVERS["feed"] = feed
-    feed_endpoint = feed_info["endpoint"]
-    feed0 = java(cp, "io.mlobj.feed.FeedServerMain", *feed_args)
-    feed0_endpoint = first_json(feed0)["endpoint"]
-    SERVERS["feed0"] = feed0
+    feed = feed0 = None
+    if args.suite != "latency":  # the latency runs start their own feed servers
+        feed = java(cp, "io.mlobj.feed.FeedServerMain", *feed_args,
+                    "--cache-dir", str(tmp / "cache"), "--cache-size", "4g")
+        feed_info = first_json(feed)
+        SERVERS["feed"] = feed
+        feed_endpoint = feed_info["endpoint"]
+        feed0 = java(cp, "io.mlobj.feed.FeedServerMain", *feed_args)
+        feed0_endpoint = first_json(feed0)["endpoint"]
+        SERVERS["feed0"] = feed0
     req = request(info, args)
     # What (a) asks the server for (the deferred steps stay on the client), and what (a1) asks.
     (tmp / "request.json").write_text(json.dumps(dict(req, pipeline=split(req["pipeline"])[0])))
     (tmp / "request1.json").write_text(json.dumps(req))
     noop = noop1 = None
-    if args.suite != "formats":  # the no-op servers hold 512 MB of batches: only when used
+    if args.suite in ("all", "ipc"):  # the no-op servers hold 512 MB of batches: only when used
         noop = java(cp, "io.mlobj.feed.bench.NoOpFlightServer",
                     str(feed_info["port"]), "bench-token", str(tmp / "request.json"))
         noop_endpoint = "grpc+tcp://127.0.0.1:%d" % first_json(noop)["port"]
@@ -547,6 +737,11 @@ def main():
         SERVERS["noop"] = noop
         SERVERS["noop1"] = noop1
     try:
+        if args.suite == "latency":
+            results = {"latency": run_latency(info, args, cp, tmp), "args": {"repeat": args.repeat}}
+            if args.out:
+                pathlib.Path(args.out).write_text(json.dumps(results, indent=2))
+            return
         if args.suite in ("all", "formats"):
             formats = run_formats(info, args, feed_endpoint, feed0_endpoint)
             if args.suite == "formats":
@@ -554,7 +749,8 @@ def main():
                     pathlib.Path(args.out).write_text(json.dumps({"formats": formats}, indent=2))
                 return
         results = {"samples": info["rows"], "batch_size": args.batch_size,
-                   "shuffle_buffer": args.shuffle_buffer, "cpus": os.cpu_count()}
+                   "shuffle_buffer": args.shuffle_buffer, "cpus": os.cpu_count(),
+                   "args": {"repeat": args.repeat}}
         # Modes interleaved, repeated: on a shared machine single runs are noise.
         plan = [
             ("a_feed", "feed", feed_endpoint),
@@ -652,6 +848,8 @@ def main():
         results["shuffle"] = shuffle
         results["server_metrics"] = __import__("mlobj_torch").FeedClient(
             feed_endpoint, "bench-token").metrics()
+        if args.latency_ms:
+            results["latency"] = run_latency(info, args, cp, tmp)
     finally:
         for proc in (noop, noop1, feed, feed0):
             if proc is not None:

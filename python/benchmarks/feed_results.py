@@ -7,6 +7,10 @@ Every entry of its "ratios" named "<x>_vs_<y>_<metric>" (e.g. "a0_vs_c_bytes_per
 no-op Flight server (the loopback limit) >= 0.9 with the local cache and >= 0.7 without it (the
 first epoch); against pyarrow reading S3 directly >= 1.0.
 
+Its "latency" section (runs through the latency proxy) becomes one row per latency and feed
+read-ahead depth against the raw GET ceiling through the same link (goal >= 0.8, as the scan's),
+and one per latency for the feed at its default depth against pyarrow-direct (goal >= 1.0).
+
     python python/benchmarks/feed_results.py bench/results/feed.json >> bench/results/parts.jsonl
 """
 
@@ -60,10 +64,63 @@ def rows(results):
         }
 
 
+LATENCY_CEILING_GOAL = ">= 0.8"
+
+
+def latency_rows(results):
+    latency = results.get("latency")
+    if not latency:
+        return
+    link = "%s MB/s" % ("%g" % latency["cap_mbps"] if latency["cap_mbps"] else "uncapped")
+    default = latency["default_read_ahead_shards"]
+    for ms, modes in latency["latency_ms"].items():
+        where = "%s ms + %s link, %s" % (ms, link, latency["format"])
+        depths = [(int(name.rsplit("_", 1)[1]), name) for name in modes
+                  if name.startswith("feed_read_ahead_")]
+        for depth, name in sorted(depths):
+            yield latency_row(latency, modes, name, "raw_get", LATENCY_CEILING_GOAL,
+                              "feed under %s, read-ahead depth %d vs raw GET" % (where, depth))
+        at_default = dict(depths).get(default)
+        if at_default:
+            yield latency_row(latency, modes, at_default, "pyarrow_direct", ">= 1.0",
+                              "feed under %s, read-ahead depth %d vs pyarrow_direct"
+                              % (where, default))
+
+
+def latency_row(latency, modes, ours, baseline, goal_text, scenario):
+    o, b = modes[ours]["samples_per_s"], modes[baseline]["samples_per_s"]
+    return {
+        "scenario": scenario,
+        "ours": o,
+        "baseline": b,
+        "unit": "samples/s",
+        "ratio": o / b if b else 0.0,
+        "runs": latency["runs"],
+        "goal": goal_text,
+        "ours_stored_mb_per_s": modes[ours]["stored_mb_per_s"],
+        "baseline_stored_mb_per_s": modes[baseline]["stored_mb_per_s"],
+        "ours_requests_per_epoch": modes[ours]["requests_per_epoch"],
+        "baseline_requests_per_epoch": modes[baseline]["requests_per_epoch"],
+        "ours_cpu_ms_per_1k_samples": own_cpu(modes[ours], ours),
+        "baseline_cpu_ms_per_1k_samples": own_cpu(modes[baseline], baseline),
+        "ours_client_peak_rss_mb": modes[ours].get("client_peak_rss_mb"),
+    }
+
+
+def own_cpu(mode, name):
+    """CPU ms per 1,000 samples of the processes a mode uses: its client, the proxy, the S3
+    server and, for the feed, its own server (the idle servers of other depths left out)."""
+    cpu = mode.get("cpu_ms_per_1k_samples", {})
+    keep = {"client", "proxy", "s3"}
+    if name.startswith("feed_read_ahead_"):
+        keep.add("feed_ra" + name.rsplit("_", 1)[1])
+    return {k: v for k, v in cpu.items() if k in keep}
+
+
 def main():
     with open(sys.argv[1]) as f:
         results = json.load(f)
-    for row in rows(results):
+    for row in list(rows(results)) + list(latency_rows(results)):
         # Nested values (CPU by process) are flattened: the report reads flat objects.
         flat = {}
         for k, v in row.items():
