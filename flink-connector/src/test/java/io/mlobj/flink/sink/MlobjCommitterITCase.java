@@ -1,6 +1,7 @@
 package io.mlobj.flink.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mlobj.Dataset;
 import io.mlobj.Shard;
@@ -149,12 +150,13 @@ class MlobjCommitterITCase {
     long dayAgo = System.currentTimeMillis() - Duration.ofHours(25).toMillis();
     Request request = new Request(new MlobjCommittable("w", 3, shards, dayAgo));
 
-    committer.commit(List.of(request));
-
-    assertThat(request.outcome)
-        .startsWith("failed: Cannot commit to dataset " + uri)
-        .contains(shards.get(0).path() + " (missing)")
-        .contains("the write began 25h ago");
+    // A refused commit fails the job without restarts (a retry would be refused the same way).
+    assertThatThrownBy(() -> committer.commit(List.of(request)))
+        .isInstanceOf(org.apache.flink.runtime.execution.SuppressRestartsException.class)
+        .cause()
+        .hasMessageStartingWith("Cannot commit to dataset " + uri)
+        .hasMessageContaining(shards.get(0).path() + " (missing)")
+        .hasMessageContaining("the write began 25h ago");
     assertThat(dataset.latestVersion()).isEqualTo(1);
   }
 
@@ -179,10 +181,10 @@ class MlobjCommitterITCase {
         new MlobjCommittableSerializer().deserialize(1, v1.getCopyOfBuffer());
     Request request = new Request(restored);
 
-    committer.commit(List.of(request));
-
+    assertThatThrownBy(() -> committer.commit(List.of(request)))
+        .cause()
+        .hasMessageContaining(shards.get(0).path() + " (missing)");
     assertThat(restored.writeStartedMillis()).isEqualTo(MlobjCommittable.UNKNOWN_START);
-    assertThat(request.outcome).contains(shards.get(0).path() + " (missing)");
     assertThat(dataset.latestVersion()).isEqualTo(1);
   }
 }
