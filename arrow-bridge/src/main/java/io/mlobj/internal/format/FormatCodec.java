@@ -125,9 +125,10 @@ public final class FormatCodec {
         : String.valueOf(e.getMessage());
   }
 
+  /** Compact JSON: indentation made up a third of a manifest's bytes. Readers accept any JSON. */
   private static byte[] write(Object value) {
     try {
-      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
+      return MAPPER.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("Cannot serialize " + value.getClass().getSimpleName(), e);
     }

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads the version log of one dataset. Version files and manifests are immutable, so they are
@@ -18,18 +17,28 @@ import java.util.concurrent.ConcurrentHashMap;
  * forward one version at a time; it lists the log only when the hint is missing.
  */
 public final class VersionLog {
+  /**
+   * Version records kept: enough for any commit loop, bounded so that walking 10k versions (vacuum,
+   * history) does not hold them all.
+   */
+  private static final int VERSION_CACHE_ENTRIES = 1024;
+
   private static final int MANIFEST_CACHE_ENTRIES = 512;
 
+  /** Shards the manifest cache holds at most (a few hundred bytes of heap each). */
+  private static final long MANIFEST_CACHE_SHARDS = 262_144;
+
   private final ObjectStore store;
-  private final Map<Long, VersionRecord> versions = new ConcurrentHashMap<>();
-  private final Map<String, ManifestRecord> manifests =
+  private final Map<Long, VersionRecord> versions =
       Collections.synchronizedMap(
           new LinkedHashMap<>(64, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, ManifestRecord> eldest) {
-              return size() > MANIFEST_CACHE_ENTRIES;
+            protected boolean removeEldestEntry(Map.Entry<Long, VersionRecord> eldest) {
+              return size() > VERSION_CACHE_ENTRIES;
             }
           });
+  private final ManifestCache manifests =
+      new ManifestCache(MANIFEST_CACHE_ENTRIES, MANIFEST_CACHE_SHARDS);
 
   public VersionLog(ObjectStore store) {
     this.store = store;
@@ -134,12 +143,22 @@ public final class VersionLog {
     versions.put(record.version(), record);
   }
 
-  /** The manifest behind a reference. */
+  /** The manifest behind a reference (cached). */
   public ManifestRecord manifest(ManifestRef ref) {
     ManifestRecord cached = manifests.get(ref.path());
     if (cached != null) {
       return cached;
     }
+    ManifestRecord record = readManifest(ref);
+    manifests.put(ref.path(), record);
+    return record;
+  }
+
+  /**
+   * Reads the manifest behind a reference from the store, bypassing the cache: for walks over every
+   * manifest of the log (vacuum) that would only evict what planning and commits reuse.
+   */
+  public ManifestRecord readManifest(ManifestRef ref) {
     byte[] bytes;
     try {
       bytes = store.read(ref.path());
@@ -154,7 +173,6 @@ public final class VersionLog {
           store.uri(ref.path()),
           "it lists " + record.shards().size() + " shards, the version says " + ref.shards());
     }
-    manifests.put(ref.path(), record);
     return record;
   }
 
