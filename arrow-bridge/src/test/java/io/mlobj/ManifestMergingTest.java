@@ -220,6 +220,28 @@ class ManifestMergingTest {
   }
 
   @Test
+  void aPartitionThatStopsReceivingShardsEndsWithOneSmallManifest() {
+    Dataset dataset = create();
+    for (int c = 0; c < 30; c++) {
+      dataset.newAppend().addShards(shards(1, day(0))).commit();
+    }
+    long d0 = countOf(dataset.latest(), day(0));
+    assertThat(d0).as("30 one-shard appends leave a manifest per filled tier").isGreaterThan(1);
+    for (int c = 0; c < 70; c++) {
+      dataset.newAppend().addShards(shards(1, day(1))).commit();
+    }
+    Snapshot latest = dataset.latest();
+    assertThat(countOf(latest, day(0))).isEqualTo(1);
+    assertThat(latest.shards()).hasSize(100);
+  }
+
+  private static long countOf(Snapshot snapshot, String day) {
+    return snapshot.manifests().stream()
+        .filter(r -> r.partitionValues() != null && r.partitionValues().get("day").contains(day))
+        .count();
+  }
+
+  @Test
   void vacuumPlanningReadsEachManifestAndVersionOnce() {
     mixedHistory(120);
     CountingObjectStore store = counting();

@@ -100,18 +100,24 @@ public final class ManifestMerger {
 
   /**
    * Keeps the manifest list short by merging small manifests of one partition and size tier ({@link
-   * MergeTiers}): an append reads and writes a bounded number of manifests however many the version
-   * references, and each merged manifest holds a single partition. A merged reference keeps the
-   * newest {@code added-version} of its parts, which is always older than the committing version.
-   * Merged shards are written once, after all merges of this commit, under {@code
-   * <txn>-v<N>-merged-m<i>}; each takes the place of the first manifest it merged.
+   * MergeTiers}), and those of one partition that has received nothing for a while: an append reads
+   * and writes a bounded number of manifests however many the version references, and each merged
+   * manifest holds a single partition. A merged reference keeps the newest {@code added-version} of
+   * its parts, which is always older than the committing version. Merged shards are written once,
+   * after all merges of this commit, under {@code <txn>-v<N>-merged-m<i>}; each takes the place of
+   * the first manifest it merged.
    */
   private List<ManifestRef> mergeSmall(List<ManifestRef> manifests, long version) {
     List<MergeTiers.Part> parts = new ArrayList<>();
     manifests.forEach(ref -> parts.add(MergeTiers.Part.of(ref)));
     // Every merge removes at least FANOUT - 1 parts of a group; the bound only guards the loop.
-    for (int merges = 0; merges <= 4 * manifests.size(); merges++) {
-      List<MergeTiers.Part> chosen = MergeTiers.nextMerge(parts);
+    boolean coldMerged = false;
+    for (int merges = 0; merges <= 4 * manifests.size() + 1; merges++) {
+      List<MergeTiers.Part> tier = MergeTiers.nextMerge(parts);
+      List<MergeTiers.Part> chosen =
+          tier.isEmpty() && !coldMerged ? MergeTiers.coldGroup(parts, version) : tier;
+      // At most one partition that stopped receiving data is tidied up per commit.
+      coldMerged |= tier.isEmpty();
       if (chosen.isEmpty()) {
         break;
       }

@@ -3,6 +3,7 @@ package io.mlobj.internal.commit;
 import io.mlobj.Shard;
 import io.mlobj.internal.format.ManifestRef;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,9 @@ import java.util.TreeSet;
  * most 7 times) instead of on every merge, so an append reads and writes a bounded number of
  * manifests however large the dataset is, and the manifests ever written (what vacuum reads) stay
  * linear in the shards. Manifests of {@value #LARGE_SHARDS} shards or more are never merged. A
- * version references at most {@code FANOUT - 1} small manifests per tier and group besides them.
+ * version references at most {@code FANOUT - 1} small manifests per tier and group besides them,
+ * and one once the group has received nothing for {@value #COLD_VERSIONS} versions ({@link
+ * #coldGroup}).
  */
 final class MergeTiers {
   /** Manifests of one group and tier that trigger a merge. */
@@ -30,6 +33,9 @@ final class MergeTiers {
 
   /** Manifests with at least this many shards are left alone. */
   static final long LARGE_SHARDS = 10_000;
+
+  /** Versions without new shards after which a group's small manifests are merged into one. */
+  static final long COLD_VERSIONS = 64;
 
   /** Most distinct values per column that a reference lists; past it, none are listed. */
   static final int PARTITION_VALUES_LIMIT = 100;
@@ -81,6 +87,36 @@ final class MergeTiers {
       if (e.getValue().size() >= FANOUT && e.getKey().tier() < chosenTier) {
         chosen = e.getValue();
         chosenTier = e.getKey().tier();
+      }
+    }
+    return chosen;
+  }
+
+  /**
+   * The small parts of the group that has gone longest without new shards, if that is more than
+   * {@value #COLD_VERSIONS} versions before {@code version} and the group has more than one small
+   * part; else empty. Merging them once leaves a partition that no longer receives data with one
+   * small manifest instead of a few per tier, which keeps version files small when a dataset has
+   * many partitions (e.g. one per day). Callers merge at most one cold group per commit, so an
+   * append's work stays bounded.
+   */
+  static List<Part> coldGroup(List<Part> parts, long version) {
+    Map<Map<String, List<String>>, List<Part>> groups = new LinkedHashMap<>();
+    Map<Map<String, List<String>>, Long> newest = new HashMap<>();
+    for (Part part : parts) {
+      Map<String, List<String>> group = group(part.partitionValues());
+      newest.merge(group, part.addedVersion(), Math::max);
+      if (part.count() < LARGE_SHARDS) {
+        groups.computeIfAbsent(group, g -> new ArrayList<>()).add(part);
+      }
+    }
+    List<Part> chosen = List.of();
+    long coldest = version - COLD_VERSIONS;
+    for (Map.Entry<Map<String, List<String>>, List<Part>> e : groups.entrySet()) {
+      long last = newest.get(e.getKey());
+      if (e.getValue().size() > 1 && last < coldest) {
+        chosen = e.getValue();
+        coldest = last;
       }
     }
     return chosen;
