@@ -11,9 +11,11 @@ import io.mlobj.internal.store.CountingObjectStore;
 import io.mlobj.internal.store.LocalObjectStore;
 import io.mlobj.ops.Progress;
 import io.mlobj.ops.Vacuum;
+import io.mlobj.ops.VacuumReport;
 import io.mlobj.store.ObjectInfo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -248,11 +250,42 @@ class ManifestMergingTest {
     Dataset dataset = open(store);
     long versions = dataset.latestVersion();
     store.reset();
-    Vacuum.builder(dataset).dryRun(true).build().run(Progress.NONE);
+    VacuumReport report =
+        Vacuum.builder(dataset).safetyWindow(Duration.ZERO).dryRun(true).build().run(Progress.NONE);
     // Every version is within the 7-day retention, so every manifest is referenced by one.
     long manifests = store.list(LogLayout.MANIFESTS, null).size();
     assertThat(store.reads(LogLayout.MANIFESTS)).isEqualTo(manifests);
     assertThat(store.reads(LogLayout.VERSIONS)).isLessThanOrEqualTo(versions + 2);
+    assertThat(report.deleted()).isEmpty();
+  }
+
+  @Test
+  void vacuumReadsOnlyEachShardsOwnPathNotColumnsPartitionsOrPropertiesNamedPath() {
+    Schema schema =
+        new Schema(
+            List.of(
+                Field.notNullable("path", new ArrowType.Int(64, true)),
+                Field.notNullable("day", new ArrowType.Utf8())));
+    Dataset dataset =
+        Dataset.create(dir.toUri().toString(), Map.of(), schema, List.of("day"), Map.of());
+    List<Shard> added = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      added.add(
+          new Shard(
+              LogLayout.DATA + "day=d0/s-" + i + ".parquet",
+              ShardFormat.PARQUET,
+              10,
+              100,
+              0,
+              List.of(10L),
+              Map.of("path", new ColumnStats(1L, 2L, 0)),
+              Map.of("day", "d0"),
+              Map.of("path", "not-a-shard-" + i)));
+    }
+    dataset.newAppend().addShards(added).commit();
+    ManifestRef ref = dataset.latest().manifests().get(0);
+    List<String> paths = Dataset.at(counting(), MlobjConf.of(Map.of())).log().manifestPaths(ref);
+    assertThat(paths).containsExactlyElementsOf(added.stream().map(Shard::path).toList());
   }
 
   @Test

@@ -1,7 +1,6 @@
 package io.mlobj.ops;
 
 import io.mlobj.Dataset;
-import io.mlobj.Shard;
 import io.mlobj.Snapshot;
 import io.mlobj.Tag;
 import io.mlobj.internal.format.LogLayout;
@@ -53,8 +52,8 @@ public final class Vacuum {
     long latest = dataset.latestVersion();
     // One pass from the newest version down: each retained version file is read once, and each
     // distinct manifest once (versions share most of them), so planning follows the manifests the
-    // retained versions reference, not versions times shards. Manifests are read past the cache:
-    // this walk would only evict what planning and commits reuse.
+    // retained versions reference, not versions times shards. Only shard paths are read, past the
+    // manifest cache: this walk would only evict what planning and commits reuse.
     Set<Long> retained = new TreeSet<>();
     Set<String> referenced = new HashSet<>();
     for (long v = latest; v >= 1; v--) {
@@ -101,9 +100,7 @@ public final class Vacuum {
   private void reference(Snapshot snapshot, Set<String> referenced) {
     for (ManifestRef ref : snapshot.manifests()) {
       if (referenced.add(ref.path())) {
-        for (Shard shard : dataset.log().readManifest(ref).shards()) {
-          referenced.add(shard.path());
-        }
+        referenced.addAll(dataset.log().manifestPaths(ref));
       }
     }
   }

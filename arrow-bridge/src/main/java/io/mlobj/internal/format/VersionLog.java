@@ -155,19 +155,36 @@ public final class VersionLog {
   }
 
   /**
-   * Reads the manifest behind a reference from the store, bypassing the cache: for walks over every
-   * manifest of the log (vacuum) that would only evict what planning and commits reuse.
+   * The shard paths of the manifest behind a reference, read from the store past the cache and
+   * without binding the shards: for walks over every manifest of the log (vacuum). The count is
+   * checked against the reference, as {@link #manifest} does.
    */
-  public ManifestRecord readManifest(ManifestRef ref) {
-    byte[] bytes;
+  public List<String> manifestPaths(ManifestRef ref) {
+    ManifestRecord cached = manifests.get(ref.path());
+    if (cached != null) {
+      return cached.shards().stream().map(io.mlobj.Shard::path).toList();
+    }
+    List<String> paths = FormatCodec.readManifestPaths(manifestBytes(ref), store.uri(ref.path()));
+    if (paths.size() != ref.shards()) {
+      throw MlobjErrors.malformed(
+          store.uri(ref.path()),
+          "it lists " + paths.size() + " shards, the version says " + ref.shards());
+    }
+    return paths;
+  }
+
+  private byte[] manifestBytes(ManifestRef ref) {
     try {
-      bytes = store.read(ref.path());
+      return store.read(ref.path());
     } catch (ObjectNotFoundException e) {
       throw MlobjErrors.malformed(
           store.uri(ref.path()),
           "the manifest is missing although version " + ref.addedVersion() + " references it");
     }
-    ManifestRecord record = FormatCodec.readManifest(bytes, store.uri(ref.path()));
+  }
+
+  private ManifestRecord readManifest(ManifestRef ref) {
+    ManifestRecord record = FormatCodec.readManifest(manifestBytes(ref), store.uri(ref.path()));
     if (record.shards().size() != ref.shards()) {
       throw MlobjErrors.malformed(
           store.uri(ref.path()),
