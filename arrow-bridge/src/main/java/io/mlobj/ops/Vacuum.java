@@ -1,7 +1,6 @@
 package io.mlobj.ops;
 
 import io.mlobj.Dataset;
-import io.mlobj.Shard;
 import io.mlobj.Snapshot;
 import io.mlobj.Tag;
 import io.mlobj.internal.format.LogLayout;
@@ -51,30 +50,25 @@ public final class Vacuum {
   public VacuumReport run(Progress progress) {
     long now = System.currentTimeMillis();
     long latest = dataset.latestVersion();
+    // One pass from the newest version down: each retained version file is read once, and each
+    // distinct manifest once (versions share most of them), so planning follows the manifests the
+    // retained versions reference, not versions times shards. Only shard paths are read, past the
+    // manifest cache: this walk would only evict what planning and commits reuse.
     Set<Long> retained = new TreeSet<>();
+    Set<String> referenced = new HashSet<>();
     for (long v = latest; v >= 1; v--) {
       Snapshot snapshot = dataset.version(v);
       boolean recent = now - snapshot.timestampMillis() <= retainDuration.toMillis();
       if (latest - v < retainVersions || recent) {
         retained.add(v);
+        reference(snapshot, referenced);
       } else {
         break;
       }
     }
     for (Tag tag : dataset.tags()) {
-      retained.add(tag.version());
-    }
-    // Versions share most manifests: read each distinct manifest once, so the work follows the
-    // shards the retained versions reference, not versions times shards.
-    Set<String> referenced = new HashSet<>();
-    for (long v : retained) {
-      Snapshot snapshot = dataset.version(v);
-      for (ManifestRef ref : snapshot.manifests()) {
-        if (referenced.add(ref.path())) {
-          for (Shard shard : dataset.log().manifest(ref).shards()) {
-            referenced.add(shard.path());
-          }
-        }
+      if (retained.add(tag.version())) {
+        reference(dataset.version(tag.version()), referenced);
       }
     }
     List<ObjectInfo> candidates = new ArrayList<>(dataset.store().list(LogLayout.DATA, null));
@@ -101,6 +95,14 @@ public final class Vacuum {
     }
     progress.update(candidates.size(), candidates.size(), bytes);
     return new VacuumReport(dataset.uri(), dryRun, List.copyOf(retained), deleted, bytes, young);
+  }
+
+  private void reference(Snapshot snapshot, Set<String> referenced) {
+    for (ManifestRef ref : snapshot.manifests()) {
+      if (referenced.add(ref.path())) {
+        referenced.addAll(dataset.log().manifestPaths(ref));
+      }
+    }
   }
 
   /** Configures a {@link Vacuum}. */

@@ -11,22 +11,15 @@ import io.mlobj.internal.format.VersionRecord;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Builds the manifest list of the next version (docs/FORMAT.md §3): carries the latest version's
  * manifests forward, rewrites only those that hold removed shards, restores a rollback target's,
- * merges small manifests once a version would reference too many, and adds the commit's own. Writes
+ * merges small manifests of one partition ({@link MergeTiers}), and adds the commit's own. Writes
  * manifests under keys unique to one transaction, so a retried commit never clobbers another's.
  */
 public final class ManifestMerger {
-  private static final int PARTITION_VALUES_LIMIT = 100;
-  public static final int MAX_MANIFESTS = 64;
-  public static final int SMALL_MANIFEST_SHARDS = 10_000;
-
   /**
    * The manifests of a new version and the shards it no longer holds.
    *
@@ -77,7 +70,10 @@ public final class ManifestMerger {
         manifests.addAll(latest.manifests());
       }
     }
-    manifests = mergeSmall(manifests, version);
+    if (request.rollbackTo() <= 0) {
+      // A rollback restores the target's references unchanged (docs/FORMAT.md §3).
+      manifests = mergeSmall(manifests, version);
+    }
     if (added != null) {
       manifests.add(
           new ManifestRef(
@@ -94,56 +90,72 @@ public final class ManifestMerger {
   private static ManifestRef ref(String key, long addedVersion, List<Shard> shards) {
     long rows = 0;
     long bytes = 0;
-    Map<String, Set<String>> values = new TreeMap<>();
-    boolean tooMany = false;
     for (Shard shard : shards) {
       rows += shard.rows();
       bytes += shard.bytes();
-      for (Map.Entry<String, String> e : shard.partition().entrySet()) {
-        Set<String> set = values.computeIfAbsent(e.getKey(), k -> new TreeSet<>());
-        set.add(e.getValue());
-        tooMany |= set.size() > PARTITION_VALUES_LIMIT;
-      }
     }
-    Map<String, List<String>> partitionValues = null;
-    if (!tooMany && !values.isEmpty()) {
-      partitionValues = new TreeMap<>();
-      for (Map.Entry<String, Set<String>> e : values.entrySet()) {
-        partitionValues.put(e.getKey(), List.copyOf(e.getValue()));
-      }
-    }
-    return new ManifestRef(key, addedVersion, shards.size(), rows, bytes, partitionValues);
+    return new ManifestRef(
+        key, addedVersion, shards.size(), rows, bytes, MergeTiers.partitionValues(shards));
   }
 
   /**
-   * Keeps the manifest list short: once a version would reference more than {@value #MAX_MANIFESTS}
-   * manifests (e.g. one per Flink checkpoint), the small ones are merged into one. Amortised over
-   * the commits in between this is O(1) manifests read per commit, and the version file stays small
-   * however many commits the dataset has seen. The merged reference keeps the newest {@code
-   * added-version} of its parts, which is always older than the committing version.
+   * Keeps the manifest list short by merging small manifests of one partition and size tier ({@link
+   * MergeTiers}), and those of one partition that has received nothing for a while: an append reads
+   * and writes a bounded number of manifests however many the version references, and each merged
+   * manifest holds a single partition. A merged reference keeps the newest {@code added-version} of
+   * its parts, which is always older than the committing version. Merged shards are written once,
+   * after all merges of this commit, under {@code <txn>-v<N>-merged-m<i>}; each takes the place of
+   * the first manifest it merged.
    */
   private List<ManifestRef> mergeSmall(List<ManifestRef> manifests, long version) {
-    if (manifests.size() <= MAX_MANIFESTS) {
-      return manifests;
+    List<MergeTiers.Part> parts = new ArrayList<>();
+    manifests.forEach(ref -> parts.add(MergeTiers.Part.of(ref)));
+    // Every merge removes at least FANOUT - 1 parts of a group; the bound only guards the loop.
+    boolean coldMerged = false;
+    for (int merges = 0; merges <= 4 * manifests.size() + 1; merges++) {
+      List<MergeTiers.Part> tier = MergeTiers.nextMerge(parts);
+      List<MergeTiers.Part> chosen =
+          tier.isEmpty() && !coldMerged ? MergeTiers.coldGroup(parts, version) : tier;
+      // At most one partition that stopped receiving data is tidied up per commit.
+      coldMerged |= tier.isEmpty();
+      if (chosen.isEmpty()) {
+        break;
+      }
+      List<Shard> shards = new ArrayList<>();
+      long newestAdded = 0;
+      for (MergeTiers.Part part : chosen) {
+        shards.addAll(part.ref() == null ? part.shards() : log.manifest(part.ref()).shards());
+        newestAdded = Math.max(newestAdded, part.addedVersion());
+      }
+      int at = indexOf(parts, chosen.get(0));
+      parts.removeIf(p -> chosen.stream().anyMatch(c -> c == p));
+      List<MergeTiers.Part> split = new ArrayList<>();
+      for (List<Shard> partition : MergeTiers.byPartition(shards)) {
+        split.add(MergeTiers.Part.merged(partition, newestAdded));
+      }
+      parts.addAll(Math.min(at, parts.size()), split);
     }
-    List<ManifestRef> kept = new ArrayList<>();
-    List<Shard> merged = new ArrayList<>();
-    long newestAdded = 0;
-    for (ManifestRef ref : manifests) {
-      if (ref.shards() < SMALL_MANIFEST_SHARDS) {
-        merged.addAll(log.manifest(ref).shards());
-        newestAdded = Math.max(newestAdded, ref.addedVersion());
-      } else {
-        kept.add(ref);
+    List<ManifestRef> out = new ArrayList<>(parts.size());
+    int written = 0;
+    for (MergeTiers.Part part : parts) {
+      if (part.ref() != null) {
+        out.add(part.ref());
+        continue;
+      }
+      String key = LogLayout.manifestKey(transactionId + "-v" + version + "-merged", written++);
+      log.writeManifest(key, new ManifestRecord(FormatCodec.CURRENT_FORMAT_VERSION, part.shards()));
+      out.add(ref(key, part.addedVersion(), part.shards()));
+    }
+    return out;
+  }
+
+  private static int indexOf(List<MergeTiers.Part> parts, MergeTiers.Part part) {
+    for (int i = 0; i < parts.size(); i++) {
+      if (parts.get(i) == part) {
+        return i;
       }
     }
-    if (merged.isEmpty()) {
-      return manifests;
-    }
-    String key = LogLayout.manifestKey(transactionId + "-v" + version + "-merged", 0);
-    log.writeManifest(key, new ManifestRecord(FormatCodec.CURRENT_FORMAT_VERSION, merged));
-    kept.add(0, ref(key, newestAdded, merged));
-    return kept;
+    return parts.size();
   }
 
   private void collectRemoved(List<ManifestRef> from, List<ManifestRef> keep, List<Shard> removed) {

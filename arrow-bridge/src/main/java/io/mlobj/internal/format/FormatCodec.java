@@ -1,7 +1,9 @@
 package io.mlobj.internal.format;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -91,6 +93,68 @@ public final class FormatCodec {
     return read(bytes, uri, ManifestRecord.class);
   }
 
+  /**
+   * The shard paths of a manifest, read by streaming past everything else (vacuum needs nothing
+   * more, and binding every shard costs several times as much). The format version is checked as
+   * {@link #readManifest} does; anything unexpected is left to {@link #readManifest}, which either
+   * reads the file after all or fails with its usual message.
+   */
+  public static List<String> readManifestPaths(byte[] bytes, String uri) {
+    try (JsonParser parser = MAPPER.getFactory().createParser(bytes)) {
+      List<String> paths = new ArrayList<>();
+      Integer formatVersion = null;
+      boolean sawShards = false;
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return pathsOf(readManifest(bytes, uri));
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if (field.equals("format-version") && value == JsonToken.VALUE_NUMBER_INT) {
+          formatVersion = parser.getIntValue();
+        } else if (field.equals("shards") && value == JsonToken.START_ARRAY) {
+          sawShards = true;
+          if (!readShardPaths(parser, paths)) {
+            return pathsOf(readManifest(bytes, uri));
+          }
+        } else {
+          parser.skipChildren();
+        }
+      }
+      if (formatVersion == null || !SUPPORTED_FORMAT_VERSIONS.contains(formatVersion)) {
+        return pathsOf(readManifest(bytes, uri));
+      }
+      return sawShards ? paths : List.of();
+    } catch (IOException e) {
+      return pathsOf(readManifest(bytes, uri));
+    }
+  }
+
+  /** Reads a {@code shards} array's top-level {@code path} strings; false if a shard lacks one. */
+  private static boolean readShardPaths(JsonParser parser, List<String> paths) throws IOException {
+    while (parser.nextToken() == JsonToken.START_OBJECT) {
+      String path = null;
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if (field.equals("path") && value == JsonToken.VALUE_STRING) {
+          path = parser.getText();
+        } else {
+          parser.skipChildren();
+        }
+      }
+      if (path == null) {
+        return false;
+      }
+      paths.add(path);
+    }
+    return parser.currentToken() == JsonToken.END_ARRAY;
+  }
+
+  private static List<String> pathsOf(ManifestRecord record) {
+    return record.shards().stream().map(io.mlobj.Shard::path).toList();
+  }
+
   public static byte[] writeTag(Tag tag) {
     return write(tag);
   }
@@ -125,9 +189,10 @@ public final class FormatCodec {
         : String.valueOf(e.getMessage());
   }
 
+  /** Compact JSON: indentation made up a third of a manifest's bytes. Readers accept any JSON. */
   private static byte[] write(Object value) {
     try {
-      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
+      return MAPPER.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("Cannot serialize " + value.getClass().getSimpleName(), e);
     }

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads the version log of one dataset. Version files and manifests are immutable, so they are
@@ -18,18 +17,28 @@ import java.util.concurrent.ConcurrentHashMap;
  * forward one version at a time; it lists the log only when the hint is missing.
  */
 public final class VersionLog {
+  /**
+   * Version records kept: enough for any commit loop, bounded so that walking 10k versions (vacuum,
+   * history) does not hold them all.
+   */
+  private static final int VERSION_CACHE_ENTRIES = 1024;
+
   private static final int MANIFEST_CACHE_ENTRIES = 512;
 
+  /** Shards the manifest cache holds at most (a few hundred bytes of heap each). */
+  private static final long MANIFEST_CACHE_SHARDS = 262_144;
+
   private final ObjectStore store;
-  private final Map<Long, VersionRecord> versions = new ConcurrentHashMap<>();
-  private final Map<String, ManifestRecord> manifests =
+  private final Map<Long, VersionRecord> versions =
       Collections.synchronizedMap(
           new LinkedHashMap<>(64, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, ManifestRecord> eldest) {
-              return size() > MANIFEST_CACHE_ENTRIES;
+            protected boolean removeEldestEntry(Map.Entry<Long, VersionRecord> eldest) {
+              return size() > VERSION_CACHE_ENTRIES;
             }
           });
+  private final ManifestCache manifests =
+      new ManifestCache(MANIFEST_CACHE_ENTRIES, MANIFEST_CACHE_SHARDS);
 
   public VersionLog(ObjectStore store) {
     this.store = store;
@@ -134,27 +143,53 @@ public final class VersionLog {
     versions.put(record.version(), record);
   }
 
-  /** The manifest behind a reference. */
+  /** The manifest behind a reference (cached). */
   public ManifestRecord manifest(ManifestRef ref) {
     ManifestRecord cached = manifests.get(ref.path());
     if (cached != null) {
       return cached;
     }
-    byte[] bytes;
+    ManifestRecord record = readManifest(ref);
+    manifests.put(ref.path(), record);
+    return record;
+  }
+
+  /**
+   * The shard paths of the manifest behind a reference, read from the store past the cache and
+   * without binding the shards: for walks over every manifest of the log (vacuum). The count is
+   * checked against the reference, as {@link #manifest} does.
+   */
+  public List<String> manifestPaths(ManifestRef ref) {
+    ManifestRecord cached = manifests.get(ref.path());
+    if (cached != null) {
+      return cached.shards().stream().map(io.mlobj.Shard::path).toList();
+    }
+    List<String> paths = FormatCodec.readManifestPaths(manifestBytes(ref), store.uri(ref.path()));
+    if (paths.size() != ref.shards()) {
+      throw MlobjErrors.malformed(
+          store.uri(ref.path()),
+          "it lists " + paths.size() + " shards, the version says " + ref.shards());
+    }
+    return paths;
+  }
+
+  private byte[] manifestBytes(ManifestRef ref) {
     try {
-      bytes = store.read(ref.path());
+      return store.read(ref.path());
     } catch (ObjectNotFoundException e) {
       throw MlobjErrors.malformed(
           store.uri(ref.path()),
           "the manifest is missing although version " + ref.addedVersion() + " references it");
     }
-    ManifestRecord record = FormatCodec.readManifest(bytes, store.uri(ref.path()));
+  }
+
+  private ManifestRecord readManifest(ManifestRef ref) {
+    ManifestRecord record = FormatCodec.readManifest(manifestBytes(ref), store.uri(ref.path()));
     if (record.shards().size() != ref.shards()) {
       throw MlobjErrors.malformed(
           store.uri(ref.path()),
           "it lists " + record.shards().size() + " shards, the version says " + ref.shards());
     }
-    manifests.put(ref.path(), record);
     return record;
   }
 

@@ -42,6 +42,11 @@ public final class CountingObjectStore implements ObjectStore {
     return sum("read ", prefix) + sum("readRange ", prefix);
   }
 
+  /** Writes (put and put-if-absent) of keys starting with {@code prefix} so far. */
+  public long writes(String prefix) {
+    return sum("put ", prefix) + sum("putIfAbsent ", prefix);
+  }
+
   /** Bytes returned by reads so far. */
   public long bytesRead() {
     return bytesRead.sum();
