@@ -23,17 +23,7 @@ import picocli.CommandLine.Option;
 final class ServeCommand implements Callable<Integer> {
   @Mixin CommonOptions opts;
 
-  @Option(
-      names = "--host",
-      paramLabel = "ADDR",
-      description = "Address to bind (default 127.0.0.1).")
-  String host = "127.0.0.1";
-
-  @Option(
-      names = "--port",
-      paramLabel = "PORT",
-      description = "Port (default 8815; 0 picks a free one).")
-  int port = 8815;
+  @Mixin ListenOptions listen = new ListenOptions(8815);
 
   @Option(
       names = "--token-file",
@@ -92,9 +82,6 @@ final class ServeCommand implements Callable<Integer> {
       description = "Checkpoint registry for checkpoint.put (default: mlobj.registry).")
   String registry;
 
-  @Option(names = "--run-for", hidden = true, paramLabel = "SECONDS")
-  long runForSeconds = -1;
-
   @Override
   public Integer call() throws Exception {
     String token = System.getenv("MLOBJ_FEED_TOKEN");
@@ -110,8 +97,8 @@ final class ServeCommand implements Callable<Integer> {
     MlobjConf conf = opts.conf();
     FeedServer.Builder builder =
         FeedServer.builder()
-            .host(host)
-            .port(port)
+            .host(listen.host)
+            .port(listen.port)
             .token(token)
             .memoryCap(MlobjConf.parseBytes("--memory-cap", memoryCap))
             .readAhead(MlobjConf.parseBytes("--read-ahead", readAhead), readAheadShards)
@@ -132,7 +119,7 @@ final class ServeCommand implements Callable<Integer> {
     return Foreground.serve(
         server::close,
         "mlobj-feed-stop",
-        runForSeconds,
+        listen.runForSeconds,
         () -> {
           Output out = opts.output();
           if (out.json()) {

@@ -8,11 +8,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code mlobj verify URI}: every shard present with the right size and CRC32C. */
 @Command(
@@ -21,12 +19,8 @@ import picocli.CommandLine.Parameters;
       "Check that every shard of a version is present and has its recorded size and CRC32C.",
       "Exits with " + ExitCodes.DAMAGED + " and one line per damaged shard if any is not."
     })
-final class VerifyCommand implements Callable<Integer> {
-  @Mixin CommonOptions opts;
+final class VerifyCommand extends DatasetCommand {
   @Mixin DatasetRef ref;
-
-  @Parameters(index = "0", paramLabel = "URI")
-  String uri;
 
   @Option(names = "--all-versions", description = "Verify every version, not just one.")
   boolean allVersions;
@@ -39,7 +33,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Dataset dataset = DatasetRef.open(uri, opts.conf());
+    Dataset dataset = openDataset();
     List<Snapshot> versions = new ArrayList<>();
     if (allVersions) {
       for (long v = 1; v <= dataset.latestVersion(); v++) {
