@@ -2,8 +2,6 @@ package io.mlobj.feed.transform;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlobj.arrow.FixedShapeTensorType;
-import io.mlobj.feed.FeedErrors;
-import io.mlobj.feed.Transform;
 import io.mlobj.feed.TransformContext;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -16,8 +14,7 @@ import org.apache.arrow.vector.types.pojo.Field;
  * {@code [C, H, W]} tensor at a random offset (seeded by seed, epoch and sample), after zero
  * padding of {@code padding} pixels on every side. Any fixed-width element type.
  */
-final class RandomCropTransform implements Transform {
-  private final String column;
+final class RandomCropTransform extends ColumnStep {
   private final int[] size;
   private final int padding;
   private int[] shape;
@@ -25,12 +22,11 @@ final class RandomCropTransform implements Transform {
   private Field output;
 
   RandomCropTransform(JsonNode spec) {
-    this.column = Specs.column(spec);
+    super("random_crop", spec);
     this.size = Specs.ints(spec, "size", true);
     this.padding = (int) Specs.number(spec, "padding", 0);
     if (size.length != 2 || padding < 0) {
-      throw FeedErrors.badTransform(
-          "random_crop", column, "'size' must be [height, width] and 'padding' >= 0");
+      throw bad("'size' must be [height, width] and 'padding' >= 0");
     }
   }
 
@@ -38,16 +34,11 @@ final class RandomCropTransform implements Transform {
   public Field outputField(Field input) {
     FixedShapeTensorType tensor = Tensors.tensorType(input);
     if (tensor == null || tensor.shape().length != 3) {
-      throw FeedErrors.badTransform(
-          "random_crop",
-          column,
-          "it needs a [C, H, W] tensor column, found " + Tensors.describe(input));
+      throw bad("it needs a [C, H, W] tensor column, found " + Tensors.describe(input));
     }
     shape = tensor.shape();
     if (size[0] > shape[1] + 2 * padding || size[1] > shape[2] + 2 * padding) {
-      throw FeedErrors.badTransform(
-          "random_crop",
-          column,
+      throw bad(
           "crop "
               + Arrays.toString(size)
               + " is larger than the padded image "
