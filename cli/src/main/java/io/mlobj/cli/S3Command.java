@@ -99,12 +99,16 @@ final class S3Command {
             }
             Output out = opts.output();
             if (out.json()) {
-              Map<String, Object> m = new LinkedHashMap<>();
-              m.put("endpoint", s3.endpoint());
-              m.put("dataDir", dataDir.toAbsolutePath().toString());
-              m.put("buckets", buckets);
-              m.put("conf", conf);
-              out.json(m);
+              out.json(
+                  Output.object(
+                      "endpoint",
+                      s3.endpoint(),
+                      "dataDir",
+                      dataDir.toAbsolutePath().toString(),
+                      "buckets",
+                      buckets,
+                      "conf",
+                      conf));
             } else {
               out.line(
                   "S3 server on "

@@ -5,8 +5,6 @@ import io.mlobj.feed.FeedServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,11 +74,7 @@ final class ServeCommand implements Callable<Integer> {
       description = "Most bytes kept in --cache-dir, e.g. 100g (default 16g).")
   String cacheSize = "16g";
 
-  @Option(
-      names = {"-r", "--registry"},
-      paramLabel = "URI",
-      description = "Checkpoint registry for checkpoint.put (default: mlobj.registry).")
-  String registry;
+  @Mixin RegistryOption registry;
 
   @Override
   public Integer call() throws Exception {
@@ -110,8 +104,8 @@ final class ServeCommand implements Callable<Integer> {
     if (tlsCert != null || tlsKey != null) {
       builder.tls(tlsCert, tlsKey);
     }
-    String reg = registry != null ? registry : conf.get(Config.REGISTRY);
-    if (reg != null && !reg.isBlank()) {
+    String reg = registry.orConfigured(opts);
+    if (reg != null) {
       builder.checkpointRoot(reg);
     }
     FeedServer server = builder.build().start();
@@ -123,11 +117,9 @@ final class ServeCommand implements Callable<Integer> {
         () -> {
           Output out = opts.output();
           if (out.json()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("endpoint", server.endpoint());
-            m.put("port", server.port());
-            m.put("registry", reg);
-            out.json(m);
+            out.json(
+                Output.object(
+                    "endpoint", server.endpoint(), "port", server.port(), "registry", reg));
           } else {
             out.line(
                 "Trainer feed on "

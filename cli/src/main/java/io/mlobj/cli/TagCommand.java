@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -33,20 +34,15 @@ final class TagCommand {
     @Option(names = "--property", paramLabel = "KEY=VALUE", description = "Key/values on the tag.")
     Map<String, String> properties = new LinkedHashMap<>();
 
-    @Option(
-        names = "--registry",
-        paramLabel = "URI",
-        description =
-            "Also record the tag in this registry's index (default: mlobj.registry if set).")
-    String registry;
+    @Mixin RegistryOption registry;
 
     @Override
     public Integer call() {
       Dataset dataset = openDataset();
       long v = version != null ? version : dataset.latestVersion();
       Tag tag = dataset.tag(name, v, properties, force);
-      String reg = registry != null ? registry : opts.conf().get(Config.REGISTRY);
-      if (reg != null && !reg.isBlank()) {
+      String reg = registry.orConfigured(opts);
+      if (reg != null) {
         try (CheckpointRegistry r = CheckpointRegistry.open(reg, opts.conf())) {
           r.indexDatasetTag(dataset.uri(), tag.name(), tag.version());
         }
