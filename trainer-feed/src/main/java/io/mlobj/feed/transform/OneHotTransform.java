@@ -11,9 +11,8 @@ import org.apache.arrow.vector.types.pojo.Field;
  * {@code {"op": "one_hot", "column": "label", "classes": 10}}: an integer class id becomes a
  * float32 tensor {@code [classes]} with a 1 at the id.
  */
-final class OneHotTransform extends ColumnStep {
+final class OneHotTransform extends TensorOutputStep {
   private final int classes;
-  private Field output;
 
   OneHotTransform(JsonNode spec) {
     super("one_hot", spec);
@@ -28,14 +27,13 @@ final class OneHotTransform extends ColumnStep {
               + Tensors.describe(input)
               + " (map labels first with label_map)");
     }
-    output = Tensors.tensorField(input.getName(), Tensors.FLOAT32, classes);
-    return output;
+    return declare(Tensors.tensorField(input.getName(), Tensors.FLOAT32, classes));
   }
 
   @Override
   public FieldVector apply(FieldVector input, TransformContext context) {
     int rows = input.getValueCount();
-    FieldVector out = Tensors.allocate(output, rows, context.allocator());
+    FieldVector out = newOutput(rows, context);
     ArrowBuf buf = Tensors.elements(out).getDataBuffer();
     for (int i = 0; i < rows; i++) {
       if (input.isNull(i)) {

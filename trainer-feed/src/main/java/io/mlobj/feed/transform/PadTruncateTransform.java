@@ -14,11 +14,10 @@ import org.apache.arrow.vector.types.pojo.Field;
  * length integer sequences into a tensor {@code [length]} of the same integer type, cutting long
  * ones and padding short ones (and nulls) with {@code pad}.
  */
-final class PadTruncateTransform extends ColumnStep {
+final class PadTruncateTransform extends TensorOutputStep {
   private final int length;
   private final long pad;
   private ArrowType element;
-  private Field output;
 
   PadTruncateTransform(JsonNode spec) {
     super("pad_truncate", spec);
@@ -34,8 +33,7 @@ final class PadTruncateTransform extends ColumnStep {
       throw bad("it needs a list of integers, the column is " + Tensors.describe(input));
     }
     element = input.getChildren().get(0).getType();
-    output = Tensors.tensorField(input.getName(), element, length);
-    return output;
+    return declare(Tensors.tensorField(input.getName(), element, length));
   }
 
   @Override
@@ -43,7 +41,7 @@ final class PadTruncateTransform extends ColumnStep {
     ListVector list = (ListVector) input;
     int rows = list.getValueCount();
     int width = Tensors.byteWidth(element);
-    FieldVector out = Tensors.allocate(output, rows, context.allocator());
+    FieldVector out = newOutput(rows, context);
     ArrowBuf dst = Tensors.elements(out).getDataBuffer();
     ArrowBuf src = ((BaseFixedWidthVector) list.getDataVector()).getDataBuffer();
     ArrowBuf offsets = list.getOffsetBuffer();

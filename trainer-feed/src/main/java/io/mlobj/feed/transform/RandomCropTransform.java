@@ -14,12 +14,11 @@ import org.apache.arrow.vector.types.pojo.Field;
  * {@code [C, H, W]} tensor at a random offset (seeded by seed, epoch and sample), after zero
  * padding of {@code padding} pixels on every side. Any fixed-width element type.
  */
-final class RandomCropTransform extends ColumnStep {
+final class RandomCropTransform extends TensorOutputStep {
   private final int[] size;
   private final int padding;
   private int[] shape;
   private int width;
-  private Field output;
 
   RandomCropTransform(JsonNode spec) {
     super("random_crop", spec);
@@ -45,14 +44,14 @@ final class RandomCropTransform extends ColumnStep {
               + Arrays.toString(shape));
     }
     width = Tensors.byteWidth(tensor.valueType());
-    output = Tensors.tensorField(input.getName(), tensor.valueType(), shape[0], size[0], size[1]);
-    return output;
+    return declare(
+        Tensors.tensorField(input.getName(), tensor.valueType(), shape[0], size[0], size[1]));
   }
 
   @Override
   public FieldVector apply(FieldVector input, TransformContext context) {
     int rows = input.getValueCount();
-    FieldVector out = Tensors.allocate(output, rows, context.allocator());
+    FieldVector out = newOutput(rows, context);
     ArrowBuf src = Tensors.elements(input).getDataBuffer();
     ArrowBuf dst = Tensors.elements(out).getDataBuffer();
     int c = shape[0];
