@@ -2,22 +2,19 @@ package io.mlobj.testcodec;
 
 import io.mlobj.ShardCodec;
 import io.mlobj.ShardFormat;
+import io.mlobj.arrow.ArrowIpcEncoder;
 import io.mlobj.arrow.BatchReader;
 import io.mlobj.arrow.ShardEncoder;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
-import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -52,7 +49,12 @@ public final class ArrowStreamTestCodec implements ShardCodec {
       long blockBytes,
       BufferAllocator allocator,
       int initialCapacity) {
-    return new Encoder(schema, allocator);
+    return new ArrowIpcEncoder(
+        schema,
+        allocator,
+        initialCapacity,
+        (staging, out) -> new ArrowStreamWriter(staging, null, out),
+        "a " + ID + " shard");
   }
 
   @Override
@@ -64,63 +66,6 @@ public final class ArrowStreamTestCodec implements ShardCodec {
       int blockCount,
       int batchRows) {
     return new Reader(source.array(), schema, allocator, firstBlock, blockCount);
-  }
-
-  private static final class Encoder implements ShardEncoder {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final VectorSchemaRoot staging;
-    private final ArrowStreamWriter writer;
-    private final List<Long> batchRows = new ArrayList<>();
-    private long rows;
-
-    Encoder(Schema schema, BufferAllocator allocator) {
-      staging = VectorSchemaRoot.create(schema, allocator);
-      writer = new ArrowStreamWriter(staging, null, out);
-      try {
-        writer.start();
-      } catch (IOException e) {
-        staging.close();
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    @Override
-    public void write(VectorSchemaRoot batch) {
-      try (ArrowRecordBatch unloaded = new VectorUnloader(batch).getRecordBatch()) {
-        new VectorLoader(staging).load(unloaded);
-        writer.writeBatch();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      batchRows.add((long) batch.getRowCount());
-      rows += batch.getRowCount();
-    }
-
-    @Override
-    public long estimatedBytes() {
-      return out.size();
-    }
-
-    @Override
-    public long rows() {
-      return rows;
-    }
-
-    @Override
-    public Encoded finish() {
-      try {
-        writer.end();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return new Encoded(out.toByteArray(), List.copyOf(batchRows));
-    }
-
-    @Override
-    public void close() {
-      writer.close();
-      staging.close();
-    }
   }
 
   /** Skips to the first wanted batch, then returns batches with the wanted columns only. */

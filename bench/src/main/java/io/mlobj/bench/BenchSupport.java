@@ -215,6 +215,19 @@ final class BenchSupport {
     return Long.parseLong(args.getOrDefault(name, String.valueOf(defaultMib))) << 20;
   }
 
+  /**
+   * How much the scan, write and latency benches move: {@code mib} in all, written as shards of
+   * {@code shardMib}, for {@code rounds} timed rounds (default 3).
+   */
+  record Volume(long totalBytes, long shardBytes, int rounds) {
+    static Volume of(Map<String, String> args, long defaultMib, long defaultShardMib) {
+      return new Volume(
+          mib(args, "mib", defaultMib),
+          mib(args, "shardMib", defaultShardMib),
+          integer(args, "rounds", 3));
+    }
+  }
+
   /** A whole-number argument ({@code rounds=3}). */
   static int integer(Map<String, String> args, String name, int defaultValue) {
     return Integer.parseInt(args.getOrDefault(name, String.valueOf(defaultValue)));

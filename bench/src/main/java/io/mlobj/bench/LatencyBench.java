@@ -31,9 +31,7 @@ public final class LatencyBench {
   }
 
   static void run(Map<String, String> a) throws Exception {
-    long total = BenchSupport.mib(a, "mib", 128);
-    long shardBytes = BenchSupport.mib(a, "shardMib", 8);
-    int rounds = BenchSupport.integer(a, "rounds", 3);
+    BenchSupport.Volume volume = BenchSupport.Volume.of(a, 128, 8);
     int threads = BenchSupport.integer(a, "threads", 8);
     long cap = Long.parseLong(a.getOrDefault("capMBps", "200")) * 1_000_000;
     List<Integer> latencies = BenchSupport.integers(a, "latencyMs", "1,10");
@@ -49,7 +47,8 @@ public final class LatencyBench {
         S3Client raw = BenchSupport.rawClient(s3, proxy.endpoint())) {
       Map<String, String> conf = BenchSupport.withOverrides(s3.hadoopConf(proxy.endpoint()), a);
       Map<ShardFormat, String> uris =
-          ScanThroughputBench.writeDatasets(s3.hadoopConf(), allocator, total, shardBytes, formats);
+          ScanThroughputBench.writeDatasets(
+              s3.hadoopConf(), allocator, volume.totalBytes(), volume.shardBytes(), formats);
       proxy.bandwidth(cap);
       for (int latency : latencies) {
         for (int depth : depths) {
@@ -57,7 +56,8 @@ public final class LatencyBench {
           proxy.clearRules();
           proxy.add(Rule.latency(Duration.ofMillis(latency)).times(10_000));
           Map<ShardFormat, Comparison> results =
-              ScanThroughputBench.compare(conf, raw, uris, allocator, rounds, threads, depth);
+              ScanThroughputBench.compare(
+                  conf, raw, uris, allocator, volume.rounds(), threads, depth);
           for (Map.Entry<ShardFormat, Comparison> e : results.entrySet()) {
             Comparison c = e.getValue();
             BenchSupport.recordThroughput(

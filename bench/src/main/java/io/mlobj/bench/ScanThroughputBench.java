@@ -1,7 +1,6 @@
 package io.mlobj.bench;
 
 import io.mlobj.Dataset;
-import io.mlobj.DatasetWriter;
 import io.mlobj.ScanMetrics;
 import io.mlobj.Shard;
 import io.mlobj.ShardFormat;
@@ -40,18 +39,21 @@ public final class ScanThroughputBench {
   }
 
   static void run(Map<String, String> a) throws Exception {
-    long total = BenchSupport.mib(a, "mib", 256);
-    long shardBytes = BenchSupport.mib(a, "shardMib", 32);
-    int rounds = BenchSupport.integer(a, "rounds", 3);
+    BenchSupport.Volume volume = BenchSupport.Volume.of(a, 256, 32);
     int threads = BenchSupport.integer(a, "threads", 8);
     // -1: the kernel's default (ScanBuilder: 4 shards, 256 MiB).
     int readAhead = BenchSupport.integer(a, "readAhead", -1);
     try (BenchRig rig = BenchRig.start()) {
       Map<String, String> conf = rig.conf(a);
       Map<ShardFormat, String> uris =
-          writeDatasets(conf, rig.allocator(), total, shardBytes, ShardFormat.values());
+          writeDatasets(
+              conf,
+              rig.allocator(),
+              volume.totalBytes(),
+              volume.shardBytes(),
+              ShardFormat.values());
       Map<ShardFormat, Comparison> results =
-          compare(conf, rig.raw(), uris, rig.allocator(), rounds, threads, readAhead);
+          compare(conf, rig.raw(), uris, rig.allocator(), volume.rounds(), threads, readAhead);
       results.forEach(
           (format, c) ->
               BenchSupport.recordThroughput(
@@ -73,17 +75,7 @@ public final class ScanThroughputBench {
         String uri =
             "s3a://" + BenchSupport.BUCKET + "/scan-" + format.id() + "-" + UUID.randomUUID();
         Dataset dataset = Dataset.create(uri, conf, TensorData.schema(), List.of(), Map.of());
-        try (DatasetWriter writer =
-            dataset
-                .newWriter(TensorData.schema())
-                .format(format)
-                .targetShardBytes(shardBytes)
-                .build(allocator)) {
-          for (VectorSchemaRoot batch : batches) {
-            writer.write(batch);
-          }
-          dataset.newAppend().addShards(writer.complete()).commit();
-        }
+        TensorData.append(dataset, format, shardBytes, batches, allocator);
         uris.put(format, uri);
       }
     } finally {

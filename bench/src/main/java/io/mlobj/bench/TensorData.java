@@ -1,5 +1,9 @@
 package io.mlobj.bench;
 
+import io.mlobj.Dataset;
+import io.mlobj.DatasetWriter;
+import io.mlobj.Shard;
+import io.mlobj.ShardFormat;
 import io.mlobj.arrow.FixedShapeTensorType;
 import io.mlobj.arrow.FixedShapeTensorVector;
 import java.util.ArrayList;
@@ -59,5 +63,26 @@ final class TensorData {
       out.add(root);
     }
     return out;
+  }
+
+  /**
+   * Writes the batches into shards of about {@code shardBytes} and commits them to the dataset as
+   * one append; returns the shards.
+   */
+  static List<Shard> append(
+      Dataset dataset,
+      ShardFormat format,
+      long shardBytes,
+      List<VectorSchemaRoot> batches,
+      BufferAllocator allocator) {
+    try (DatasetWriter writer =
+        dataset.newWriter(schema()).format(format).targetShardBytes(shardBytes).build(allocator)) {
+      for (VectorSchemaRoot batch : batches) {
+        writer.write(batch);
+      }
+      List<Shard> shards = writer.complete();
+      dataset.newAppend().addShards(shards).commit();
+      return shards;
+    }
   }
 }

@@ -39,20 +39,9 @@ public final class WriteThroughputBench {
       List<VectorSchemaRoot> batches,
       BufferAllocator allocator,
       List<Shard> written) {
-    try (DatasetWriter writer =
-        dataset
-            .newWriter(TensorData.schema())
-            .format(format)
-            .targetShardBytes(shardBytes)
-            .build(allocator)) {
-      for (VectorSchemaRoot batch : batches) {
-        writer.write(batch);
-      }
-      List<Shard> shards = writer.complete();
-      dataset.newAppend().addShards(shards).commit();
-      written.addAll(shards);
-      return shards.stream().mapToLong(Shard::bytes).sum();
-    }
+    List<Shard> shards = TensorData.append(dataset, format, shardBytes, batches, allocator);
+    written.addAll(shards);
+    return shards.stream().mapToLong(Shard::bytes).sum();
   }
 
   public static void main(String[] args) throws Exception {
@@ -60,25 +49,23 @@ public final class WriteThroughputBench {
   }
 
   static void run(Map<String, String> a) throws Exception {
-    long total = BenchSupport.mib(a, "mib", 256);
-    long shardBytes = BenchSupport.mib(a, "shardMib", 32);
-    int rounds = BenchSupport.integer(a, "rounds", 3);
+    BenchSupport.Volume volume = BenchSupport.Volume.of(a, 256, 32);
     try (BenchRig rig = BenchRig.start()) {
       BufferAllocator allocator = rig.allocator();
       S3Client raw = rig.raw();
       Map<String, String> conf = rig.conf(a);
       Map<String, String> singlePut = new HashMap<>(conf);
-      singlePut.put("mlobj.io.part-size", String.valueOf(2 * shardBytes));
-      List<VectorSchemaRoot> batches = TensorData.batches(allocator, total, 4096);
+      singlePut.put("mlobj.io.part-size", String.valueOf(2 * volume.shardBytes()));
+      List<VectorSchemaRoot> batches = TensorData.batches(allocator, volume.totalBytes(), 4096);
       Map<String, List<Sample>> samples = new LinkedHashMap<>();
       Map<ShardFormat, Long> bytesOf = new HashMap<>();
       try {
         // The raw baseline uploads byte arrays of the sizes mlobj writes (made before timing).
         Map<ShardFormat, List<byte[]>> rawObjects = new HashMap<>();
         for (ShardFormat format : ShardFormat.values()) {
-          rawObjects.put(format, rawObjects(conf, format, shardBytes, batches, allocator));
+          rawObjects.put(format, rawObjects(conf, format, volume.shardBytes(), batches, allocator));
         }
-        for (int round = 0; round < rounds; round++) {
+        for (int round = 0; round < volume.rounds(); round++) {
           for (ShardFormat format : ShardFormat.values()) {
             AtomicLong bytes = new AtomicLong();
             Map<String, BenchSupport.Timed> variants = new LinkedHashMap<>();
@@ -89,7 +76,7 @@ public final class WriteThroughputBench {
                         write(
                             create(singlePut, format),
                             format,
-                            shardBytes,
+                            volume.shardBytes(),
                             batches,
                             allocator,
                             new ArrayList<>())));
@@ -100,7 +87,7 @@ public final class WriteThroughputBench {
                         write(
                             create(conf, format),
                             format,
-                            shardBytes,
+                            volume.shardBytes(),
                             batches,
                             allocator,
                             new ArrayList<>())));

@@ -10,9 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -46,25 +44,23 @@ final class CheckpointCommand {
   }
 
   static Map<String, Object> json(Checkpoint c) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("model", c.model());
-    m.put("version", c.version());
-    m.put("ref", c.ref());
-    m.put("bytes", c.bytes());
-    m.put("crc32c", c.crc32cHex());
-    m.put("created", Output.time(c.createdMillis()));
-    m.put("user", c.user());
-    m.put("metadata", c.metadata());
-    m.put("lineage", c.lineage());
-    m.put("tags", c.tags());
+    Map<String, Object> m =
+        Output.object(
+            "model", c.model(),
+            "version", c.version(),
+            "ref", c.ref(),
+            "bytes", c.bytes(),
+            "crc32c", c.crc32cHex(),
+            "created", Output.time(c.createdMillis()),
+            "user", c.user(),
+            "metadata", c.metadata(),
+            "lineage", c.lineage(),
+            "tags", c.tags());
     return m;
   }
 
   @Command(name = "put", description = "Store a model file as the model's next version.")
-  static final class Put implements Callable<Integer> {
-    @Mixin CommonOptions opts;
-    @Mixin RegistryOption reg;
-
+  static final class Put extends RegistryCommand {
     @Parameters(index = "0", paramLabel = "MODEL")
     String model;
 
@@ -100,7 +96,7 @@ final class CheckpointCommand {
             "Cannot store checkpoint of model '" + model + "': file " + file + " does not exist.");
       }
       byte[] content = Files.readAllBytes(file);
-      try (CheckpointRegistry registry = reg.open(opts)) {
+      try (CheckpointRegistry registry = openRegistry()) {
         ProgressBar bar = opts.progressBar("upload", "files");
         bar.update(0, 1, 0);
         Checkpoint c = registry.put(model, content, metadata, lineage);
@@ -133,10 +129,7 @@ final class CheckpointCommand {
   }
 
   @Command(name = "get", description = "Fetch a checkpoint (CRC32C-verified), or show its record.")
-  static final class Get implements Callable<Integer> {
-    @Mixin CommonOptions opts;
-    @Mixin RegistryOption reg;
-
+  static final class Get extends RegistryCommand {
     @Parameters(
         index = "0",
         paramLabel = "MODEL[@vN|:ALIAS]",
@@ -151,7 +144,7 @@ final class CheckpointCommand {
 
     @Override
     public Integer call() throws IOException {
-      try (CheckpointRegistry registry = reg.open(opts)) {
+      try (CheckpointRegistry registry = openRegistry()) {
         Checkpoint c = resolve(registry, spec);
         if (output != null) {
           byte[] bytes = registry.content(c);
@@ -181,16 +174,13 @@ final class CheckpointCommand {
   }
 
   @Command(name = "ls", description = "List models, or the checkpoints of one model.")
-  static final class Ls implements Callable<Integer> {
-    @Mixin CommonOptions opts;
-    @Mixin RegistryOption reg;
-
+  static final class Ls extends RegistryCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL")
     String model;
 
     @Override
     public Integer call() {
-      try (CheckpointRegistry registry = reg.open(opts)) {
+      try (CheckpointRegistry registry = openRegistry()) {
         Output out = opts.output();
         if (model == null) {
           List<Map<String, Object>> rows = new ArrayList<>();
@@ -264,10 +254,7 @@ final class CheckpointCommand {
         "Point an alias (e.g. serving) at a version, roll it back, or show it.",
         "mlobj checkpoint alias resnet serving 3 | --rollback | (no version: show with history)"
       })
-  static final class Alias implements Callable<Integer> {
-    @Mixin CommonOptions opts;
-    @Mixin RegistryOption reg;
-
+  static final class Alias extends RegistryCommand {
     @Parameters(index = "0", paramLabel = "MODEL")
     String model;
 
@@ -287,7 +274,7 @@ final class CheckpointCommand {
             ExitCodes.USAGE,
             "Cannot move alias '" + alias + "': give a VERSION or --rollback, not both.");
       }
-      try (CheckpointRegistry registry = reg.open(opts)) {
+      try (CheckpointRegistry registry = openRegistry()) {
         Checkpoint target;
         if (rollback) {
           target = registry.rollbackAlias(model, alias);
@@ -300,11 +287,12 @@ final class CheckpointCommand {
         List<AliasEntry> history = registry.aliasHistory(model, alias);
         Output out = opts.output();
         if (out.json()) {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("model", model);
-          m.put("alias", alias);
-          m.put("version", target.version());
-          m.put("history", history);
+          Map<String, Object> m =
+              Output.object(
+                  "model", model,
+                  "alias", alias,
+                  "version", target.version(),
+                  "history", history);
           out.json(m);
         } else {
           out.line(
@@ -330,10 +318,7 @@ final class CheckpointCommand {
   @Command(
       name = "tag",
       description = "Add (or with --delete remove) a tag on a checkpoint, e.g. tested.")
-  static final class TagCheckpoint implements Callable<Integer> {
-    @Mixin CommonOptions opts;
-    @Mixin RegistryOption reg;
-
+  static final class TagCheckpoint extends RegistryCommand {
     @Parameters(index = "0", paramLabel = "MODEL@vN")
     String spec;
 
@@ -345,7 +330,7 @@ final class CheckpointCommand {
 
     @Override
     public Integer call() {
-      try (CheckpointRegistry registry = reg.open(opts)) {
+      try (CheckpointRegistry registry = openRegistry()) {
         Checkpoint c = resolve(registry, spec);
         c =
             delete
@@ -371,13 +356,10 @@ final class CheckpointCommand {
         "Rebuild the registry's metadata index from the checkpoint records and registered datasets",
         "(after a writer died between a record and its index entries). Reads every record."
       })
-  static final class Reindex implements Callable<Integer> {
-    @Mixin CommonOptions opts;
-    @Mixin RegistryOption reg;
-
+  static final class Reindex extends RegistryCommand {
     @Override
     public Integer call() {
-      try (CheckpointRegistry registry = reg.open(opts)) {
+      try (CheckpointRegistry registry = openRegistry()) {
         registry.reindex();
         Output out = opts.output();
         if (out.json()) {

@@ -6,21 +6,15 @@ import io.mlobj.Snapshot;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code mlobj diff URI A B}: shards and rows added and removed between two versions. */
 @Command(
     name = "diff",
     description = "Show the shards and rows added and removed from version A to version B.")
-final class DiffCommand implements Callable<Integer> {
-  @Mixin CommonOptions opts;
-
-  @Parameters(index = "0", paramLabel = "URI", description = "The dataset.")
-  String uri;
+final class DiffCommand extends DatasetCommand {
 
   @Parameters(index = "1", paramLabel = "A", description = "The old version: a number or a tag.")
   String from;
@@ -30,7 +24,7 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Dataset dataset = DatasetRef.open(uri, opts.conf());
+    Dataset dataset = openDataset();
     Snapshot a = resolve(dataset, from);
     Snapshot b = resolve(dataset, to);
     Map<String, Shard> before = byPath(a.shards());
@@ -38,27 +32,36 @@ final class DiffCommand implements Callable<Integer> {
     List<Shard> added = after.values().stream().filter(s -> !before.containsKey(s.path())).toList();
     List<Shard> removed =
         before.values().stream().filter(s -> !after.containsKey(s.path())).toList();
-    Map<String, Object> diff = new LinkedHashMap<>();
-    diff.put("uri", dataset.uri());
-    diff.put("from", a.version());
-    diff.put("to", b.version());
-    diff.put("shardsAdded", added.size());
-    diff.put("shardsRemoved", removed.size());
-    diff.put("rowsAdded", added.stream().mapToLong(Shard::rows).sum());
-    diff.put("rowsRemoved", removed.stream().mapToLong(Shard::rows).sum());
-    diff.put("bytesAdded", added.stream().mapToLong(Shard::bytes).sum());
-    diff.put("bytesRemoved", removed.stream().mapToLong(Shard::bytes).sum());
-    diff.put(
-        "added",
-        added.stream()
-            .map(s -> Map.of("path", s.path(), "rows", s.rows(), "bytes", s.bytes()))
-            .toList());
-    diff.put(
-        "removed",
-        removed.stream()
-            .map(s -> Map.of("path", s.path(), "rows", s.rows(), "bytes", s.bytes()))
-            .toList());
-    diff.put("schemaChanged", !a.schema().equals(b.schema()));
+    Map<String, Object> diff =
+        Output.object(
+            "uri",
+            dataset.uri(),
+            "from",
+            a.version(),
+            "to",
+            b.version(),
+            "shardsAdded",
+            added.size(),
+            "shardsRemoved",
+            removed.size(),
+            "rowsAdded",
+            added.stream().mapToLong(Shard::rows).sum(),
+            "rowsRemoved",
+            removed.stream().mapToLong(Shard::rows).sum(),
+            "bytesAdded",
+            added.stream().mapToLong(Shard::bytes).sum(),
+            "bytesRemoved",
+            removed.stream().mapToLong(Shard::bytes).sum(),
+            "added",
+            added.stream()
+                .map(s -> Map.of("path", s.path(), "rows", s.rows(), "bytes", s.bytes()))
+                .toList(),
+            "removed",
+            removed.stream()
+                .map(s -> Map.of("path", s.path(), "rows", s.rows(), "bytes", s.bytes()))
+                .toList(),
+            "schemaChanged",
+            !a.schema().equals(b.schema()));
     Output out = opts.output();
     if (out.json()) {
       out.json(diff);

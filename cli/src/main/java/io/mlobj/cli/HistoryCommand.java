@@ -8,11 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code mlobj history URI}: versions, newest first. */
 @Command(
@@ -24,18 +21,14 @@ import picocli.CommandLine.Parameters;
           + ExitCodes.DAMAGED
           + "."
     })
-final class HistoryCommand implements Callable<Integer> {
-  @Mixin CommonOptions opts;
-
-  @Parameters(index = "0", paramLabel = "URI", description = "The dataset.")
-  String uri;
+final class HistoryCommand extends DatasetCommand {
 
   @Option(names = "--limit", paramLabel = "N", description = "At most N versions (default 50).")
   int limit = 50;
 
   @Override
   public Integer call() {
-    Dataset dataset = DatasetRef.open(uri, opts.conf());
+    Dataset dataset = openDataset();
     List<Map<String, Object>> rows = new ArrayList<>();
     List<HistoryEntry> damaged = new ArrayList<>();
     for (HistoryEntry entry : dataset.historyEntries(limit)) {

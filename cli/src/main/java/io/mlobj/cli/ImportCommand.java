@@ -11,9 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,11 +26,7 @@ import picocli.CommandLine.Parameters;
       "Adopt Parquet / Arrow IPC files under a dataset's root as one new version (no copy).",
       "Creates the dataset if it does not exist; appends to it otherwise."
     })
-final class ImportCommand implements Callable<Integer> {
-  @Mixin CommonOptions opts;
-
-  @Parameters(index = "0", paramLabel = "URI", description = "The dataset.")
-  String uri;
+final class ImportCommand extends DatasetCommand {
 
   @Parameters(
       index = "1..*",

@@ -7,26 +7,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.apache.arrow.vector.types.pojo.Field;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 /** {@code mlobj info URI}: schema, size, versions, properties and tags. */
 @Command(
     name = "info",
     description = "Show a dataset's schema, size, versions, properties and tags.")
-final class InfoCommand implements Callable<Integer> {
-  @Mixin CommonOptions opts;
+final class InfoCommand extends DatasetCommand {
   @Mixin DatasetRef ref;
-
-  @Parameters(index = "0", paramLabel = "URI", description = "The dataset.")
-  String uri;
 
   @Override
   public Integer call() {
-    Dataset dataset = DatasetRef.open(uri, opts.conf());
+    Dataset dataset = openDataset();
     Snapshot snapshot = ref.resolve(dataset, opts.err());
     long latest = dataset.latestVersion();
     List<Map<String, Object>> columns = new ArrayList<>();

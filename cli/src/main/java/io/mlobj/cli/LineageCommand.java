@@ -8,7 +8,6 @@ import io.mlobj.registry.LineageWalker;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,10 +22,7 @@ import picocli.CommandLine.Parameters;
       "downstream (which models and datasets this dataset version fed).",
       "SUBJECT: s3a://b/ds@v3, s3a://b/ds (downstream: every version), model or model@v2."
     })
-final class LineageCommand implements Callable<Integer> {
-  @Mixin CommonOptions opts;
-  @Mixin RegistryOption reg;
-
+final class LineageCommand extends RegistryCommand {
   @Parameters(index = "0", paramLabel = "SUBJECT")
   String subject;
 
@@ -36,22 +32,15 @@ final class LineageCommand implements Callable<Integer> {
   @Option(names = "--down", description = "Only downstream.")
   boolean downOnly;
 
-  @Option(
-      names = "--index",
-      paramLabel = "URI",
-      description =
-          "Register or refresh these datasets in the index first, e.g. derived datasets (repeatable).")
-  List<String> index = new java.util.ArrayList<>();
+  @Mixin IndexOption index;
 
   @Option(names = "--depth", paramLabel = "N", description = "Levels to follow (default 10).")
   int depth = 10;
 
   @Override
   public Integer call() {
-    try (CheckpointRegistry registry = reg.open(opts)) {
-      for (String uri : index) {
-        registry.indexDataset(Dataset.open(uri, opts.conf()));
-      }
+    try (CheckpointRegistry registry = openRegistry()) {
+      index.refresh(registry, opts);
       LineageWalker walker = registry.lineage();
       if (LineageWalker.isDataset(subject)) {
         // Keep the index's view of the subject current so downstream sees its own derivations.

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -22,12 +21,8 @@ final class MetaCommand {
   @Command(
       name = "get",
       description = "Print dataset properties and the version's summary key/values (read-only).")
-  static final class Get implements Callable<Integer> {
-    @Mixin CommonOptions opts;
+  static final class Get extends DatasetCommand {
     @Mixin DatasetRef ref;
-
-    @Parameters(index = "0", paramLabel = "URI")
-    String uri;
 
     @Parameters(
         index = "1",
@@ -38,7 +33,7 @@ final class MetaCommand {
 
     @Override
     public Integer call() {
-      Snapshot s = ref.resolve(DatasetRef.open(uri, opts.conf()), opts.err());
+      Snapshot s = ref.resolve(openDataset(), opts.err());
       Output out = opts.output();
       if (key != null) {
         String value = s.properties().getOrDefault(key, s.summary().properties().get(key));
@@ -94,18 +89,14 @@ final class MetaCommand {
       name = "set",
       description =
           "Set dataset properties (commits a new version). Version summaries cannot be changed.")
-  static final class Set implements Callable<Integer> {
-    @Mixin CommonOptions opts;
-
-    @Parameters(index = "0", paramLabel = "URI")
-    String uri;
+  static final class Set extends DatasetCommand {
 
     @Parameters(index = "1..*", paramLabel = "KEY=VALUE", description = "Properties to set.")
     Map<String, String> values = new LinkedHashMap<>();
 
     @Override
     public Integer call() {
-      Dataset dataset = DatasetRef.open(uri, opts.conf());
+      Dataset dataset = openDataset();
       for (String k : values.keySet()) {
         if (k.startsWith("lineage.") || k.startsWith("mlobj.")) {
           throw new CliException(

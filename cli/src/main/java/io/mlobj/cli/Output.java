@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Prints results as aligned tables (people) or JSON (scripts). */
 final class Output {
@@ -34,6 +36,21 @@ final class Output {
       throw new IllegalStateException("Cannot print JSON: " + e.getOriginalMessage(), e);
     }
     out.flush();
+  }
+
+  /**
+   * A JSON object whose fields keep the given order: {@code object("uri", u, "version", v)}. Unlike
+   * {@link Map#of}, values may be null (printed as JSON null).
+   */
+  static Map<String, Object> object(Object... keysAndValues) {
+    if (keysAndValues.length % 2 != 0) {
+      throw new IllegalArgumentException("object() takes key/value pairs");
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return m;
   }
 
   /** Prints a line of text (table mode). */

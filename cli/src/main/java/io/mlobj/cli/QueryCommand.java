@@ -1,6 +1,5 @@
 package io.mlobj.cli;
 
-import io.mlobj.Dataset;
 import io.mlobj.Lineage;
 import io.mlobj.registry.CheckpointRegistry;
 import io.mlobj.registry.QueryHit;
@@ -10,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,15 +22,12 @@ import picocli.CommandLine.Option;
       "  mlobj query checkpoints tagged tested trained-on s3a://b/x@v3",
       "  mlobj query --type checkpoint --tag tested --trained-on s3a://b/x@v3"
     })
-final class QueryCommand implements Callable<Integer> {
+final class QueryCommand extends RegistryCommand {
   enum Type {
     checkpoint,
     dataset,
     all
   }
-
-  @Mixin CommonOptions opts;
-  @Mixin RegistryOption reg;
 
   @picocli.CommandLine.Parameters(
       arity = "0..*",
@@ -74,21 +69,15 @@ final class QueryCommand implements Callable<Integer> {
   @Option(names = "--dataset", paramLabel = "URI", description = "Versions of this dataset only.")
   String dataset;
 
-  @Option(
-      names = "--index",
-      paramLabel = "URI",
-      description = "Register or refresh these datasets in the index first (repeatable).")
-  List<String> index = new ArrayList<>();
+  @Mixin IndexOption index;
 
   @Option(names = "--limit", paramLabel = "N", description = "At most N hits (default 1000).")
   int limit = 1000;
 
   @Override
   public Integer call() {
-    try (CheckpointRegistry registry = reg.open(opts)) {
-      for (String uri : index) {
-        registry.indexDataset(Dataset.open(uri, opts.conf()));
-      }
+    try (CheckpointRegistry registry = openRegistry()) {
+      index.refresh(registry, opts);
       RegistryQuery q = registry.query().limit(limit);
       if (type == Type.checkpoint) {
         q.checkpoints();

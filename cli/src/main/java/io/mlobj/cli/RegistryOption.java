@@ -15,4 +15,13 @@ final class RegistryOption {
   CheckpointRegistry open(CommonOptions opts) {
     return CheckpointRegistry.open(opts.registry(registry), opts.conf());
   }
+
+  /**
+   * For commands where a registry is optional: {@code --registry}, else the {@code mlobj.registry}
+   * setting, else null.
+   */
+  String orConfigured(CommonOptions opts) {
+    String r = registry != null ? registry : opts.conf().get(Config.REGISTRY);
+    return r == null || r.isBlank() ? null : r;
+  }
 }

@@ -6,9 +6,7 @@ import io.mlobj.Snapshot;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -20,11 +18,7 @@ import picocli.CommandLine.Parameters;
       "Also the way out when the latest version file is damaged: the rollback commits past it"
           + " (the damaged file stays in the log) and says so."
     })
-final class RollbackCommand implements Callable<Integer> {
-  @Mixin CommonOptions opts;
-
-  @Parameters(index = "0", paramLabel = "URI")
-  String uri;
+final class RollbackCommand extends DatasetCommand {
 
   @Parameters(index = "1", paramLabel = "VERSION")
   long version;
@@ -34,7 +28,7 @@ final class RollbackCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Dataset dataset = DatasetRef.open(uri, opts.conf());
+    Dataset dataset = openDataset();
     Snapshot target = dataset.version(version);
     List<HistoryEntry> head = dataset.historyEntries(1);
     HistoryEntry damagedHead = head.isEmpty() || head.get(0).intact() ? null : head.get(0);

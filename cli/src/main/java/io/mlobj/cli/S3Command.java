@@ -35,17 +35,7 @@ final class S3Command {
         description = "Where buckets live (default ./mlobj-s3-data).")
     Path dataDir = Path.of("mlobj-s3-data");
 
-    @Option(
-        names = "--host",
-        paramLabel = "ADDR",
-        description = "Address to bind (default 127.0.0.1).")
-    String host = "127.0.0.1";
-
-    @Option(
-        names = "--port",
-        paramLabel = "PORT",
-        description = "Port (default 9000; 0 picks a free one).")
-    int port = 9000;
+    @Mixin ListenOptions listen = new ListenOptions(9000);
 
     @Option(
         names = "--access-key",
@@ -73,13 +63,11 @@ final class S3Command {
             "Also write the settings to this properties file (e.g. ~/.mlobj/local.properties).")
     Path writeConfig;
 
-    @Option(names = "--run-for", hidden = true, paramLabel = "SECONDS")
-    long runForSeconds = -1;
-
     @Override
     public Integer call() throws Exception {
       String secret = secretKey != null ? secretKey : System.getenv("MLOBJ_S3_SECRET_KEY");
-      EmbeddedS3.Builder builder = EmbeddedS3.builder().dataDir(dataDir).host(host).port(port);
+      EmbeddedS3.Builder builder =
+          EmbeddedS3.builder().dataDir(dataDir).host(listen.host).port(listen.port);
       if (accessKey != null || secret != null) {
         builder.credentials(accessKey, secret);
       }
@@ -92,9 +80,9 @@ final class S3Command {
         throw new CliException(
             ExitCodes.STORAGE,
             "Cannot start the S3 server on "
-                + host
+                + listen.host
                 + ":"
-                + port
+                + listen.port
                 + ": "
                 + Main.oneLine(e.getMessage())
                 + ". Is the port in use? Try --port 0.");
@@ -102,7 +90,7 @@ final class S3Command {
       return Foreground.serve(
           s3::close,
           "mlobj-s3-stop",
-          runForSeconds,
+          listen.runForSeconds,
           () -> {
             buckets.forEach(s3::createBucket);
             Map<String, String> conf = new LinkedHashMap<>(s3.hadoopConf());
@@ -111,12 +99,16 @@ final class S3Command {
             }
             Output out = opts.output();
             if (out.json()) {
-              Map<String, Object> m = new LinkedHashMap<>();
-              m.put("endpoint", s3.endpoint());
-              m.put("dataDir", dataDir.toAbsolutePath().toString());
-              m.put("buckets", buckets);
-              m.put("conf", conf);
-              out.json(m);
+              out.json(
+                  Output.object(
+                      "endpoint",
+                      s3.endpoint(),
+                      "dataDir",
+                      dataDir.toAbsolutePath().toString(),
+                      "buckets",
+                      buckets,
+                      "conf",
+                      conf));
             } else {
               out.line(
                   "S3 server on "

@@ -5,8 +5,6 @@ import io.mlobj.feed.FeedServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,17 +21,7 @@ import picocli.CommandLine.Option;
 final class ServeCommand implements Callable<Integer> {
   @Mixin CommonOptions opts;
 
-  @Option(
-      names = "--host",
-      paramLabel = "ADDR",
-      description = "Address to bind (default 127.0.0.1).")
-  String host = "127.0.0.1";
-
-  @Option(
-      names = "--port",
-      paramLabel = "PORT",
-      description = "Port (default 8815; 0 picks a free one).")
-  int port = 8815;
+  @Mixin ListenOptions listen = new ListenOptions(8815);
 
   @Option(
       names = "--token-file",
@@ -86,14 +74,7 @@ final class ServeCommand implements Callable<Integer> {
       description = "Most bytes kept in --cache-dir, e.g. 100g (default 16g).")
   String cacheSize = "16g";
 
-  @Option(
-      names = {"-r", "--registry"},
-      paramLabel = "URI",
-      description = "Checkpoint registry for checkpoint.put (default: mlobj.registry).")
-  String registry;
-
-  @Option(names = "--run-for", hidden = true, paramLabel = "SECONDS")
-  long runForSeconds = -1;
+  @Mixin RegistryOption registry;
 
   @Override
   public Integer call() throws Exception {
@@ -110,8 +91,8 @@ final class ServeCommand implements Callable<Integer> {
     MlobjConf conf = opts.conf();
     FeedServer.Builder builder =
         FeedServer.builder()
-            .host(host)
-            .port(port)
+            .host(listen.host)
+            .port(listen.port)
             .token(token)
             .memoryCap(MlobjConf.parseBytes("--memory-cap", memoryCap))
             .readAhead(MlobjConf.parseBytes("--read-ahead", readAhead), readAheadShards)
@@ -123,8 +104,8 @@ final class ServeCommand implements Callable<Integer> {
     if (tlsCert != null || tlsKey != null) {
       builder.tls(tlsCert, tlsKey);
     }
-    String reg = registry != null ? registry : conf.get(Config.REGISTRY);
-    if (reg != null && !reg.isBlank()) {
+    String reg = registry.orConfigured(opts);
+    if (reg != null) {
       builder.checkpointRoot(reg);
     }
     FeedServer server = builder.build().start();
@@ -132,15 +113,13 @@ final class ServeCommand implements Callable<Integer> {
     return Foreground.serve(
         server::close,
         "mlobj-feed-stop",
-        runForSeconds,
+        listen.runForSeconds,
         () -> {
           Output out = opts.output();
           if (out.json()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("endpoint", server.endpoint());
-            m.put("port", server.port());
-            m.put("registry", reg);
-            out.json(m);
+            out.json(
+                Output.object(
+                    "endpoint", server.endpoint(), "port", server.port(), "registry", reg));
           } else {
             out.line(
                 "Trainer feed on "

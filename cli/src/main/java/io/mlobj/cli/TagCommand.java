@@ -6,7 +6,6 @@ import io.mlobj.registry.CheckpointRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,11 +20,7 @@ import picocli.CommandLine.Parameters;
 final class TagCommand {
 
   @Command(name = "create", description = "Point a tag at a version.")
-  static final class Create implements Callable<Integer> {
-    @Mixin CommonOptions opts;
-
-    @Parameters(index = "0", paramLabel = "URI")
-    String uri;
+  static final class Create extends DatasetCommand {
 
     @Parameters(index = "1", paramLabel = "TAG")
     String name;
@@ -39,20 +34,15 @@ final class TagCommand {
     @Option(names = "--property", paramLabel = "KEY=VALUE", description = "Key/values on the tag.")
     Map<String, String> properties = new LinkedHashMap<>();
 
-    @Option(
-        names = "--registry",
-        paramLabel = "URI",
-        description =
-            "Also record the tag in this registry's index (default: mlobj.registry if set).")
-    String registry;
+    @Mixin RegistryOption registry;
 
     @Override
     public Integer call() {
-      Dataset dataset = DatasetRef.open(uri, opts.conf());
+      Dataset dataset = openDataset();
       long v = version != null ? version : dataset.latestVersion();
       Tag tag = dataset.tag(name, v, properties, force);
-      String reg = registry != null ? registry : opts.conf().get(Config.REGISTRY);
-      if (reg != null && !reg.isBlank()) {
+      String reg = registry.orConfigured(opts);
+      if (reg != null) {
         try (CheckpointRegistry r = CheckpointRegistry.open(reg, opts.conf())) {
           r.indexDatasetTag(dataset.uri(), tag.name(), tag.version());
         }
@@ -69,15 +59,11 @@ final class TagCommand {
   }
 
   @Command(name = "list", description = "List a dataset's tags.")
-  static final class ListTags implements Callable<Integer> {
-    @Mixin CommonOptions opts;
-
-    @Parameters(index = "0", paramLabel = "URI")
-    String uri;
+  static final class ListTags extends DatasetCommand {
 
     @Override
     public Integer call() {
-      Dataset dataset = DatasetRef.open(uri, opts.conf());
+      Dataset dataset = openDataset();
       List<Tag> tags = dataset.tags();
       Output out = opts.output();
       if (out.json()) {
@@ -118,18 +104,14 @@ final class TagCommand {
   }
 
   @Command(name = "delete", description = "Delete a tag.")
-  static final class Delete implements Callable<Integer> {
-    @Mixin CommonOptions opts;
-
-    @Parameters(index = "0", paramLabel = "URI")
-    String uri;
+  static final class Delete extends DatasetCommand {
 
     @Parameters(index = "1", paramLabel = "TAG")
     String name;
 
     @Override
     public Integer call() {
-      Dataset dataset = DatasetRef.open(uri, opts.conf());
+      Dataset dataset = openDataset();
       dataset.deleteTag(name);
       Output out = opts.output();
       if (out.json()) {

@@ -4,13 +4,9 @@ import io.mlobj.Dataset;
 import io.mlobj.ops.Vacuum;
 import io.mlobj.ops.VacuumReport;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code mlobj vacuum URI}: dry run by default. */
 @Command(
@@ -20,11 +16,7 @@ import picocli.CommandLine.Parameters;
       "Retained: the latest --retain-versions, versions newer than --retain-hours, tagged versions;"
           + " objects younger than --safety-window-hours are never deleted."
     })
-final class VacuumCommand implements Callable<Integer> {
-  @Mixin CommonOptions opts;
-
-  @Parameters(index = "0", paramLabel = "URI")
-  String uri;
+final class VacuumCommand extends DatasetCommand {
 
   @Option(
       names = "--retain-versions",
@@ -49,7 +41,7 @@ final class VacuumCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Dataset dataset = DatasetRef.open(uri, opts.conf());
+    Dataset dataset = openDataset();
     ProgressBar bar = opts.progressBar(execute ? "vacuum" : "vacuum (dry run)", "objects");
     VacuumReport report;
     try {
@@ -66,13 +58,14 @@ final class VacuumCommand implements Callable<Integer> {
     }
     Output out = opts.output();
     if (out.json()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("uri", report.dataset());
-      m.put("dryRun", report.dryRun());
-      m.put("retainedVersions", report.retainedVersions());
-      m.put("deleted", report.deleted());
-      m.put("deletedBytes", report.deletedBytes());
-      m.put("keptYoung", report.keptYoung());
+      Map<String, Object> m =
+          Output.object(
+              "uri", report.dataset(),
+              "dryRun", report.dryRun(),
+              "retainedVersions", report.retainedVersions(),
+              "deleted", report.deleted(),
+              "deletedBytes", report.deletedBytes(),
+              "keptYoung", report.keptYoung());
       out.json(m);
       return ExitCodes.OK;
     }

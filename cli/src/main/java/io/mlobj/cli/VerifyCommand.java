@@ -12,11 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code mlobj verify URI}: every shard present with the right size and CRC32C. */
 @Command(
@@ -26,12 +24,8 @@ import picocli.CommandLine.Parameters;
       "Exits with " + ExitCodes.DAMAGED + " and one line per damaged shard if any is not.",
       "--all-versions reports a damaged version file as DAMAGED and verifies the other versions."
     })
-final class VerifyCommand implements Callable<Integer> {
-  @Mixin CommonOptions opts;
+final class VerifyCommand extends DatasetCommand {
   @Mixin DatasetRef ref;
-
-  @Parameters(index = "0", paramLabel = "URI")
-  String uri;
 
   @Option(names = "--all-versions", description = "Verify every version, not just one.")
   boolean allVersions;
@@ -44,7 +38,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Dataset dataset = DatasetRef.open(uri, opts.conf());
+    Dataset dataset = openDataset();
     List<Snapshot> versions = new ArrayList<>();
     // --all-versions: a damaged version file is reported as such and the others are still verified.
     List<HistoryEntry> damagedVersions = new ArrayList<>();

@@ -195,20 +195,24 @@ class DatasetCommandsITCase {
     assertThat(typo.err()).contains("mlobj.io.part-sise").contains("mlobj.io.part-size");
   }
 
+  /** {@code mlobj vacuum} of the dataset that keeps only the latest version, whatever its age. */
+  private CliRunner.Result vacuumKeepingOnlyTheLatest(String mode) {
+    return cli.run(
+        "vacuum",
+        uri,
+        "--retain-versions",
+        "1",
+        "--retain-hours",
+        "0",
+        "--safety-window-hours",
+        "0",
+        mode);
+  }
+
   @Test
   void vacuumIsADryRunUnlessExecuted() {
     dataset.newOverwrite().commit(); // v4: no shards; v2/v3's shards become unreferenced
-    CliRunner.Result dry =
-        cli.run(
-            "vacuum",
-            uri,
-            "--retain-versions",
-            "1",
-            "--retain-hours",
-            "0",
-            "--safety-window-hours",
-            "0",
-            "--json");
+    CliRunner.Result dry = vacuumKeepingOnlyTheLatest("--json");
     assertThat(dry.code()).as(dry.toString()).isZero();
     JsonNode report = dry.json();
     assertThat(report.get("dryRun").asBoolean()).isTrue();
@@ -216,17 +220,7 @@ class DatasetCommandsITCase {
     String first = report.get("deleted").get(0).asText();
     assertThat(dataset.store().head(first)).isPresent();
 
-    CliRunner.Result real =
-        cli.run(
-            "vacuum",
-            uri,
-            "--retain-versions",
-            "1",
-            "--retain-hours",
-            "0",
-            "--safety-window-hours",
-            "0",
-            "--execute");
+    CliRunner.Result real = vacuumKeepingOnlyTheLatest("--execute");
     assertThat(real.code()).as(real.toString()).isZero();
     assertThat(real.out()).contains("Deleted");
     assertThat(dataset.store().head(first)).isEmpty();

@@ -5,32 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mlobj.Dataset;
 import io.mlobj.MlobjException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The harness itself: a wrong block fails the build, a right one passes, markers are explicit. */
 class DocsHarnessITCase {
-  @TempDir static Path dir;
-
-  private static DocEnv env;
-  private static DocHarness harness;
-
-  @BeforeAll
-  static void start() throws Exception {
-    env = new DocEnv(dir);
-    harness = new DocHarness(env, dir.resolve("classes"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    FlinkCluster.stop();
-    env.close();
-  }
+  @RegisterExtension static final DocsSession DOCS = new DocsSession();
 
   private static DocBlock only(String markdown) {
     List<DocBlock> blocks = DocBlocks.parse("x.md", markdown);
@@ -48,13 +30,13 @@ class DocsHarnessITCase {
                 + "try (BatchReader r = scan.open(allocator)) { while (r.next()) consume(r.root()); }\n"
                 + "if (consumed != 32) throw new IllegalStateException(\"rows: \" + consumed);\n"
                 + "```\n");
-    assertThat(harness.run(java)).isEmpty();
+    assertThat(DOCS.harness().run(java)).isEmpty();
     DocBlock cli =
         only(
             "```bash\nbin/mlobj info s3a://training/images   # comment\n"
                 + "mlobj show s3a://training/images@2 --where \"split = 'val'\" --limit 2 \\\n"
                 + "  --columns id,image\n```\n");
-    assertThat(harness.run(cli)).isEmpty();
+    assertThat(DOCS.harness().run(cli)).isEmpty();
   }
 
   @Test
@@ -65,7 +47,7 @@ class DocsHarnessITCase {
                 + "Dataset ds = Dataset.open(\"s3a://training/images\", conf);\n"
                 + "long v = ds.newestVersionNumber();\n"
                 + "```\n");
-    assertThatThrownBy(() -> harness.run(block))
+    assertThatThrownBy(() -> DOCS.harness().run(block))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("x.md:3 (java): the block does not compile")
         .hasMessageContaining("x.md:5: cannot find symbol");
@@ -75,7 +57,7 @@ class DocsHarnessITCase {
   void aJavaBlockThatThrowsFails() {
     DocBlock block =
         only("```java\nDataset.open(\"s3a://training/no-such-dataset\", conf).latest();\n```\n");
-    assertThatThrownBy(() -> harness.run(block)).isInstanceOf(MlobjException.class);
+    assertThatThrownBy(() -> DOCS.harness().run(block)).isInstanceOf(MlobjException.class);
   }
 
   @Test
@@ -84,7 +66,7 @@ class DocsHarnessITCase {
         only(
             "```bash\nbin/mlobj info s3a://training/images\n"
                 + "bin/mlobj info s3a://training/no-such-dataset\n```\n");
-    assertThatThrownBy(() -> harness.run(block))
+    assertThatThrownBy(() -> DOCS.harness().run(block))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("'bin/mlobj info s3a://training/no-such-dataset' exited 3")
         .hasMessageContaining("Cannot");
@@ -92,20 +74,21 @@ class DocsHarnessITCase {
 
   @Test
   void aBashLineThatIsNotAnMlobjCommandFailsUnlessTheBlockIsMarkedSkip() throws Exception {
-    assertThatThrownBy(() -> harness.run(only("```bash\nrm -rf /tmp/x\n```\n")))
+    assertThatThrownBy(() -> DOCS.harness().run(only("```bash\nrm -rf /tmp/x\n```\n")))
         .hasMessageContaining("bash blocks run mlobj commands only");
     DocBlock skipped =
         only("<!-- docs-test: skip (needs a shell; shown for reference) -->\n```bash\nrm x\n```\n");
-    assertThat(harness.run(skipped)).isEqualTo(Optional.of("needs a shell; shown for reference"));
+    assertThat(DOCS.harness().run(skipped))
+        .isEqualTo(Optional.of("needs a shell; shown for reference"));
   }
 
   @Test
   void aBlockNoRunnerTakesFailsAndTextBlocksAreIllustrative() throws Exception {
-    assertThatThrownBy(() -> harness.run(only("```\nmlobj info s3a://x/y\n```\n")))
+    assertThatThrownBy(() -> DOCS.harness().run(only("```\nmlobj info s3a://x/y\n```\n")))
         .hasMessageContaining("x.md:1 (no language): no runner for a block without a language");
-    assertThatThrownBy(() -> harness.run(only("```ruby\nputs 1\n```\n")))
+    assertThatThrownBy(() -> DOCS.harness().run(only("```ruby\nputs 1\n```\n")))
         .hasMessageContaining("no runner for ruby");
-    assertThat(harness.run(only("```text\nanything\n```\n"))).isPresent();
+    assertThat(DOCS.harness().run(only("```text\nanything\n```\n"))).isPresent();
   }
 
   @Test
@@ -115,7 +98,8 @@ class DocsHarnessITCase {
     assertThatThrownBy(() -> only("<!-- docs-test: run it twice -->\n```java\nx();\n```\n"))
         .hasMessageContaining("unknown instruction");
     assertThatThrownBy(
-            () -> harness.run(only("<!-- docs-test: context nope -->\n```java\nx();\n```\n")))
+            () ->
+                DOCS.harness().run(only("<!-- docs-test: context nope -->\n```java\nx();\n```\n")))
         .hasMessageContaining("Unknown docs-test context 'nope'");
   }
 
@@ -133,8 +117,8 @@ class DocsHarnessITCase {
                 + "INSERT INTO images SELECT id, image, label, split FROM staging;\n"
                 + "SELECT label, COUNT(*) FROM images WHERE split = 'train' GROUP BY label;\n"
                 + "```\n");
-    assertThat(harness.run(block)).isEmpty();
-    Dataset images = Dataset.open("s3a://training/images", env.conf());
+    assertThat(DOCS.harness().run(block)).isEmpty();
+    Dataset images = Dataset.open("s3a://training/images", DOCS.env().conf());
     assertThat(images.latest().rows())
         .as(() -> "history: " + images.history(10))
         .isEqualTo(32 + FlinkSqlBlockRunner.ROWS);
@@ -149,7 +133,7 @@ class DocsHarnessITCase {
                 + "  'path' = 's3a://training/images');\n"
                 + "SELECT nope FROM images;\n"
                 + "```\n");
-    assertThatThrownBy(() -> harness.run(block))
+    assertThatThrownBy(() -> DOCS.harness().run(block))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("x.md:6: the SELECT statement failed")
         .hasMessageContaining("nope");
@@ -165,7 +149,7 @@ class DocsHarnessITCase {
                 + "  'connector' = 'mlobj', 'path' = 's3a://training/images');\n"
                 + "INSERT INTO samples SELECT image, label, split FROM kafka_source;\n"
                 + "```\n");
-    assertThatThrownBy(() -> harness.run(block))
+    assertThatThrownBy(() -> DOCS.harness().run(block))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("x.md:4: the INSERT statement failed")
         .hasStackTraceContaining(
@@ -182,8 +166,8 @@ class DocsHarnessITCase {
             + "DataStream<ArrowBatch> batches =\n"
             + "    env.fromSource(source, WatermarkStrategy.noWatermarks(), \"mlobj\");\n"
             + "```\n";
-    assertThat(harness.run(only(source.formatted("train")))).isEmpty();
-    assertThatThrownBy(() -> harness.run(only(source.formatted("no-such-split"))))
+    assertThat(DOCS.harness().run(only(source.formatted("train")))).isEmpty();
+    assertThatThrownBy(() -> DOCS.harness().run(only(source.formatted("no-such-split"))))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("The block's source emitted nothing");
   }
@@ -196,8 +180,8 @@ class DocsHarnessITCase {
                 + "stream.sinkTo(MlobjSink.<Sample>builder().path(\"s3a://training/images\")\n"
                 + "    .conf(s3Conf).serializer(new SampleSerializer()).build());\n"
                 + "```\n");
-    assertThat(harness.run(block)).isEmpty();
-    Dataset images = Dataset.open("s3a://training/images", env.conf());
+    assertThat(DOCS.harness().run(block)).isEmpty();
+    Dataset images = Dataset.open("s3a://training/images", DOCS.env().conf());
     assertThat(images.latest().rows())
         .as(() -> "history: " + images.history(10))
         .isEqualTo(32 + FlinkContext.SAMPLES);

@@ -4,12 +4,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Runs every fenced code block of README.md and docs/*.md, in document order, against the embedded
@@ -18,25 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * marker skips. See {@link DocHarness} for the rules and {@link Marker} for the markers.
  */
 class DocsRunITCase {
-  @TempDir static Path dir;
-
-  private static DocEnv env;
-  private static DocHarness harness;
-
-  @BeforeAll
-  static void start() throws Exception {
-    env = new DocEnv(dir);
-    harness = new DocHarness(env, dir.resolve("classes"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    SparkContext.stop();
-    FlinkCluster.stop();
-    if (env != null) {
-      env.close();
-    }
-  }
+  @RegisterExtension static final DocsSession DOCS = new DocsSession();
 
   @TestFactory
   List<DynamicTest> everyBlockOfTheDocsRunsAsWritten() {
@@ -48,7 +28,7 @@ class DocsRunITCase {
             DynamicTest.dynamicTest(
                 block.where(),
                 () -> {
-                  Optional<String> skipped = harness.run(block);
+                  Optional<String> skipped = DOCS.harness().run(block);
                   Assumptions.assumeTrue(skipped.isEmpty(), () -> "skipped: " + skipped.get());
                 }));
       }

@@ -180,10 +180,9 @@ public final class Quickstart {
               + feed.port()
               + " with "
               + trainer);
-      checkpoint =
-          python
-              ? trainWithPython(feed.port(), token, images, ingested.version(), registryRoot, conf)
-              : trainWithJava(feed.port(), token, images, ingested.version(), registryRoot, conf);
+      TrainingJob job =
+          new TrainingJob(feed.port(), token, images, ingested.version(), registryRoot, conf);
+      checkpoint = python ? trainWithPython(job) : trainWithJava(job);
     }
 
     step(
@@ -213,16 +212,25 @@ public final class Quickstart {
     return new Outcome(dataset.version(ingested.version()), checkpoint, hits, trainer, seconds);
   }
 
-  private static Checkpoint trainWithJava(
+  /**
+   * What a trainer gets: the feed, the dataset version to train on, and the checkpoint registry.
+   */
+  private record TrainingJob(
       int port,
       String token,
       String images,
       long version,
       String registryRoot,
-      Map<String, String> conf)
-      throws Exception {
-    JavaTrainer.Result result = JavaTrainer.train(port, token, images, version, 10);
-    try (CheckpointRegistry registry = CheckpointRegistry.open(registryRoot, conf)) {
+      Map<String, String> conf) {
+    CheckpointRegistry registry() {
+      return CheckpointRegistry.open(registryRoot, conf);
+    }
+  }
+
+  private static Checkpoint trainWithJava(TrainingJob job) throws Exception {
+    JavaTrainer.Result result =
+        JavaTrainer.train(job.port(), job.token(), job.images(), job.version(), 10);
+    try (CheckpointRegistry registry = job.registry()) {
       return registry.put(
           "nearest-mean",
           result.model(),
@@ -232,30 +240,23 @@ public final class Quickstart {
               "training_time_s", String.format("%.3f", result.seconds()),
               "val_accuracy", String.format("%.4f", result.valAccuracy()),
               "val_samples", String.valueOf(result.valSamples())),
-          List.of(Lineage.ref(images, version)));
+          List.of(Lineage.ref(job.images(), job.version())));
     }
   }
 
-  private static Checkpoint trainWithPython(
-      int port,
-      String token,
-      String images,
-      long version,
-      String registryRoot,
-      Map<String, String> conf)
-      throws Exception {
+  private static Checkpoint trainWithPython(TrainingJob job) throws Exception {
     List<String> command =
         List.of(
             python(),
             "examples/python/train.py",
             "--endpoint",
-            "grpc+tcp://127.0.0.1:" + port,
+            "grpc+tcp://127.0.0.1:" + job.port(),
             "--token",
-            token,
+            job.token(),
             "--dataset",
-            images,
+            job.images(),
             "--version",
-            String.valueOf(version),
+            String.valueOf(job.version()),
             "--model",
             "small-cnn",
             "--prepared");
@@ -279,7 +280,7 @@ public final class Quickstart {
               + ". Rerun with --java-trainer.");
     }
     JsonNode stored = JSON.readTree(last);
-    try (CheckpointRegistry registry = CheckpointRegistry.open(registryRoot, conf)) {
+    try (CheckpointRegistry registry = job.registry()) {
       return registry.require(stored.path("model").asText(), stored.path("version").asLong());
     }
   }

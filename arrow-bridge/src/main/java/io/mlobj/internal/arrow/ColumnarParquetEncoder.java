@@ -1,10 +1,9 @@
 package io.mlobj.internal.arrow;
 
+import io.mlobj.arrow.AbstractShardEncoder;
 import io.mlobj.arrow.FixedShapeTensorType;
 import io.mlobj.arrow.SchemaCodec;
-import io.mlobj.arrow.ShardEncoder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +54,7 @@ import org.apache.parquet.schema.Type;
  * shapes {@link ColumnarParquetDecoder} reads column-wise; other schemas use the record path. The
  * file layout is identical either way.
  */
-public final class ColumnarParquetEncoder implements ShardEncoder {
+public final class ColumnarParquetEncoder extends AbstractShardEncoder {
   private final Schema schema;
   private final MessageType parquet;
   private final ByteBufferOutputFile out;
@@ -69,7 +68,6 @@ public final class ColumnarParquetEncoder implements ShardEncoder {
   private ColumnWriteStore columns;
   private ColumnWriter[] writers;
   private long rowsInGroup;
-  private long rows;
   private boolean finished;
 
   /** Whether every column has a shape this encoder writes. */
@@ -97,6 +95,7 @@ public final class ColumnarParquetEncoder implements ShardEncoder {
 
   public ColumnarParquetEncoder(
       Schema schema, String compression, long rowGroupBytes, int initialCapacity) {
+    super(ParquetShardEncoder.WHAT);
     this.schema = schema;
     this.parquet = ParquetSchemas.toParquet(schema);
     this.out = new ByteBufferOutputFile(initialCapacity);
@@ -119,7 +118,7 @@ public final class ColumnarParquetEncoder implements ShardEncoder {
           new ParquetFileWriter(out, parquet, ParquetFileWriter.Mode.OVERWRITE, rowGroupBytes, 0);
       file.start();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot start a Parquet shard", e);
+      throw failed("start", e);
     }
     newRowGroup();
   }
@@ -149,7 +148,7 @@ public final class ColumnarParquetEncoder implements ShardEncoder {
   }
 
   @Override
-  public void write(VectorSchemaRoot batch) {
+  protected void encode(VectorSchemaRoot batch) throws IOException {
     List<FieldVector> vectors = batch.getFieldVectors();
     int n = batch.getRowCount();
     ValueVector[] storage = new ValueVector[vectors.size()];
@@ -164,28 +163,23 @@ public final class ColumnarParquetEncoder implements ShardEncoder {
               && list.getDataVector() instanceof Float4Vector data
               && data.getNullCount() == 0;
     }
-    try {
-      for (int r = 0; r < n; r++) {
-        for (int c = 0; c < storage.length; c++) {
-          writeCell(
-              writers[c],
-              leaves.get(c).getMaxDefinitionLevel(),
-              listOptional[c],
-              dense[c],
-              storage[c],
-              r);
-        }
-        columns.endRecord();
-        rowsInGroup++;
-        if ((rowsInGroup & 127) == 0 && columns.getBufferedSize() >= rowGroupBytes) {
-          flushRowGroup();
-          newRowGroup();
-        }
+    for (int r = 0; r < n; r++) {
+      for (int c = 0; c < storage.length; c++) {
+        writeCell(
+            writers[c],
+            leaves.get(c).getMaxDefinitionLevel(),
+            listOptional[c],
+            dense[c],
+            storage[c],
+            r);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot encode a Parquet shard", e);
+      columns.endRecord();
+      rowsInGroup++;
+      if ((rowsInGroup & 127) == 0 && columns.getBufferedSize() >= rowGroupBytes) {
+        flushRowGroup();
+        newRowGroup();
+      }
     }
-    rows += n;
   }
 
   private static void writeCell(
@@ -278,28 +272,15 @@ public final class ColumnarParquetEncoder implements ShardEncoder {
   }
 
   @Override
-  public long estimatedBytes() {
-    try {
-      return file.getPos() + columns.getBufferedSize();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  protected long bytesSoFar() throws IOException {
+    return file.getPos() + columns.getBufferedSize();
   }
 
   @Override
-  public long rows() {
-    return rows;
-  }
-
-  @Override
-  public Encoded finish() {
-    try {
-      flushRowGroup();
-      file.end(Map.of("ARROW:schema", SchemaCodec.toBase64(schema)));
-      finished = true;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot finish a Parquet shard", e);
-    }
+  protected Encoded complete() throws IOException {
+    flushRowGroup();
+    file.end(Map.of("ARROW:schema", SchemaCodec.toBase64(schema)));
+    finished = true;
     return ParquetShardEncoder.encoded(out.toByteArray(), file.getFooter());
   }
 

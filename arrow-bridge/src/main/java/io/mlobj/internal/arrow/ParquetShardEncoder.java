@@ -1,9 +1,8 @@
 package io.mlobj.internal.arrow;
 
+import io.mlobj.arrow.AbstractShardEncoder;
 import io.mlobj.arrow.SchemaCodec;
-import io.mlobj.arrow.ShardEncoder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.vector.FieldVector;
@@ -24,14 +23,16 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  * footer key {@code ARROW:schema} (as pyarrow does), so tensor columns come back as {@code
  * arrow.fixed_shape_tensor} in pyarrow and in mlobj.
  */
-public final class ParquetShardEncoder implements ShardEncoder {
+public final class ParquetShardEncoder extends AbstractShardEncoder {
+  static final String WHAT = "a Parquet shard";
+
   private final ByteBufferOutputFile out;
   private final ParquetWriter<Integer> writer;
   private final ArrowWriteSupport support;
-  private long rows;
 
   public ParquetShardEncoder(
       Schema schema, String compression, long rowGroupBytes, int initialCapacity) {
+    super(WHAT);
     this.out = new ByteBufferOutputFile(initialCapacity);
     this.support = new ArrowWriteSupport(schema);
     try {
@@ -55,7 +56,7 @@ public final class ParquetShardEncoder implements ShardEncoder {
               .withValidation(false)
               .build();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot start a Parquet shard", e);
+      throw failed("start", WHAT, e);
     }
   }
 
@@ -83,36 +84,22 @@ public final class ParquetShardEncoder implements ShardEncoder {
   }
 
   @Override
-  public void write(VectorSchemaRoot batch) {
+  protected void encode(VectorSchemaRoot batch) throws IOException {
     support.current = batch.getFieldVectors();
-    try {
-      int n = batch.getRowCount();
-      for (int i = 0; i < n; i++) {
-        writer.write(i);
-      }
-      rows += n;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot encode a Parquet shard", e);
+    int n = batch.getRowCount();
+    for (int i = 0; i < n; i++) {
+      writer.write(i);
     }
   }
 
   @Override
-  public long estimatedBytes() {
+  protected long bytesSoFar() {
     return writer.getDataSize();
   }
 
   @Override
-  public long rows() {
-    return rows;
-  }
-
-  @Override
-  public Encoded finish() {
-    try {
-      writer.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot finish a Parquet shard", e);
-    }
+  protected Encoded complete() throws IOException {
+    writer.close();
     return encoded(out.toByteArray(), writer.getFooter());
   }
 

@@ -21,18 +21,10 @@ import org.apache.arrow.vector.complex.FixedSizeListVector;
  * target dataset lacks are skipped, so it fits either the raw or the preprocessed dataset. The
  * stream carries only {@code Long} ids: no custom types, no Kryo.
  */
-final class SampleSerializer implements ArrowRowSerializer<Long> {
+record SampleSerializer(long seed, int valPercent) implements ArrowRowSerializer<Long> {
   private static final long serialVersionUID = 1L;
   private static final byte[] TRAIN = "train".getBytes(StandardCharsets.UTF_8);
   private static final byte[] VAL = "val".getBytes(StandardCharsets.UTF_8);
-
-  private final long seed;
-  private final int valPercent;
-
-  SampleSerializer(long seed, int valPercent) {
-    this.seed = seed;
-    this.valPercent = valPercent;
-  }
 
   @Override
   public void write(Long id, VectorSchemaRoot root, int row) {

@@ -1,11 +1,7 @@
 package io.mlobj.flink.sink;
 
-import io.mlobj.MlobjException;
-import io.mlobj.Shard;
+import io.mlobj.flink.state.StateSerializer;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
@@ -15,53 +11,33 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * appends the write start (epoch millis); a version-1 committable restores with {@link
  * MlobjCommittable#UNKNOWN_START}.
  */
-public final class MlobjCommittableSerializer
-    implements SimpleVersionedSerializer<MlobjCommittable> {
+public final class MlobjCommittableSerializer extends StateSerializer<MlobjCommittable> {
+  /** The layout written. */
   public static final int VERSION = 2;
 
-  private final ShardSerializer shards = new ShardSerializer();
-
-  @Override
-  public int getVersion() {
-    return VERSION;
+  public MlobjCommittableSerializer() {
+    super("committable", 1024, VERSION);
   }
 
   @Override
-  public byte[] serialize(MlobjCommittable committable) throws IOException {
-    DataOutputSerializer out = new DataOutputSerializer(1024);
+  public void writeTo(MlobjCommittable committable, DataOutputSerializer out) throws IOException {
     out.writeUTF(committable.writerId());
     out.writeLong(committable.number());
-    out.writeInt(committable.shards().size());
-    for (Shard shard : committable.shards()) {
-      byte[] bytes = shards.serialize(shard);
-      out.writeInt(bytes.length);
-      out.write(bytes);
-    }
+    writeList(committable.shards(), out, StateSerializer::writeShard);
     out.writeLong(committable.writeStartedMillis());
-    return out.getCopyOfBuffer();
   }
 
   @Override
-  public MlobjCommittable deserialize(int version, byte[] bytes) throws IOException {
-    if (version != 1 && version != 2) {
-      throw new MlobjException(
-          MlobjException.Kind.INVALID_ARGUMENT,
-          "Cannot restore the mlobj committable: serializer version "
-              + version
-              + " is not supported (supported: [1, 2]). Restore with the connector version that"
-              + " wrote the checkpoint.");
-    }
-    DataInputDeserializer in = new DataInputDeserializer(bytes);
+  public MlobjCommittable readFrom(DataInputDeserializer in) throws IOException {
+    return readFrom(in, VERSION);
+  }
+
+  @Override
+  protected MlobjCommittable readFrom(DataInputDeserializer in, int version) throws IOException {
     String writerId = in.readUTF();
     long number = in.readLong();
-    int count = in.readInt();
-    List<Shard> list = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      byte[] shard = new byte[in.readInt()];
-      in.readFully(shard);
-      list.add(shards.deserialize(ShardSerializer.VERSION, shard));
-    }
+    var shards = readList(in, StateSerializer::readShard);
     long writeStarted = version >= 2 ? in.readLong() : MlobjCommittable.UNKNOWN_START;
-    return new MlobjCommittable(writerId, number, list, writeStarted);
+    return new MlobjCommittable(writerId, number, shards, writeStarted);
   }
 }

@@ -4,7 +4,7 @@ import io.mlobj.Dataset;
 import io.mlobj.MlobjConf;
 import io.mlobj.MlobjException;
 import io.mlobj.ShardFormat;
-import java.util.ArrayList;
+import io.mlobj.flink.DatasetBuilder;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -106,26 +106,18 @@ public final class MlobjSink<IN>
   }
 
   /** Configures a {@link MlobjSink}; {@link #build()} validates everything at once. */
-  public static final class Builder<IN> {
-    private String path;
-    private final Map<String, String> conf = new TreeMap<>();
+  public static final class Builder<IN> extends DatasetBuilder<Builder<IN>> {
     private Schema schema;
     private ArrowRowSerializer<IN> serializer;
     private final Map<String, String> writerOptions = new TreeMap<>();
-    private int batchRows = 1024;
     private String sinkId = "mlobj-sink";
 
-    private Builder() {}
-
-    /** The dataset URI. Required. */
-    public Builder<IN> path(String path) {
-      this.path = path;
-      return this;
+    private Builder() {
+      super(1024);
     }
 
-    /** Storage settings ({@code fs.s3a.*}, {@code mlobj.*}). */
-    public Builder<IN> conf(Map<String, String> conf) {
-      this.conf.putAll(conf);
+    @Override
+    protected Builder<IN> self() {
       return this;
     }
 
@@ -159,12 +151,6 @@ public final class MlobjSink<IN>
       return this;
     }
 
-    /** Rows per Arrow batch buffered before writing (default 1024). */
-    public Builder<IN> batchRows(int rows) {
-      this.batchRows = rows;
-      return this;
-    }
-
     /**
      * A name for this sink that stays the same across restarts of the job (default {@code
      * mlobj-sink}); two sinks writing the same dataset need different ids.
@@ -180,15 +166,9 @@ public final class MlobjSink<IN>
      * @throws MlobjException naming each bad setting
      */
     public MlobjSink<IN> build() {
-      List<String> problems = new ArrayList<>();
-      if (path == null || path.isBlank()) {
-        problems.add("'path' is required (the dataset URI, e.g. s3a://bucket/datasets/images)");
-      }
+      List<String> problems = problems();
       if (serializer == null) {
         problems.add("a serializer (ArrowRowSerializer) is required");
-      }
-      if (batchRows <= 0) {
-        problems.add("'batchRows' = " + batchRows + " must be positive");
       }
       if (sinkId == null || !sinkId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
         problems.add("'sinkId' = '" + sinkId + "' must be letters, digits, '.', '_' or '-'");
@@ -209,13 +189,7 @@ public final class MlobjSink<IN>
           problems.add("'targetShardSize' = '" + size + "' must be a size such as 128m");
         }
       }
-      if (!problems.isEmpty()) {
-        throw new MlobjException(
-            MlobjException.Kind.INVALID_ARGUMENT,
-            "Cannot build the mlobj sink: "
-                + String.join("; ", problems)
-                + ". Fix these settings on MlobjSink.builder().");
-      }
+      failOn(problems, "sink", "MlobjSink.builder()");
       Dataset dataset = Dataset.at(path, conf);
       Schema resolved = schema;
       if (resolved == null) {

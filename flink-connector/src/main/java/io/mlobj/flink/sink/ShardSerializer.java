@@ -1,7 +1,7 @@
 package io.mlobj.flink.sink;
 
 import io.mlobj.Shard;
-import io.mlobj.flink.source.split.MlobjSplitSerializer;
+import io.mlobj.flink.state.StateSerializer;
 import java.io.IOException;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
@@ -21,7 +21,7 @@ public final class ShardSerializer implements SimpleVersionedSerializer<Shard> {
 
   @Override
   public Shard deserialize(int version, byte[] bytes) throws IOException {
-    MlobjSplitSerializer.checkVersion("shard", version);
+    StateSerializer.checkVersion("shard", version);
     return Shard.fromJson(bytes);
   }
 }

@@ -7,6 +7,7 @@ import io.mlobj.Predicate;
 import io.mlobj.Predicates;
 import io.mlobj.Snapshot;
 import io.mlobj.TimeTravel;
+import io.mlobj.flink.DatasetBuilder;
 import io.mlobj.flink.source.enumerator.MlobjEnumeratorState;
 import io.mlobj.flink.source.enumerator.MlobjEnumeratorStateSerializer;
 import io.mlobj.flink.source.enumerator.MlobjSplitEnumerator;
@@ -16,8 +17,6 @@ import io.mlobj.flink.source.split.MlobjSplitSerializer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -110,13 +109,10 @@ public final class MlobjSource<T>
   }
 
   /** Configures a {@link MlobjSource}; {@link #build()} validates everything at once. */
-  public static final class Builder<T> {
+  public static final class Builder<T> extends DatasetBuilder<Builder<T>> {
     private final MlobjDeserializer<T> deserializer;
-    private String path;
-    private final Map<String, String> conf = new TreeMap<>();
     private List<String> columns;
     private Predicate filter = Predicates.alwaysTrue();
-    private int batchRows = 8192;
     private long targetSplitRows = Long.MAX_VALUE;
     private boolean verifyChecksums = true;
     private TimeTravel travel = TimeTravel.latest();
@@ -126,24 +122,12 @@ public final class MlobjSource<T>
     private long startVersion = -1;
 
     private Builder(MlobjDeserializer<T> deserializer) {
+      super(8192);
       this.deserializer = deserializer;
     }
 
-    /** The dataset URI, e.g. {@code s3a://bucket/datasets/images}. Required. */
-    public Builder<T> path(String path) {
-      this.path = path;
-      return this;
-    }
-
-    /** Storage settings ({@code fs.s3a.endpoint}, credentials, {@code mlobj.*}). */
-    public Builder<T> conf(Map<String, String> conf) {
-      this.conf.putAll(conf);
-      return this;
-    }
-
-    /** One storage setting. */
-    public Builder<T> conf(String key, String value) {
-      this.conf.put(key, value);
+    @Override
+    protected Builder<T> self() {
       return this;
     }
 
@@ -161,12 +145,6 @@ public final class MlobjSource<T>
     /** Skips shards whose statistics or partition values cannot match; rows are not filtered. */
     public Builder<T> filter(Predicate filter) {
       this.filter = filter == null ? Predicates.alwaysTrue() : filter;
-      return this;
-    }
-
-    /** Maximum rows per Arrow batch handed to the deserializer (default 8192). */
-    public Builder<T> batchRows(int rows) {
-      this.batchRows = rows;
       return this;
     }
 
@@ -230,15 +208,9 @@ public final class MlobjSource<T>
      * @throws MlobjException naming each bad setting, or a missing dataset or version
      */
     public MlobjSource<T> build() {
-      List<String> problems = new ArrayList<>();
+      List<String> problems = problems();
       if (deserializer == null) {
         problems.add("a deserializer is required (e.g. MlobjDeserializer.arrowBatches())");
-      }
-      if (path == null || path.isBlank()) {
-        problems.add("'path' is required (the dataset URI, e.g. s3a://bucket/datasets/images)");
-      }
-      if (batchRows <= 0) {
-        problems.add("'batchRows' = " + batchRows + " must be positive");
       }
       if (targetSplitRows <= 0) {
         problems.add("'targetSplitRows' = " + targetSplitRows + " must be positive");
@@ -255,13 +227,7 @@ public final class MlobjSource<T>
       if (startPosition == StartPosition.VERSION && startVersion <= 0) {
         problems.add("startFromVersion needs a version >= 1, got " + startVersion);
       }
-      if (!problems.isEmpty()) {
-        throw new MlobjException(
-            MlobjException.Kind.INVALID_ARGUMENT,
-            "Cannot build the mlobj source: "
-                + String.join("; ", problems)
-                + ". Fix these settings on MlobjSource.builder().");
-      }
+      failOn(problems, "source", "MlobjSource.builder()");
       Dataset dataset = Dataset.open(path, conf);
       Snapshot snapshot;
       if (!continuous) {

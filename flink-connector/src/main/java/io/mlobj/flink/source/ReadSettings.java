@@ -1,29 +1,20 @@
 package io.mlobj.flink.source;
 
-import io.mlobj.Dataset;
-import io.mlobj.MlobjErrors;
 import io.mlobj.Predicate;
 import io.mlobj.TimeTravel;
-import io.mlobj.arrow.FixedShapeTensorType;
-import io.mlobj.arrow.SchemaCodec;
-import java.io.IOException;
-import java.io.Serializable;
+import io.mlobj.flink.DatasetSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Everything the enumerator and the readers of a {@link MlobjSource} need, validated once by the
  * builder and shipped with the source. Immutable.
  */
-public final class ReadSettings implements Serializable {
+public final class ReadSettings extends DatasetSettings {
   private static final long serialVersionUID = 1L;
 
-  private final String uri;
-  private final TreeMap<String, String> conf;
-  private final String schemaBase64;
   private final List<String> columns;
   private final Predicate filter;
   private final int batchRows;
@@ -51,9 +42,7 @@ public final class ReadSettings implements Serializable {
       StartPosition startPosition,
       long startVersion,
       TimeTravel bounded) {
-    this.uri = uri;
-    this.conf = new TreeMap<>(conf);
-    this.schemaBase64 = SchemaCodec.toBase64(projected);
+    super(uri, conf, projected, "source");
     this.columns = List.copyOf(columns);
     this.filter = filter;
     this.batchRows = batchRows;
@@ -66,31 +55,6 @@ public final class ReadSettings implements Serializable {
     this.boundedVersion = bounded.version();
     this.boundedTag = bounded.tag();
     this.boundedTimestamp = bounded.timestampMillis();
-  }
-
-  /** The dataset URI. */
-  public String uri() {
-    return uri;
-  }
-
-  /** Storage settings ({@code fs.s3a.*}, {@code mlobj.*}). */
-  public Map<String, String> conf() {
-    return conf;
-  }
-
-  /** A handle on the dataset (no I/O). */
-  public Dataset dataset() {
-    return Dataset.at(uri, conf);
-  }
-
-  /** The schema of the batches: the selected columns. */
-  public Schema schema() {
-    FixedShapeTensorType.ensureRegistered();
-    try {
-      return SchemaCodec.fromBase64(schemaBase64);
-    } catch (IOException e) {
-      throw MlobjErrors.malformed(uri, "the source's schema cannot be decoded: " + e.getMessage());
-    }
   }
 
   /** The selected columns, in order. */

@@ -97,9 +97,7 @@ public final class MlobjDynamicTableFactory
 
   @Override
   public DynamicTableSource createDynamicTableSource(Context context) {
-    FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
-    helper.validateExcept(MlobjOptions.PASS_THROUGH);
-    ReadableConfig options = helper.getOptions();
+    ReadableConfig options = validatedOptions(context);
     Map<String, String> conf = storageConf(context);
     String path = options.get(PATH);
     TimeTravel travel = timeTravel(options);
@@ -134,6 +132,13 @@ public final class MlobjDynamicTableFactory
         physical);
   }
 
+  /** The table's options, checked against the declared ones (storage pass-through keys aside). */
+  private ReadableConfig validatedOptions(Context context) {
+    FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
+    helper.validateExcept(MlobjOptions.PASS_THROUGH);
+    return helper.getOptions();
+  }
+
   private static TimeTravel timeTravel(ReadableConfig options) {
     Map<String, String> travel = new HashMap<>();
     options.getOptional(VERSION).ifPresent(v -> travel.put("versionAsOf", String.valueOf(v)));
@@ -144,9 +149,7 @@ public final class MlobjDynamicTableFactory
 
   @Override
   public DynamicTableSink createDynamicTableSink(Context context) {
-    FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
-    helper.validateExcept(MlobjOptions.PASS_THROUGH);
-    ReadableConfig options = helper.getOptions();
+    ReadableConfig options = validatedOptions(context);
     Map<String, String> conf = storageConf(context);
     RowType rowType = (RowType) context.getPhysicalRowDataType().getLogicalType();
     Dataset dataset = Dataset.at(options.get(PATH), conf);

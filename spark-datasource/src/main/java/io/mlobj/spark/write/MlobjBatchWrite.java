@@ -1,8 +1,5 @@
 package io.mlobj.spark.write;
 
-import io.mlobj.CommitOutcome;
-import io.mlobj.Shard;
-import java.util.List;
 import org.apache.spark.sql.connector.write.BatchWrite;
 import org.apache.spark.sql.connector.write.DataWriterFactory;
 import org.apache.spark.sql.connector.write.PhysicalWriteInfo;
@@ -29,13 +26,9 @@ import org.apache.spark.sql.connector.write.WriterCommitMessage;
  *       messages, atomically.
  * </ul>
  */
-final class MlobjBatchWrite implements BatchWrite {
-  private final ShardCommitter committer;
-  private final MlobjWriterFactory factory;
-
+final class MlobjBatchWrite extends ShardsWrite implements BatchWrite {
   MlobjBatchWrite(ShardCommitter committer, MlobjWriterFactory factory) {
-    this.committer = committer;
-    this.factory = factory;
+    super(committer, factory);
   }
 
   @Override
@@ -51,35 +44,11 @@ final class MlobjBatchWrite implements BatchWrite {
   @Override
   public void commit(WriterCommitMessage[] messages) {
     commitOrDelete(
-        committer,
-        ShardCommitter.shards(messages),
-        ShardCommitter.writeStartedMillis(messages),
-        null,
-        0);
-  }
-
-  /**
-   * Commits the shards; a commit that failed deletes them and rethrows, one whose outcome is
-   * unknown is rethrown without deleting anything (it may have succeeded).
-   */
-  static CommitOutcome commitOrDelete(
-      ShardCommitter committer,
-      List<Shard> shards,
-      long writeStartedMillis,
-      String idempotentId,
-      long number) {
-    try {
-      return committer.commit(shards, writeStartedMillis, idempotentId, number);
-    } catch (io.mlobj.commit.CommitStateUnknownException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      committer.delete(shards);
-      throw e;
-    }
+        ShardCommitter.shards(messages), ShardCommitter.writeStartedMillis(messages), null, 0);
   }
 
   @Override
   public void abort(WriterCommitMessage[] messages) {
-    committer.delete(ShardCommitter.shards(messages));
+    deleteShards(messages);
   }
 }

@@ -3,14 +3,11 @@ package io.mlobj.spark.write;
 import io.mlobj.DatasetWriter;
 import io.mlobj.spark.Datasets;
 import io.mlobj.spark.types.RowsToArrow;
-import java.util.List;
-import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.connector.write.DataWriter;
 import org.apache.spark.sql.connector.write.WriterCommitMessage;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * One task attempt's writer: buffers rows into Arrow batches and hands them to the kernel's {@link
@@ -24,25 +21,14 @@ final class MlobjDataWriter implements DataWriter<InternalRow> {
   private final DatasetWriter writer;
   private final int batchRows;
 
-  MlobjDataWriter(
-      String uri,
-      Map<String, String> conf,
-      Schema schema,
-      StructType sparkSchema,
-      Map<String, String> writerOptions,
-      List<String> partitionBy,
-      int batchRows,
-      String name) {
-    this.batchRows = batchRows;
+  /** A writer for one task attempt ({@code name}) of what {@code target} describes. */
+  MlobjDataWriter(MlobjWriterFactory target, String name) {
+    this.batchRows = target.batchRows();
     this.allocator = Datasets.allocator("mlobj-spark-write-" + name);
     try {
-      this.rows = new RowsToArrow(schema, sparkSchema, allocator);
-      this.writer =
-          Datasets.handle(uri, conf)
-              .newWriter(schema)
-              .options(writerOptions)
-              .partitionBy(partitionBy)
-              .build(allocator);
+      Schema schema = target.schema();
+      this.rows = new RowsToArrow(schema, target.sparkSchema(), allocator);
+      this.writer = target.newWriter(schema, allocator);
     } catch (RuntimeException e) {
       allocator.close();
       throw e;

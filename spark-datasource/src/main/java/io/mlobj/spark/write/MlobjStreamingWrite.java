@@ -16,14 +16,11 @@ import org.apache.spark.sql.connector.write.streaming.StreamingWrite;
  * checkpoint is replayed after a restart with the same batch id, which the dataset already
  * recorded, so the replay commits nothing and deletes its duplicate shards.
  */
-final class MlobjStreamingWrite implements StreamingWrite {
-  private final ShardCommitter committer;
-  private final MlobjWriterFactory factory;
+final class MlobjStreamingWrite extends ShardsWrite implements StreamingWrite {
   private final String queryId;
 
   MlobjStreamingWrite(ShardCommitter committer, MlobjWriterFactory factory, String queryId) {
-    this.committer = committer;
-    this.factory = factory;
+    super(committer, factory);
     this.queryId = queryId;
   }
 
@@ -38,8 +35,7 @@ final class MlobjStreamingWrite implements StreamingWrite {
     if (shards.isEmpty() && committer.mode() == WriteMode.APPEND) {
       return; // nothing to add; an empty version would only clutter the history
     }
-    if (MlobjBatchWrite.commitOrDelete(
-            committer, shards, ShardCommitter.writeStartedMillis(messages), queryId, epochId)
+    if (commitOrDelete(shards, ShardCommitter.writeStartedMillis(messages), queryId, epochId)
         .alreadyCommitted()) {
       committer.delete(shards); // a replayed batch wrote its rows again into new shards
     }
@@ -47,6 +43,6 @@ final class MlobjStreamingWrite implements StreamingWrite {
 
   @Override
   public void abort(long epochId, WriterCommitMessage[] messages) {
-    committer.delete(ShardCommitter.shards(messages));
+    deleteShards(messages);
   }
 }

@@ -1,10 +1,13 @@
 package io.mlobj.spark.write;
 
+import io.mlobj.DatasetWriter;
 import io.mlobj.arrow.SchemaCodec;
+import io.mlobj.spark.Datasets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.connector.write.DataWriter;
@@ -44,19 +47,35 @@ public final class MlobjWriterFactory implements DataWriterFactory, StreamingDat
 
   @Override
   public DataWriter<InternalRow> createWriter(int partitionId, long taskId) {
+    return new MlobjDataWriter(this, "p" + partitionId + "-t" + taskId);
+  }
+
+  /** The Arrow schema of the written rows. */
+  Schema schema() {
     try {
-      return new MlobjDataWriter(
-          uri,
-          conf,
-          SchemaCodec.fromBase64(schemaBase64),
-          (StructType) DataType.fromJson(sparkSchemaJson),
-          writerOptions,
-          partitionBy,
-          batchRows,
-          "p" + partitionId + "-t" + taskId);
+      return SchemaCodec.fromBase64(schemaBase64);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The Spark schema of the incoming rows. */
+  StructType sparkSchema() {
+    return (StructType) DataType.fromJson(sparkSchemaJson);
+  }
+
+  /** Rows per Arrow batch handed to the kernel's writer. */
+  int batchRows() {
+    return batchRows;
+  }
+
+  /** The kernel writer of one task attempt, partitioned and configured as the write asks. */
+  DatasetWriter newWriter(Schema schema, BufferAllocator allocator) {
+    return Datasets.handle(uri, conf)
+        .newWriter(schema)
+        .options(writerOptions)
+        .partitionBy(partitionBy)
+        .build(allocator);
   }
 
   @Override

@@ -2,8 +2,6 @@ package io.mlobj.feed.transform;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlobj.arrow.FixedShapeTensorType;
-import io.mlobj.feed.FeedErrors;
-import io.mlobj.feed.Transform;
 import io.mlobj.feed.TransformContext;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseFixedWidthVector;
@@ -17,16 +15,15 @@ import org.apache.arrow.vector.types.pojo.Field;
  * numeric tensor or scalar column (uint8, int8..int64, float64) to float32, multiplying by {@code
  * scale} (default 1).
  */
-final class CastTransform implements Transform {
-  private final String column;
+final class CastTransform extends ColumnStep {
   private final float scale;
   private ArrowType source;
 
   CastTransform(JsonNode spec) {
-    this.column = Specs.column(spec);
+    super("cast", spec);
     String to = spec.path("to").asText("float32");
     if (!to.equals("float32")) {
-      throw FeedErrors.badTransform("cast", column, "'to' must be float32, got '" + to + "'");
+      throw bad("'to' must be float32, got '" + to + "'");
     }
     this.scale = (float) Specs.number(spec, "scale", 1.0);
   }
@@ -36,10 +33,7 @@ final class CastTransform implements Transform {
     FixedShapeTensorType tensor = Tensors.tensorType(input);
     source = tensor != null ? tensor.valueType() : input.getType();
     if (!Tensors.isNumeric(source)) {
-      throw FeedErrors.badTransform(
-          "cast",
-          column,
-          "the column holds " + Tensors.describe(input) + ", not numbers or numeric tensors");
+      throw bad("the column holds " + Tensors.describe(input) + ", not numbers or numeric tensors");
     }
     return tensor != null
         ? Tensors.tensorField(input.getName(), Tensors.FLOAT32, tensor.shape())

@@ -1,8 +1,6 @@
 package io.mlobj.feed.transform;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mlobj.feed.FeedErrors;
-import io.mlobj.feed.Transform;
 import io.mlobj.feed.TransformContext;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,24 +14,21 @@ import org.apache.arrow.vector.types.pojo.Field;
  * maps string or integer labels to int32 class ids. A label missing from the mapping without a
  * {@code default} fails the stream with INVALID_ARGUMENT.
  */
-final class LabelMapTransform implements Transform {
-  private final String column;
+final class LabelMapTransform extends ColumnStep {
   private final Map<String, Integer> mapping = new HashMap<>();
   private final Integer fallback;
 
   LabelMapTransform(JsonNode spec) {
-    this.column = Specs.column(spec);
+    super("label_map", spec);
     JsonNode m = spec.get("mapping");
     if (m == null || !m.isObject() || m.isEmpty()) {
-      throw FeedErrors.badTransform(
-          "label_map", column, "'mapping' must be a JSON object of label -> class id");
+      throw bad("'mapping' must be a JSON object of label -> class id");
     }
     m.fields()
         .forEachRemaining(
             e -> {
               if (!e.getValue().isIntegralNumber()) {
-                throw FeedErrors.badTransform(
-                    "label_map", column, "class ids must be integers, got " + e.getValue());
+                throw bad("class ids must be integers, got " + e.getValue());
               }
               mapping.put(e.getKey(), e.getValue().asInt());
             });
@@ -44,8 +39,7 @@ final class LabelMapTransform implements Transform {
   public Field outputField(Field input) {
     ArrowType t = input.getType();
     if (!(t instanceof ArrowType.Int || t instanceof ArrowType.Utf8)) {
-      throw FeedErrors.badTransform(
-          "label_map", column, "it needs integer or string labels, the column is " + t);
+      throw bad("it needs integer or string labels, the column is " + t);
     }
     return Tensors.scalar(input.getName(), new ArrowType.Int(32, true));
   }
@@ -63,9 +57,7 @@ final class LabelMapTransform implements Transform {
       Integer id = mapping.getOrDefault(key, fallback);
       if (id == null) {
         out.close();
-        throw FeedErrors.badTransform(
-            "label_map",
-            column,
+        throw bad(
             "label '" + key + "' (sample " + context.samples()[i] + ") is not in the mapping");
       }
       out.set(i, id);

@@ -2,8 +2,6 @@ package io.mlobj.feed.transform;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlobj.arrow.FixedShapeTensorType;
-import io.mlobj.feed.FeedErrors;
-import io.mlobj.feed.Transform;
 import io.mlobj.feed.TransformContext;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.FieldVector;
@@ -14,8 +12,7 @@ import org.apache.arrow.vector.types.pojo.Field;
  * 0.26]}}: {@code (x - mean[c]) / std[c]} per channel of a float32 tensor, channels first ({@code
  * "channels_last": true} for HWC). One value applies to every channel. In place.
  */
-final class NormalizeTransform implements Transform {
-  private final String column;
+final class NormalizeTransform extends ColumnStep {
   private final float[] mean;
   private final float[] std;
   private final boolean channelsLast;
@@ -23,13 +20,13 @@ final class NormalizeTransform implements Transform {
   private int size;
 
   NormalizeTransform(JsonNode spec) {
-    this.column = Specs.column(spec);
+    super("normalize", spec);
     this.mean = Specs.floats(spec, "mean");
     this.std = Specs.floats(spec, "std");
     this.channelsLast = spec.path("channels_last").asBoolean(false);
     for (float s : std) {
       if (s == 0f) {
-        throw FeedErrors.badTransform("normalize", column, "'std' must not contain 0");
+        throw bad("'std' must not contain 0");
       }
     }
   }
@@ -38,9 +35,7 @@ final class NormalizeTransform implements Transform {
   public Field outputField(Field input) {
     FixedShapeTensorType tensor = Tensors.tensorType(input);
     if (tensor == null || !Tensors.FLOAT32.equals(tensor.valueType())) {
-      throw FeedErrors.badTransform(
-          "normalize",
-          column,
+      throw bad(
           "it needs a float32 tensor, the column is "
               + Tensors.describe(input)
               + " (cast it first: {\"op\": \"cast\", \"column\": \""
@@ -52,9 +47,7 @@ final class NormalizeTransform implements Transform {
     size = tensor.size();
     for (float[] values : new float[][] {mean, std}) {
       if (values.length != 1 && values.length != channels) {
-        throw FeedErrors.badTransform(
-            "normalize",
-            column,
+        throw bad(
             "mean and std need 1 or "
                 + channels
                 + " values (the tensor has "

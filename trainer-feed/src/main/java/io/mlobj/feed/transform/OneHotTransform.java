@@ -1,8 +1,6 @@
 package io.mlobj.feed.transform;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mlobj.feed.FeedErrors;
-import io.mlobj.feed.Transform;
 import io.mlobj.feed.TransformContext;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.FieldVector;
@@ -13,34 +11,29 @@ import org.apache.arrow.vector.types.pojo.Field;
  * {@code {"op": "one_hot", "column": "label", "classes": 10}}: an integer class id becomes a
  * float32 tensor {@code [classes]} with a 1 at the id.
  */
-final class OneHotTransform implements Transform {
-  private final String column;
+final class OneHotTransform extends TensorOutputStep {
   private final int classes;
-  private Field output;
 
   OneHotTransform(JsonNode spec) {
-    this.column = Specs.column(spec);
+    super("one_hot", spec);
     this.classes = Specs.positiveInt(spec, "classes");
   }
 
   @Override
   public Field outputField(Field input) {
     if (!(input.getType() instanceof ArrowType.Int)) {
-      throw FeedErrors.badTransform(
-          "one_hot",
-          column,
+      throw bad(
           "it needs integer class ids, the column is "
               + Tensors.describe(input)
               + " (map labels first with label_map)");
     }
-    output = Tensors.tensorField(input.getName(), Tensors.FLOAT32, classes);
-    return output;
+    return declare(Tensors.tensorField(input.getName(), Tensors.FLOAT32, classes));
   }
 
   @Override
   public FieldVector apply(FieldVector input, TransformContext context) {
     int rows = input.getValueCount();
-    FieldVector out = Tensors.allocate(output, rows, context.allocator());
+    FieldVector out = newOutput(rows, context);
     ArrowBuf buf = Tensors.elements(out).getDataBuffer();
     for (int i = 0; i < rows; i++) {
       if (input.isNull(i)) {
@@ -49,9 +42,7 @@ final class OneHotTransform implements Transform {
       long id = ((Number) input.getObject(i)).longValue();
       if (id < 0 || id >= classes) {
         out.close();
-        throw FeedErrors.badTransform(
-            "one_hot",
-            column,
+        throw bad(
             "class id "
                 + id
                 + " (sample "

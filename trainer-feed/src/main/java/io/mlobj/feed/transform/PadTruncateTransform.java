@@ -1,8 +1,6 @@
 package io.mlobj.feed.transform;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mlobj.feed.FeedErrors;
-import io.mlobj.feed.Transform;
 import io.mlobj.feed.TransformContext;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseFixedWidthVector;
@@ -16,15 +14,13 @@ import org.apache.arrow.vector.types.pojo.Field;
  * length integer sequences into a tensor {@code [length]} of the same integer type, cutting long
  * ones and padding short ones (and nulls) with {@code pad}.
  */
-final class PadTruncateTransform implements Transform {
-  private final String column;
+final class PadTruncateTransform extends TensorOutputStep {
   private final int length;
   private final long pad;
   private ArrowType element;
-  private Field output;
 
   PadTruncateTransform(JsonNode spec) {
-    this.column = Specs.column(spec);
+    super("pad_truncate", spec);
     this.length = Specs.positiveInt(spec, "length");
     this.pad = (long) Specs.number(spec, "pad", 0);
   }
@@ -34,14 +30,10 @@ final class PadTruncateTransform implements Transform {
     if (!(input.getType() instanceof ArrowType.List)
         || input.getChildren().isEmpty()
         || !(input.getChildren().get(0).getType() instanceof ArrowType.Int)) {
-      throw FeedErrors.badTransform(
-          "pad_truncate",
-          column,
-          "it needs a list of integers, the column is " + Tensors.describe(input));
+      throw bad("it needs a list of integers, the column is " + Tensors.describe(input));
     }
     element = input.getChildren().get(0).getType();
-    output = Tensors.tensorField(input.getName(), element, length);
-    return output;
+    return declare(Tensors.tensorField(input.getName(), element, length));
   }
 
   @Override
@@ -49,7 +41,7 @@ final class PadTruncateTransform implements Transform {
     ListVector list = (ListVector) input;
     int rows = list.getValueCount();
     int width = Tensors.byteWidth(element);
-    FieldVector out = Tensors.allocate(output, rows, context.allocator());
+    FieldVector out = newOutput(rows, context);
     ArrowBuf dst = Tensors.elements(out).getDataBuffer();
     ArrowBuf src = ((BaseFixedWidthVector) list.getDataVector()).getDataBuffer();
     ArrowBuf offsets = list.getOffsetBuffer();

@@ -2,8 +2,6 @@ package io.mlobj.feed.transform;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlobj.arrow.FixedShapeTensorType;
-import io.mlobj.feed.FeedErrors;
-import io.mlobj.feed.Transform;
 import io.mlobj.feed.TransformContext;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -16,21 +14,18 @@ import org.apache.arrow.vector.types.pojo.Field;
  * {@code [C, H, W]} tensor at a random offset (seeded by seed, epoch and sample), after zero
  * padding of {@code padding} pixels on every side. Any fixed-width element type.
  */
-final class RandomCropTransform implements Transform {
-  private final String column;
+final class RandomCropTransform extends TensorOutputStep {
   private final int[] size;
   private final int padding;
   private int[] shape;
   private int width;
-  private Field output;
 
   RandomCropTransform(JsonNode spec) {
-    this.column = Specs.column(spec);
+    super("random_crop", spec);
     this.size = Specs.ints(spec, "size", true);
     this.padding = (int) Specs.number(spec, "padding", 0);
     if (size.length != 2 || padding < 0) {
-      throw FeedErrors.badTransform(
-          "random_crop", column, "'size' must be [height, width] and 'padding' >= 0");
+      throw bad("'size' must be [height, width] and 'padding' >= 0");
     }
   }
 
@@ -38,30 +33,25 @@ final class RandomCropTransform implements Transform {
   public Field outputField(Field input) {
     FixedShapeTensorType tensor = Tensors.tensorType(input);
     if (tensor == null || tensor.shape().length != 3) {
-      throw FeedErrors.badTransform(
-          "random_crop",
-          column,
-          "it needs a [C, H, W] tensor column, found " + Tensors.describe(input));
+      throw bad("it needs a [C, H, W] tensor column, found " + Tensors.describe(input));
     }
     shape = tensor.shape();
     if (size[0] > shape[1] + 2 * padding || size[1] > shape[2] + 2 * padding) {
-      throw FeedErrors.badTransform(
-          "random_crop",
-          column,
+      throw bad(
           "crop "
               + Arrays.toString(size)
               + " is larger than the padded image "
               + Arrays.toString(shape));
     }
     width = Tensors.byteWidth(tensor.valueType());
-    output = Tensors.tensorField(input.getName(), tensor.valueType(), shape[0], size[0], size[1]);
-    return output;
+    return declare(
+        Tensors.tensorField(input.getName(), tensor.valueType(), shape[0], size[0], size[1]));
   }
 
   @Override
   public FieldVector apply(FieldVector input, TransformContext context) {
     int rows = input.getValueCount();
-    FieldVector out = Tensors.allocate(output, rows, context.allocator());
+    FieldVector out = newOutput(rows, context);
     ArrowBuf src = Tensors.elements(input).getDataBuffer();
     ArrowBuf dst = Tensors.elements(out).getDataBuffer();
     int c = shape[0];

@@ -2,8 +2,6 @@ package io.mlobj.feed.transform;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlobj.arrow.FixedShapeTensorType;
-import io.mlobj.feed.FeedErrors;
-import io.mlobj.feed.Transform;
 import io.mlobj.feed.TransformContext;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -17,28 +15,23 @@ import org.apache.arrow.vector.types.pojo.Field;
  * axis (horizontal flip of {@code [C, H, W]}) with probability {@code p}, seeded by seed, epoch and
  * sample. In place; any fixed-width element type.
  */
-final class RandomFlipTransform implements Transform {
-  private final String column;
+final class RandomFlipTransform extends ColumnStep {
   private final double p;
   private int width;
   private int last;
   private int size;
 
   RandomFlipTransform(JsonNode spec) {
-    this.column = Specs.column(spec);
+    super("random_flip", spec);
     this.p = Specs.number(spec, "p", 0.5);
     if (p < 0 || p > 1) {
-      throw FeedErrors.badTransform("random_flip", column, "'p' must be within [0, 1]");
+      throw bad("'p' must be within [0, 1]");
     }
   }
 
   @Override
   public Field outputField(Field input) {
-    FixedShapeTensorType tensor = Tensors.tensorType(input);
-    if (tensor == null) {
-      throw FeedErrors.badTransform(
-          "random_flip", column, "it needs a tensor column, found " + Tensors.describe(input));
-    }
+    FixedShapeTensorType tensor = requireTensor(input);
     int[] shape = tensor.shape();
     last = shape[shape.length - 1];
     size = tensor.size();

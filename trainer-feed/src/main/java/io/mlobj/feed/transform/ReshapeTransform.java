@@ -2,8 +2,6 @@ package io.mlobj.feed.transform;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlobj.arrow.FixedShapeTensorType;
-import io.mlobj.feed.FeedErrors;
-import io.mlobj.feed.Transform;
 import io.mlobj.feed.TransformContext;
 import java.util.Arrays;
 import org.apache.arrow.vector.FieldVector;
@@ -13,31 +11,24 @@ import org.apache.arrow.vector.types.pojo.Field;
  * {@code {"op": "reshape", "column": "image", "shape": [3, 32, 32]}}: gives a tensor column another
  * shape with the same number of elements; no data is copied.
  */
-final class ReshapeTransform implements Transform {
-  private final String column;
+final class ReshapeTransform extends ColumnStep {
   private final int[] shape;
   private Field output;
 
   ReshapeTransform(JsonNode spec) {
-    this.column = Specs.column(spec);
+    super("reshape", spec);
     this.shape = Specs.ints(spec, "shape", true);
   }
 
   @Override
   public Field outputField(Field input) {
-    FixedShapeTensorType tensor = Tensors.tensorType(input);
-    if (tensor == null) {
-      throw FeedErrors.badTransform(
-          "reshape", column, "it needs a tensor column, the column is " + Tensors.describe(input));
-    }
+    FixedShapeTensorType tensor = requireTensor(input);
     long n = 1;
     for (int d : shape) {
       n *= d;
     }
     if (n != tensor.size()) {
-      throw FeedErrors.badTransform(
-          "reshape",
-          column,
+      throw bad(
           "shape "
               + Arrays.toString(shape)
               + " has "
