@@ -139,8 +139,8 @@ public abstract class StateSerializer<T> implements SimpleVersionedSerializer<T>
               + what
               + ": serializer version "
               + version
-              + " is not supported (supported: 1 to "
-              + newest
+              + " is not supported (supported: "
+              + java.util.stream.IntStream.rangeClosed(1, newest).boxed().toList()
               + "). Restore with the connector version that wrote the checkpoint.");
     }
   }
