@@ -96,9 +96,8 @@ final class FeedStream {
     DecodedBlocks.Reservation reservation = reserve(samples);
     Future<?> preparing =
         service.prepare.submit(() -> prepareAll(samples, queue, reservation.threads()));
-    try (reservation;
-        VectorSchemaRoot out =
-            VectorSchemaRoot.create(resolved.pipeline().outputSchema(), allocator)) {
+    try (VectorSchemaRoot out =
+        VectorSchemaRoot.create(resolved.pipeline().outputSchema(), allocator)) {
       listener.start(out);
       while (true) {
         Prepared p = take(queue);
@@ -146,6 +145,8 @@ final class FeedStream {
           p.columns().forEach(FieldVector::close);
         }
       }
+      // Only now: the preparing thread no longer holds blocks or batches.
+      reservation.close();
       long nanos = System.nanoTime() - started;
       metrics.streamNanos.addAndGet(nanos);
       LOG.info(
