@@ -220,7 +220,17 @@ final class DecodedBlocks implements AutoCloseable {
         if (block != null) {
           block.users++;
           while (block.loading) {
-            waitNanos(WAIT_NANOS);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+              block.users--;
+              throw new IllegalStateException(
+                  "Cannot stream "
+                      + dataset
+                      + " at version "
+                      + version
+                      + ": a block another stream is decoding did not arrive in time");
+            }
+            waitNanos(left);
           }
           if (block.failure != null) {
             block.users--;
@@ -251,10 +261,18 @@ final class DecodedBlocks implements AutoCloseable {
     Blocks.Decoded decoded;
     try {
       decoded = decoder.apply(memory);
-    } catch (RuntimeException e) {
-      memory.close();
+    } catch (RuntimeException | Error e) {
+      try {
+        memory.close();
+      } catch (RuntimeException leak) {
+        e.addSuppressed(leak); // a decoder that failed half way may leave buffers behind
+      }
       synchronized (this) {
-        block.failure = e;
+        // Streams waiting for this block fail too, instead of waiting for it forever.
+        block.failure =
+            e instanceof RuntimeException re
+                ? re
+                : new IllegalStateException("Cannot decode a block: " + e, e);
         block.loading = false;
         block.users--;
         blocks.remove(key);

@@ -320,11 +320,12 @@ final class FeedStream {
         releaseFinished(dataset, handedOver - 1);
       }
       offer(queue, Prepared.END);
-    } catch (Exception e) {
+    } catch (Exception | Error e) {
+      // An Error too (e.g. the heap ran out): the sender must hear of it, not wait forever.
       RuntimeException error =
           e instanceof RuntimeException re
               ? re
-              : new IllegalStateException("Cannot prepare a batch: " + e.getMessage(), e);
+              : new IllegalStateException("Cannot prepare a batch: " + e, e);
       if (e instanceof org.apache.arrow.memory.OutOfMemoryException) {
         // Beyond the plan (variable-width payloads are not known up front): say which setting.
         error =
