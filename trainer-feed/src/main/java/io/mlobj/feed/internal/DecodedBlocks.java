@@ -20,13 +20,13 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * <p>Two uses share the budget. A stream reserves its batches in flight when it starts ({@link
  * #admit}); decoded blocks take the rest. A block is decoded once and read by every stream that
  * needs it (the DataLoader workers of a job all draw from the same shuffle window); a stream holds
- * a block only while it copies that block's rows of one batch. A block nobody is reading stays
- * while a running stream will read it again ({@link #want}), so a job's workers hold about one
- * shuffle window between them; it is dropped as soon as no running stream needs it, or earlier,
- * least recently used first, when a decode or a new stream needs the room. When a window's blocks
- * do not fit, blocks are decoded again for later batches: slower, same samples, same order. Holding
- * at most one block per preparing thread and never waiting while holding one, streams cannot
- * deadlock on memory.
+ * blocks only while it copies their rows of one batch. A block nobody is reading stays while a
+ * running stream will read it again ({@link #want}), so a job's workers hold about one shuffle
+ * window between them; it is dropped as soon as no running stream needs it, or earlier, least
+ * recently used first, when a decode or a new stream needs the room. When a window's blocks do not
+ * fit, blocks are decoded again for later batches: slower, same samples, same order. A stream takes
+ * several blocks at once only when all are decoded already ({@link #tryAcquire}), otherwise one at
+ * a time, and never waits while holding one: streams cannot deadlock on memory.
  *
  * <p>A stream is admitted when its batches and the largest block of any running stream fit beside
  * the streams already admitted, with as many preparing threads as fit (at least one). A stream that
@@ -190,6 +190,16 @@ final class DecodedBlocks implements AutoCloseable {
         notifyAll();
       }
     }
+  }
+
+  /** The block if it is decoded now (the caller then holds it), else null; never waits. */
+  synchronized Block tryAcquire(String key) {
+    Block block = blocks.get(key);
+    if (block == null || block.loading) {
+      return null;
+    }
+    block.users++;
+    return block;
   }
 
   /** Whether a block is decoded (or being decoded) now: such a block costs no decode. */

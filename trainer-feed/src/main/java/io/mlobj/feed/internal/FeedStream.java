@@ -352,9 +352,9 @@ final class FeedStream {
 
   /**
    * Gathers one batch's rows ({@code row[i]} of block {@code block[i]}) from the server's shared
-   * decoded blocks, holding one block at a time: the rows of each block are copied into a part,
-   * then the parts into the batch. Blocks decoded already are read first, so this batch's own
-   * decodes do not evict them.
+   * decoded blocks: straight from them when all are decoded already, else holding one block at a
+   * time: the rows of each block are copied into a part, then the parts into the batch. Blocks
+   * decoded already are read first, so this batch's own decodes do not evict them.
    */
   private List<FieldVector> gather(
       Dataset dataset, long version, int[] block, int[] row, Map<Shard, Integer> shardLastUse) {
@@ -369,6 +369,29 @@ final class FeedStream {
     if (blocks.length == 1) {
       try (DecodedBlocks.Block b = acquire(dataset, version, blocks[0], shardLastUse)) {
         return Gather.rows(schema, new VectorSchemaRoot[] {b.root()}, new int[n], row, allocator);
+      }
+    }
+    // Every block decoded already (the usual case when the window fits): read them all at once,
+    // one copy. Only blocks present are taken, so nothing waits while holding a block.
+    DecodedBlocks.Block[] held = new DecodedBlocks.Block[blocks.length];
+    try {
+      boolean all = true;
+      for (int s = 0; s < blocks.length && all; s++) {
+        held[s] = service.blocks.tryAcquire(blockKey(dataset, version, blocks[s]));
+        all = held[s] != null;
+      }
+      if (all) {
+        VectorSchemaRoot[] roots = new VectorSchemaRoot[blocks.length];
+        for (int s = 0; s < blocks.length; s++) {
+          roots[s] = held[s].root();
+        }
+        return Gather.rows(schema, roots, slot, row, allocator);
+      }
+    } finally {
+      for (DecodedBlocks.Block b : held) {
+        if (b != null) {
+          b.close();
+        }
       }
     }
     int[] count = new int[blocks.length];
