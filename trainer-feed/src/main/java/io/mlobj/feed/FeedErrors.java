@@ -94,37 +94,35 @@ public final class FeedErrors {
   }
 
   /**
-   * A stream whose decoded shuffle window and batches do not fit the server's memory budget, alone
-   * or beside the streams already running.
+   * A stream whose batches in flight and largest decoded block do not fit the server's memory
+   * budget, alone ({@code streams} 0) or beside the running streams (after waiting for them).
+   *
+   * @param needed the stream's bytes: batches in flight plus its largest block
+   * @param reserved bytes held by the running streams and their decoded blocks
    */
   public static MlobjException memoryCapExceeded(
-      String dataset,
-      long version,
-      int window,
-      long needed,
-      long reserved,
-      int streams,
-      long budget) {
-    long free = Math.max(0, budget - reserved);
-    long fitting = needed <= 0 ? window : (long) ((double) window * free / needed);
+      String dataset, long version, long needed, long reserved, int streams, long budget) {
     String held =
         streams == 0
             ? ""
-            : ", of which " + mib(reserved) + " MiB are held by " + streams + " running stream(s)";
+            : ", of which "
+                + mib(reserved)
+                + " MiB are held by "
+                + streams
+                + " running stream(s) that did not end in time";
     return cannot(
         INVALID_ARGUMENT,
-        "stream %s at version %d: with a shuffle window of %d samples the stream needs about %s"
-            + " MiB of decoded blocks and batches, and the server's Arrow memory budget is %s MiB"
-            + " (--memory-cap, less --read-ahead when a local cache is used)%s. Lower"
-            + " shuffle_buffer (to about %d samples or less), run fewer streams at once, or start"
-            + " the server with a larger --memory-cap.",
+        "stream %s at version %d: the stream needs about %s MiB of Arrow memory (its batches in"
+            + " flight and its largest decoded block), and the server's Arrow memory budget is %s"
+            + " MiB (--memory-cap, less --read-ahead when a local cache is used)%s. Lower"
+            + " batch_size, %swrite smaller row groups, or start the server with a larger"
+            + " --memory-cap.",
         dataset,
         version,
-        window,
         mib(needed),
         mib(budget),
         held,
-        Math.max(1, fitting));
+        streams == 0 ? "" : "run fewer streams at once, ");
   }
 
   private static String mib(long bytes) {

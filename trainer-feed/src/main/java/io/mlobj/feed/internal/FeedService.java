@@ -38,7 +38,10 @@ public final class FeedService implements AutoCloseable {
   final int readAheadShards;
   final long readAheadBytes;
   final int prepareThreads;
-  final StreamMemory memory;
+
+  /** The Arrow memory budget: streams' batches and the decoded blocks they share. */
+  final DecodedBlocks blocks;
+
   private final Map<String, Dataset> datasets = new ConcurrentHashMap<>();
 
   /** Threads that prepare each stream's batches; owned here, shut down with the server. */
@@ -73,8 +76,9 @@ public final class FeedService implements AutoCloseable {
     this.readAheadShards = readAheadShards;
     this.prepareThreads = prepareThreads;
     // Mapped shards of the local cache (up to the read-ahead) take from the same Arrow cap.
-    this.memory =
-        new StreamMemory(allocator.getLimit() - (LocalCache.configured(conf) ? readAheadBytes : 0));
+    this.blocks =
+        new DecodedBlocks(
+            allocator.getLimit() - (LocalCache.configured(conf) ? readAheadBytes : 0), allocator);
     this.cache = new ShardCache(readAheadBytes, fetchThreads, metrics, allocator);
     this.planner = new EpochPlanner(cache, allocator);
     this.factories = Map.copyOf(factories);
@@ -173,6 +177,7 @@ public final class FeedService implements AutoCloseable {
   public void close() {
     prepare.shutdownNow();
     work.shutdownNow();
+    blocks.close();
     cache.close();
   }
 }

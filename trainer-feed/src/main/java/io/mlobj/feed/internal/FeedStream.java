@@ -23,6 +23,7 @@ import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,14 +34,13 @@ import org.slf4j.LoggerFactory;
  * pipeline, handing finished batches over a queue of {@value #PREPARED_AHEAD}; the gRPC thread
  * sends them. So preprocessing overlaps with serialization and sending.
  *
- * <p>Memory: a decoded block is kept from the first batch that needs it to the last, and the blocks
- * of a finished window are closed before the next window's are decoded, so a stream holds about one
- * shuffle window of decoded samples plus the batches in flight; it reserves that peak ({@link
- * StreamMemory}) before it starts or is refused; whole shards wait in the server's {@link
- * ShardCache} under its byte cap, fetched ahead in the order this stream will need them.
- * Back-pressure: before each batch the gRPC thread waits until the client's flow-control window has
- * room ({@code listener.isReady()}); the preparing thread then blocks on the full queue, so a slow
- * client slows the stream instead of growing buffers.
+ * <p>Memory: the stream reserves its batches in flight from the server's budget before it starts
+ * (or waits, bounded, or is refused), and reads decoded blocks from the server's {@link
+ * DecodedBlocks}, shared with every other stream and held only while one batch's rows are copied;
+ * whole shards wait in the server's {@link ShardCache} under its byte cap, fetched ahead in the
+ * order this stream will need them. Back-pressure: before each batch the gRPC thread waits until
+ * the client's flow-control window has room ({@code listener.isReady()}); the preparing thread then
+ * blocks on the full queue, so a slow client slows the stream instead of growing buffers.
  */
 final class FeedStream {
   private static final Logger LOG = LoggerFactory.getLogger(FeedStream.class);
@@ -52,7 +52,16 @@ final class FeedStream {
   private final BufferAllocator allocator;
 
   /** Shards this stream has pinned in the cache, with the last batch that reads each. */
-  private final Map<Shard, Integer> pinned = new HashMap<>();
+  private final Map<Shard, Integer> pinned = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Blocks this stream reads, by last use; the first {@link #unwanted} are given up. */
+  private int[] wantOrder;
+
+  private int[] blockLastUse;
+  private int unwanted;
+
+  /** The decoded columns, part of the key of a shared decoded block. */
+  private final String columnsKey;
 
   private volatile boolean stopped;
 
@@ -73,6 +82,7 @@ final class FeedStream {
     this.resolved = resolved;
     this.listener = listener;
     this.allocator = allocator;
+    this.columnsKey = resolved.scan().schema().toJson();
   }
 
   void run() {
@@ -82,26 +92,11 @@ final class FeedStream {
     long started = System.nanoTime();
     long sent = 0;
     FeedMetrics metrics = service.metrics;
-    // Batches alive at once: being prepared, queued, being sent (moved into the out root).
-    int batchesInFlight = Math.max(1, service.prepareThreads) + PREPARED_AHEAD + 1;
-    plannedBytes =
-        StreamMemory.peak(
-            samples,
-            resolved.planned().plan(),
-            resolved.scan().schema(),
-            resolved.pipeline().outputSchema(),
-            q.batchSize(),
-            batchesInFlight);
-    StreamMemory.Reservation reservation =
-        service.memory.reserve(
-            resolved.snapshot().dataset().uri(),
-            resolved.snapshot().version(),
-            q.shuffle() ? q.shuffleBuffer() : 0,
-            plannedBytes);
-    Future<?> preparing = service.prepare.submit(() -> prepareAll(samples, queue));
-    try (reservation;
-        VectorSchemaRoot out =
-            VectorSchemaRoot.create(resolved.pipeline().outputSchema(), allocator)) {
+    DecodedBlocks.Reservation reservation = reserve(samples);
+    Future<?> preparing =
+        service.prepare.submit(() -> prepareAll(samples, queue, reservation.threads()));
+    try (VectorSchemaRoot out =
+        VectorSchemaRoot.create(resolved.pipeline().outputSchema(), allocator)) {
       listener.start(out);
       while (true) {
         Prepared p = take(queue);
@@ -129,6 +124,7 @@ final class FeedStream {
           size += v.getBufferSize();
         }
         listener.putNext();
+        out.clear(); // sent (or retained by gRPC): free it before the next batch is moved in
         metrics.samples.addAndGet(p.rows());
         metrics.bytes.addAndGet(size);
         metrics.batches.incrementAndGet();
@@ -148,6 +144,8 @@ final class FeedStream {
           p.columns().forEach(FieldVector::close);
         }
       }
+      // Only now: the preparing thread no longer holds blocks or batches.
+      reservation.close();
       long nanos = System.nanoTime() - started;
       metrics.streamNanos.addAndGet(nanos);
       LOG.info(
@@ -194,11 +192,42 @@ final class FeedStream {
   }
 
   /**
-   * Runs on the preparing thread: decodes blocks in order, has the gather and pipeline of each
-   * batch run on {@code prepareThreads} workers, and queues the results in batch order. A block is
-   * closed once the last batch that needs it has been handed over (all earlier ones are done).
+   * Reserves this stream's batches in flight from the server's budget (see {@link DecodedBlocks}):
+   * per preparing thread a batch gathered from its parts (two batches of decoded columns, plus an
+   * allocation segment per buffer of each part) or a pipeline step's input and output; beyond those
+   * the batches queued and the one being sent (the sender clears it after sending).
    */
-  private void prepareAll(long[][] samples, BlockingQueue<Prepared> queue) {
+  private DecodedBlocks.Reservation reserve(long[][] samples) {
+    FeedRequest q = resolved.request();
+    Schema decodedSchema = resolved.scan().schema();
+    long in = StreamMemory.bytes(q.batchSize(), decodedSchema);
+    long out = StreamMemory.bytes(q.batchSize(), resolved.pipeline().outputSchema());
+    SamplePlan plan = resolved.planned().plan();
+    int parts = StreamMemory.blocksPerBatch(samples, plan);
+    long partsOverhead =
+        parts <= 1
+            ? 0
+            : (long) parts * StreamMemory.buffers(decodedSchema) * FeedService.ALLOCATION_SEGMENT;
+    long perThread = Math.max(2 * in + partsOverhead, in + out);
+    long fixed = (PREPARED_AHEAD + 1) * out;
+    long largest = StreamMemory.largestBlock(samples, plan, decodedSchema);
+    plannedBytes = fixed + perThread + largest;
+    return service.blocks.admit(
+        resolved.snapshot().dataset().uri(),
+        resolved.snapshot().version(),
+        fixed,
+        perThread,
+        Math.max(1, service.prepareThreads),
+        largest);
+  }
+
+  /**
+   * Runs on the preparing thread: walks the batches in order, pins the shards they read in the
+   * shard cache (fetched ahead in order of first use), has the gather and pipeline of each batch
+   * run on {@code threads} workers, and queues the results in batch order. A shard is unpinned once
+   * the last batch that reads it has been handed over.
+   */
+  private void prepareAll(long[][] samples, BlockingQueue<Prepared> queue, int threads) {
     SamplePlan plan = resolved.planned().plan();
     int blockCount = plan.blocks().size();
     // The last batch that needs each block, and blocks in order of first use (for read-ahead).
@@ -224,11 +253,21 @@ final class FeedStream {
     }
     Dataset dataset = resolved.snapshot().dataset();
     long version = resolved.snapshot().version();
-    Blocks.Decoded[] decoded = new Blocks.Decoded[blockCount];
-    VectorSchemaRoot[] roots = new VectorSchemaRoot[blockCount];
-    List<Integer> open = new ArrayList<>();
+    // The blocks this stream reads stay decoded for it (if memory allows) until their last batch.
+    blockLastUse = lastUse;
+    wantOrder =
+        java.util.stream.IntStream.range(0, blockCount)
+            .filter(b -> lastUse[b] >= 0)
+            .boxed()
+            .sorted(java.util.Comparator.comparingInt(b -> lastUse[b]))
+            .mapToInt(Integer::intValue)
+            .toArray();
+    List<String> wanted = new ArrayList<>();
+    for (int b : wantOrder) {
+      wanted.add(blockKey(dataset, version, b));
+    }
+    service.blocks.want(wanted);
     FeedRequest q = resolved.request();
-    int workers = service.prepareThreads;
     java.util.ArrayDeque<Future<Prepared>> inFlight = new java.util.ArrayDeque<>();
     int handedOver = 0;
     int prefetchFrom = 0;
@@ -239,57 +278,36 @@ final class FeedStream {
           prefetchFrom++;
         }
         readAhead(dataset, version, plan, firstUseOrder, prefetchFrom);
-        int n = samples[m].length;
-        int[] source = new int[n];
+        long[] ids = samples[m];
+        int n = ids.length;
+        int[] block = new int[n];
         int[] row = new int[n];
         for (int i = 0; i < n; i++) {
-          int block = plan.blockOf(samples[m][i]);
-          if (decoded[block] == null) {
-            if (anyFinished(open, lastUse, m)) {
-              // A new window: hand over the batches in flight and close the blocks of the
-              // finished window before decoding the next, so a stream holds one window, not two.
-              while (!inFlight.isEmpty()) {
-                if (!handOver(inFlight.poll(), queue)) {
-                  return;
-                }
-                handedOver++;
-              }
-              closeFinished(open, decoded, roots, lastUse, handedOver - 1);
-              releaseFinished(dataset, handedOver - 1);
-            }
-            decoded[block] = decode(dataset, version, plan.blocks().get(block), shardLastUse);
-            roots[block] = decoded[block].root();
-            open.add(block);
-          }
-          source[i] = block;
+          block[i] = plan.blockOf(ids[i]);
           row[i] =
               resolved
                   .planned()
                   .selection()
-                  .row(block, (int) (samples[m][i] - plan.blockStart(block)));
+                  .row(block[i], (int) (ids[i] - plan.blockStart(block[i])));
         }
-        VectorSchemaRoot[] view = roots.clone();
-        long[] ids = samples[m];
         Callable<Prepared> task =
             () -> {
               long t0 = System.nanoTime();
-              List<FieldVector> columns =
-                  Gather.rows(resolved.scan().schema(), view, source, row, allocator);
+              List<FieldVector> columns = gather(dataset, version, block, row, shardLastUse);
               List<FieldVector> produced =
                   resolved.pipeline().apply(columns, allocator, q.seed(), q.epoch(), ids);
               service.metrics.processNanos.addAndGet(System.nanoTime() - t0);
               return new Prepared(produced, ids.length, null);
             };
         inFlight.add(
-            workers <= 1
+            threads <= 1
                 ? CompletableFuture.completedFuture(task.call())
                 : service.work.submit(task));
-        while (inFlight.size() >= Math.max(1, workers)) {
+        while (inFlight.size() >= threads) {
           if (!handOver(inFlight.poll(), queue)) {
             return;
           }
           handedOver++;
-          closeFinished(open, decoded, roots, lastUse, handedOver - 1);
           releaseFinished(dataset, handedOver - 1);
         }
       }
@@ -298,21 +316,21 @@ final class FeedStream {
           return;
         }
         handedOver++;
-        closeFinished(open, decoded, roots, lastUse, handedOver - 1);
+        releaseFinished(dataset, handedOver - 1);
       }
       offer(queue, Prepared.END);
-    } catch (Exception e) {
+    } catch (Exception | Error e) {
+      // An Error too (e.g. the heap ran out): the sender must hear of it, not wait forever.
       RuntimeException error =
           e instanceof RuntimeException re
               ? re
-              : new IllegalStateException("Cannot prepare a batch: " + e.getMessage(), e);
+              : new IllegalStateException("Cannot prepare a batch: " + e, e);
       if (e instanceof org.apache.arrow.memory.OutOfMemoryException) {
         // Beyond the plan (variable-width payloads are not known up front): say which setting.
         error =
             io.mlobj.feed.FeedErrors.memoryCapExceeded(
                 dataset.uri(),
                 version,
-                q.shuffle() ? q.shuffleBuffer() : 0,
                 Math.max(plannedBytes, allocator.getAllocatedMemory()),
                 allocator.getRoot().getAllocatedMemory() - allocator.getAllocatedMemory(),
                 0,
@@ -327,15 +345,129 @@ final class FeedStream {
           // Failed batches own nothing.
         }
       }
-      for (int b : open) {
-        decoded[b].close();
-      }
       releaseFinished(dataset, Integer.MAX_VALUE);
     }
   }
 
-  /** Unpins the shards whose last batch is done. */
+  /**
+   * Gathers one batch's rows ({@code row[i]} of block {@code block[i]}) from the server's shared
+   * decoded blocks: straight from them when all are decoded already, else holding one block at a
+   * time: the rows of each block are copied into a part, then the parts into the batch. Blocks
+   * decoded already are read first, so this batch's own decodes do not evict them.
+   */
+  private List<FieldVector> gather(
+      Dataset dataset, long version, int[] block, int[] row, Map<Shard, Integer> shardLastUse) {
+    Schema schema = resolved.scan().schema();
+    int n = block.length;
+    Map<Integer, Integer> slots = new java.util.LinkedHashMap<>();
+    int[] slot = new int[n];
+    for (int i = 0; i < n; i++) {
+      slot[i] = slots.computeIfAbsent(block[i], b -> slots.size());
+    }
+    int[] blocks = slots.keySet().stream().mapToInt(Integer::intValue).toArray();
+    if (blocks.length == 1) {
+      try (DecodedBlocks.Block b = acquire(dataset, version, blocks[0], shardLastUse)) {
+        return Gather.rows(schema, new VectorSchemaRoot[] {b.root()}, new int[n], row, allocator);
+      }
+    }
+    // Every block decoded already (the usual case when the window fits): read them all at once,
+    // one copy. Only blocks present are taken, so nothing waits while holding a block.
+    DecodedBlocks.Block[] held = new DecodedBlocks.Block[blocks.length];
+    try {
+      boolean all = true;
+      for (int s = 0; s < blocks.length && all; s++) {
+        held[s] = service.blocks.tryAcquire(blockKey(dataset, version, blocks[s]));
+        all = held[s] != null;
+      }
+      if (all) {
+        VectorSchemaRoot[] roots = new VectorSchemaRoot[blocks.length];
+        for (int s = 0; s < blocks.length; s++) {
+          roots[s] = held[s].root();
+        }
+        return Gather.rows(schema, roots, slot, row, allocator);
+      }
+    } finally {
+      for (DecodedBlocks.Block b : held) {
+        if (b != null) {
+          b.close();
+        }
+      }
+    }
+    int[] count = new int[blocks.length];
+    int[] rank = new int[n];
+    for (int i = 0; i < n; i++) {
+      rank[i] = count[slot[i]]++;
+    }
+    int[][] rowsOf = new int[blocks.length][];
+    for (int s = 0; s < blocks.length; s++) {
+      rowsOf[s] = new int[count[s]];
+    }
+    for (int i = 0; i < n; i++) {
+      rowsOf[slot[i]][rank[i]] = row[i];
+    }
+    List<Integer> order = new ArrayList<>();
+    List<Integer> toDecode = new ArrayList<>();
+    for (int s = 0; s < blocks.length; s++) {
+      (service.blocks.contains(blockKey(dataset, version, blocks[s])) ? order : toDecode).add(s);
+    }
+    order.addAll(toDecode);
+    VectorSchemaRoot[] parts = new VectorSchemaRoot[blocks.length];
+    try {
+      for (int s : order) {
+        try (DecodedBlocks.Block b = acquire(dataset, version, blocks[s], shardLastUse)) {
+          parts[s] =
+              new VectorSchemaRoot(
+                  Gather.rows(
+                      schema,
+                      new VectorSchemaRoot[] {b.root()},
+                      new int[rowsOf[s].length],
+                      rowsOf[s],
+                      allocator));
+        }
+      }
+      return Gather.rows(schema, parts, slot, rank, allocator);
+    } finally {
+      for (VectorSchemaRoot part : parts) {
+        if (part != null) {
+          part.close();
+        }
+      }
+    }
+  }
+
+  private DecodedBlocks.Block acquire(
+      Dataset dataset, long version, int block, Map<Shard, Integer> shardLastUse) {
+    ScanTask task = resolved.planned().plan().blocks().get(block);
+    return service.blocks.acquire(
+        blockKey(dataset, version, block),
+        StreamMemory.bytes(task.rows(), resolved.scan().schema()),
+        memory -> decode(dataset, version, task, shardLastUse, memory),
+        dataset.uri(),
+        version);
+  }
+
+  /** Names a decoded block: its dataset version, shard, block and decoded columns. */
+  private String blockKey(Dataset dataset, long version, int block) {
+    ScanTask task = resolved.planned().plan().blocks().get(block);
+    return dataset.uri()
+        + "@"
+        + version
+        + "/"
+        + task.shard().path()
+        + "#"
+        + task.firstBatch()
+        + "|"
+        + columnsKey;
+  }
+
+  /** Unpins the shards, and gives up the decoded blocks, whose last batch is done. */
   private void releaseFinished(Dataset dataset, int doneThrough) {
+    while (wantOrder != null
+        && unwanted < wantOrder.length
+        && blockLastUse[wantOrder[unwanted]] <= doneThrough) {
+      service.blocks.unwant(
+          blockKey(dataset, resolved.snapshot().version(), wantOrder[unwanted++]));
+    }
     pinned
         .entrySet()
         .removeIf(
@@ -362,33 +494,6 @@ final class FeedStream {
       return false;
     }
     return true;
-  }
-
-  private static boolean anyFinished(List<Integer> open, int[] lastUse, int batch) {
-    for (int b : open) {
-      if (lastUse[b] < batch) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static void closeFinished(
-      List<Integer> open,
-      Blocks.Decoded[] decoded,
-      VectorSchemaRoot[] roots,
-      int[] lastUse,
-      int doneThrough) {
-    open.removeIf(
-        b -> {
-          if (lastUse[b] <= doneThrough) {
-            decoded[b].close();
-            decoded[b] = null;
-            roots[b] = null;
-            return true;
-          }
-          return false;
-        });
   }
 
   /** Queues an item, waiting while the queue is full; false if the stream stopped meanwhile. */
@@ -435,8 +540,13 @@ final class FeedStream {
     }
   }
 
+  /** Decodes a block into {@code memory} (a block of the server's shared {@link DecodedBlocks}). */
   private Blocks.Decoded decode(
-      Dataset dataset, long version, ScanTask task, Map<Shard, Integer> shardLastUse) {
+      Dataset dataset,
+      long version,
+      ScanTask task,
+      Map<Shard, Integer> shardLastUse,
+      BufferAllocator memory) {
     // take: a few samples of a shard, read by range unless the shard is cached already (in
     // memory, or on local disk where mapping it costs less than a request).
     if (resolved.request().take() != null
@@ -445,7 +555,7 @@ final class FeedStream {
         && !dataset.isCachedLocally(task.shard())) {
       Blocks.Decoded ranged =
           RangedBlocks.decode(
-              dataset, version, task, resolved.scan().schema(), allocator, service.metrics);
+              dataset, version, task, resolved.scan().schema(), memory, service.metrics);
       if (ranged != null) {
         return ranged;
       }
@@ -465,7 +575,7 @@ final class FeedStream {
         task,
         bytes,
         resolved.scan().schema(),
-        allocator);
+        memory);
   }
 
   /** Polls the listener (waitForListener stalls in a blocking getStream). */

@@ -1,116 +1,51 @@
 package io.mlobj.feed.internal;
 
-import io.mlobj.feed.FeedErrors;
 import io.mlobj.feed.plan.SamplePlan;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * The feed's memory model, checked before a stream starts: a stream holds the decoded blocks from
- * the first batch that needs each to the last (FeedStream closes the blocks of a finished window
- * before decoding the next window's), plus the batches being prepared, queued and sent. Each stream
- * reserves its peak for its lifetime from a server-wide budget (the Arrow memory cap less what
- * memory-mapped shards may take); a stream that does not fit is refused up front with an error
- * naming the settings to change, instead of failing mid-epoch on an Arrow allocation.
+ * Sizes in the feed's memory model (see {@link DecodedBlocks}): what a decoded block and a batch
+ * take in Arrow memory, planned from the schema before any data is read. Each buffer may waste up
+ * to one allocation segment (FeedServer's rounding policy), which matters for small row groups.
  */
 final class StreamMemory {
-  private final long budget;
-  private long reserved;
-  private int streams;
+  private StreamMemory() {}
 
-  /**
-   * @param budget bytes of Arrow memory that decoded blocks and batches of all streams may use
-   */
-  StreamMemory(long budget) {
-    this.budget = budget;
+  /** Planned Arrow bytes of {@code rows} decoded rows of the schema, in one set of vectors. */
+  static long bytes(long rows, Schema schema) {
+    return rows * bytesPerRow(schema) + (long) buffers(schema) * FeedService.ALLOCATION_SEGMENT;
   }
 
-  /** What a stream reserved; {@link #close()} returns it. */
-  final class Reservation implements AutoCloseable {
-    private final long bytes;
-    private boolean closed;
-
-    private Reservation(long bytes) {
-      this.bytes = bytes;
-    }
-
-    @Override
-    public void close() {
-      synchronized (StreamMemory.this) {
-        if (!closed) {
-          closed = true;
-          reserved -= bytes;
-          streams--;
-        }
-      }
-    }
-  }
-
-  /**
-   * Reserves a stream's peak or refuses the stream.
-   *
-   * @throws io.mlobj.MlobjException naming {@code shuffle_buffer} and {@code --memory-cap} when the
-   *     stream alone, or with the streams already running, exceeds the budget
-   */
-  synchronized Reservation reserve(String dataset, long version, int window, long bytes) {
-    if (reserved + bytes > budget) {
-      throw FeedErrors.memoryCapExceeded(
-          dataset, version, window, bytes, reserved, streams, budget);
-    }
-    reserved += bytes;
-    streams++;
-    return new Reservation(bytes);
-  }
-
-  /**
-   * The peak Arrow bytes of a stream that sends {@code samples} (global sample indexes per batch):
-   * the largest set of blocks open at once (a block is open from its first batch to its last), plus
-   * {@code batchesInFlight} output batches.
-   */
-  static long peak(
-      long[][] samples,
-      SamplePlan plan,
-      Schema decoded,
-      Schema output,
-      int batchSize,
-      int batchesInFlight) {
-    int blocks = plan.blocks().size();
-    int[] first = new int[blocks];
-    int[] last = new int[blocks];
-    java.util.Arrays.fill(first, -1);
-    for (int m = 0; m < samples.length; m++) {
-      for (long sample : samples[m]) {
+  /** The planned bytes of the largest block that {@code samples} (global indexes) touch. */
+  static long largestBlock(long[][] samples, SamplePlan plan, Schema decoded) {
+    boolean[] seen = new boolean[plan.blocks().size()];
+    long largest = 0;
+    for (long[] batch : samples) {
+      for (long sample : batch) {
         int b = plan.blockOf(sample);
-        if (first[b] < 0) {
-          first[b] = m;
+        if (!seen[b]) {
+          seen[b] = true;
+          largest = Math.max(largest, bytes(plan.blocks().get(b).rows(), decoded));
         }
-        last[b] = m;
       }
     }
-    // Sweep: bytes of open blocks, changing at each block's first and after its last batch. Each
-    // buffer of a block may waste up to one allocation segment (FeedServer's rounding policy),
-    // which matters for small row groups.
-    long perRow = bytesPerRow(decoded);
-    long perBlock = (long) buffers(decoded) * FeedService.ALLOCATION_SEGMENT;
-    long[] delta = new long[samples.length + 1];
-    for (int b = 0; b < blocks; b++) {
-      if (first[b] >= 0) {
-        long bytes = plan.blocks().get(b).rows() * perRow + perBlock;
-        delta[first[b]] += bytes;
-        delta[last[b] + 1] -= bytes;
+    return largest;
+  }
+
+  /** The most blocks one batch of {@code samples} (global indexes per batch) reads. */
+  static int blocksPerBatch(long[][] samples, SamplePlan plan) {
+    int most = 0;
+    java.util.Set<Integer> blocks = new java.util.HashSet<>();
+    for (long[] batch : samples) {
+      blocks.clear();
+      for (long sample : batch) {
+        blocks.add(plan.blockOf(sample));
       }
+      most = Math.max(most, blocks.size());
     }
-    long open = 0;
-    long maxBytes = 0;
-    for (long d : delta) {
-      open += d;
-      maxBytes = Math.max(maxBytes, open);
-    }
-    return maxBytes
-        + batchesInFlight
-            * ((long) batchSize * bytesPerRow(output)
-                + buffers(output) * FeedService.ALLOCATION_SEGMENT);
+    return most;
   }
 
   /** The Arrow buffers of a batch of the schema (validity, offsets, values; children too). */
