@@ -21,7 +21,9 @@ import org.apache.spark.sql.connector.write.WriterCommitMessage;
  *       are invisible and vacuum removes them.
  *   <li><b>The job fails or the driver commit fails</b> (e.g. a conflicting overwrite): {@link
  *       #abort} deletes the shards of all messages; no version is created. A commit whose outcome
- *       is unknown ({@code CommitStateUnknownException}) is rethrown without deleting anything.
+ *       is unknown ({@code CommitStateUnknownException}) is rethrown without deleting anything. A
+ *       task that commits while its job is already failing has its message dropped by Spark: its
+ *       shards are in no version (invisible) and vacuum removes them.
  *   <li><b>The driver commit succeeds</b>: the new version references exactly the shards of the
  *       messages, atomically.
  * </ul>
