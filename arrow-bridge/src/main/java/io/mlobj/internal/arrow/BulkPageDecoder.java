@@ -89,8 +89,8 @@ public final class BulkPageDecoder {
   private int[] indices = new int[0];
   private byte[] gathered = new byte[0];
 
-  /** Levels (values incl. nulls) of the chunk consumed by earlier pages; checks list rows. */
-  private long chunkLevels;
+  /** Where the next level falls within a fixed-size list row: 0 starts a row, up to perRow-1. */
+  private int rowPhase;
 
   private BulkPageDecoder(
       PageReader pages, ColumnDescriptor column, int physicalWidth, int width, int perRow) {
@@ -288,7 +288,6 @@ public final class BulkPageDecoder {
           "Cannot read a Parquet page of column " + column + ": the page is corrupt (" + e + ")",
           e);
     }
-    chunkLevels += count;
     levelPos = 0;
     levelCount = count;
   }
@@ -323,9 +322,16 @@ public final class BulkPageDecoder {
       scratchLevels = new int[count];
     }
     decodeLevels(levels, maxRep, scratchLevels, count);
+    // A running position within the row instead of a long modulo per element (that modulo was
+    // half of all scan samples for tensors); it carries over pages that end inside a row.
+    int phase = rowPhase;
+    int[] rep = scratchLevels;
     for (int i = 0; i < count; i++) {
-      boolean rowStart = (chunkLevels + i) % perRow == 0;
-      if ((scratchLevels[i] == 0) != rowStart) {
+      boolean rowStart = phase == 0;
+      if (++phase == perRow) {
+        phase = 0;
+      }
+      if ((rep[i] == 0) != rowStart) {
         throw new IllegalStateException(
             "Cannot read Parquet column "
                 + column
@@ -334,6 +340,7 @@ public final class BulkPageDecoder {
                 + " elements, as the fixed-size list/tensor needs");
       }
     }
+    rowPhase = phase;
   }
 
   private ByteBuffer decodeValues(ByteBuffer data, Encoding encoding, int count)

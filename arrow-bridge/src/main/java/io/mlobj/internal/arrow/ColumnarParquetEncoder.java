@@ -29,6 +29,7 @@ import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.hadoop.conf.Configuration;
@@ -76,6 +77,9 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
       Field f = field;
       if (f.getType() instanceof FixedShapeTensorType) {
         continue;
+      }
+      if (f.getType() instanceof ArrowType.ExtensionType) {
+        return false; // other extension types: their storage may be nested
       }
       switch (f.getType().getTypeID()) {
         case List, FixedSizeList -> {
@@ -126,7 +130,12 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
   private void newRowGroup() {
     pages =
         new ColumnChunkPageWriteStore(
-            codecs.getCompressor(codec), parquet, new HeapByteBufferAllocator(), 64, false);
+            codecs.getCompressor(codec),
+            parquet,
+            new HeapByteBufferAllocator(),
+            properties.getColumnIndexTruncateLength(),
+            // As ParquetWriter does: page CRCs on by default.
+            properties.getPageWriteChecksumEnabled());
     columns = properties.newColumnWriteStore(parquet, pages);
     writers = new ColumnWriter[leaves.size()];
     for (int i = 0; i < writers.length; i++) {
