@@ -38,6 +38,8 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Repetition levels of a fixed-size list (tensor) column are checked as they are decoded, row
@@ -45,7 +47,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * page in the middle of a row. The pages here are hand-made so that they do, at every offset.
  */
 class BulkPageRepetitionTest {
-  private static final int PER = 5;
   private static final int ROWS = 40;
   private static final int[] PAGE_LEVELS = {7, 1, 11, 5, 3, 29, 2};
   private static final MessageType PARQUET =
@@ -56,54 +57,68 @@ class BulkPageRepetitionTest {
               + "  }\n"
               + "}");
   private static final ColumnDescriptor COLUMN = PARQUET.getColumns().get(0);
-  private static final Schema ARROW =
-      new Schema(
-          List.of(
-              new Field(
-                  "vec",
-                  FieldType.nullable(new ArrowType.FixedSizeList(PER)),
-                  List.of(
-                      Field.nullable(
-                          "element",
-                          new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE))))));
+
+  private static Schema arrow(int per) {
+    return new Schema(
+        List.of(
+            new Field(
+                "vec",
+                FieldType.nullable(new ArrowType.FixedSizeList(per)),
+                List.of(
+                    Field.nullable(
+                        "element", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE))))));
+  }
 
   @RegisterExtension final AllocatorExtension arrow = new AllocatorExtension();
 
-  @Test
-  void decodesTensorRowsSplitAcrossPagesAtEveryOffset() throws IOException {
-    byte[] bytes = file(r -> PER, Set.of());
-    assertThat(bulkDecoderFor(bytes)).as("the bulk path reads this chunk").isTrue();
+  /** 5 elements: bit-packed level groups only; 40: long RLE runs of 1s as well. */
+  @ParameterizedTest(name = "{0} elements per row")
+  @ValueSource(ints = {5, 40})
+  void decodesTensorRowsSplitAcrossPagesAtEveryOffset(int per) throws IOException {
+    byte[] bytes = file(per, r -> per, Set.of());
+    assertThat(bulkDecoderFor(per, bytes)).as("the bulk path reads this chunk").isTrue();
     for (int batchRows : new int[] {1, 3, ROWS}) {
-      assertThat(read(bytes, batchRows))
+      assertThat(read(per, bytes, batchRows))
           .as("batches of " + batchRows)
-          .isEqualTo(expected(Set.of()));
+          .isEqualTo(expected(per, Set.of()));
     }
   }
 
-  @Test
-  void aRowWithTheWrongElementCountAcrossAPageBoundaryIsAnError() throws IOException {
+  @ParameterizedTest(name = "{0} elements per row")
+  @ValueSource(ints = {5, 40})
+  void aRowWithTheWrongElementCountAcrossAPageBoundaryIsAnError(int per) throws IOException {
     // Row 1 ends one element early (its last element becomes row 2's first): the total count is
-    // right, so only the repetition levels show it, on the far side of the 7-level first page.
-    byte[] shortRow = file(r -> r == 1 ? PER - 1 : r == 2 ? PER + 1 : PER, Set.of());
-    assertThat(bulkDecoderFor(shortRow)).isTrue();
-    assertThatThrownBy(() -> read(shortRow, ROWS))
-        .hasStackTraceContaining("a row does not have exactly " + PER + " elements");
-    byte[] longRow = file(r -> r == 1 ? PER + 1 : r == 2 ? PER - 1 : PER, Set.of());
-    assertThatThrownBy(() -> read(longRow, 3))
-        .hasStackTraceContaining("a row does not have exactly " + PER + " elements");
+    // right, so only the repetition levels show it, in a later page than the row started in.
+    byte[] shortRow = file(per, r -> r == 1 ? per - 1 : r == 2 ? per + 1 : per, Set.of());
+    assertThat(bulkDecoderFor(per, shortRow)).isTrue();
+    assertThatThrownBy(() -> read(per, shortRow, ROWS))
+        .hasStackTraceContaining("a row does not have exactly " + per + " elements");
+    byte[] longRow = file(per, r -> r == 1 ? per + 1 : r == 2 ? per - 1 : per, Set.of());
+    assertThatThrownBy(() -> read(per, longRow, 3))
+        .hasStackTraceContaining("a row does not have exactly " + per + " elements");
+    // Ten one-element rows (an RLE run of row starts), then one long row makes up the count.
+    byte[] ones = file(per, r -> r < 10 ? 1 : r == 10 ? 11 * per - 10 : per, Set.of());
+    assertThat(bulkDecoderFor(per, ones)).isTrue();
+    assertThatThrownBy(() -> read(per, ones, ROWS))
+        .hasStackTraceContaining("a row does not have exactly " + per + " elements");
   }
 
   @Test
   void nullTensorRowsComeBackNullThroughTheColumnReaderPath() throws IOException {
+    int per = 5;
     Set<Integer> nulls = Set.of(0, 9, 10, ROWS - 1);
-    byte[] bytes = file(r -> PER, nulls);
-    assertThat(bulkDecoderFor(bytes)).as("statistics report nulls: not the bulk path").isFalse();
+    byte[] bytes = file(per, r -> per, nulls);
+    assertThat(bulkDecoderFor(per, bytes))
+        .as("statistics report nulls: not the bulk path")
+        .isFalse();
     for (int batchRows : new int[] {1, 7, ROWS}) {
-      assertThat(read(bytes, batchRows)).as("batches of " + batchRows).isEqualTo(expected(nulls));
+      assertThat(read(per, bytes, batchRows))
+          .as("batches of " + batchRows)
+          .isEqualTo(expected(per, nulls));
     }
   }
 
-  private static List<List<Float>> expected(Set<Integer> nulls) {
+  private static List<List<Float>> expected(int per, Set<Integer> nulls) {
     List<List<Float>> rows = new ArrayList<>();
     for (int r = 0; r < ROWS; r++) {
       if (nulls.contains(r)) {
@@ -111,18 +126,18 @@ class BulkPageRepetitionTest {
         continue;
       }
       List<Float> row = new ArrayList<>();
-      for (int k = 0; k < PER; k++) {
-        row.add((float) (r * PER + k));
+      for (int k = 0; k < per; k++) {
+        row.add((float) (r * per + k));
       }
       rows.add(row);
     }
     return rows;
   }
 
-  private List<List<Float>> read(byte[] bytes, int batchRows) throws IOException {
+  private List<List<Float>> read(int per, byte[] bytes, int batchRows) throws IOException {
     List<List<Float>> rows = new ArrayList<>();
     try (ParquetBatchReader reader =
-        new ParquetBatchReader(bytes, ARROW, arrow.allocator(), 0, -1, batchRows)) {
+        new ParquetBatchReader(bytes, arrow(per), arrow.allocator(), 0, -1, batchRows)) {
       while (reader.next()) {
         FixedSizeListVector vec = (FixedSizeListVector) reader.root().getVector("vec");
         for (int r = 0; r < reader.root().getRowCount(); r++) {
@@ -134,9 +149,9 @@ class BulkPageRepetitionTest {
     return rows;
   }
 
-  private boolean bulkDecoderFor(byte[] bytes) throws IOException {
+  private boolean bulkDecoderFor(int per, byte[] bytes) throws IOException {
     try (ParquetFileReader reader = ParquetFileReader.open(new ByteArrayInputFile(bytes));
-        VectorSchemaRoot root = VectorSchemaRoot.create(ARROW, arrow.allocator())) {
+        VectorSchemaRoot root = VectorSchemaRoot.create(arrow(per), arrow.allocator())) {
       var chunk = reader.getRowGroups().get(0).getColumns().get(0);
       PageReadStore pages = reader.readNextRowGroup();
       return BulkPageDecoder.forChunk(
@@ -151,17 +166,18 @@ class BulkPageRepetitionTest {
 
   /**
    * One row group of {@link #ROWS} rows; row r holds {@code length(r)} elements numbered on from
-   * {@code r * PER} (the element count per row is only right when every length is PER), or is null.
-   * Its levels are cut into V1 pages of {@link #PAGE_LEVELS} levels in turn, ignoring rows.
+   * {@code r * per} (so values and row counts match only when every length is per), or is null. Its
+   * levels are cut into V1 pages of {@link #PAGE_LEVELS} levels in turn, ignoring rows.
    */
-  private static byte[] file(IntUnaryOperator length, Set<Integer> nulls) throws IOException {
+  private static byte[] file(int per, IntUnaryOperator length, Set<Integer> nulls)
+      throws IOException {
     List<int[]> levels = new ArrayList<>(); // {repetition, definition}
     List<Float> values = new ArrayList<>();
     int next = 0;
     for (int r = 0; r < ROWS; r++) {
       if (nulls.contains(r)) {
         levels.add(new int[] {0, 0});
-        next += PER;
+        next += per;
         continue;
       }
       for (int k = 0; k < length.applyAsInt(r); k++) {

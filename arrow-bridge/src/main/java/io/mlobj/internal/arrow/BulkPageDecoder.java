@@ -316,29 +316,24 @@ public final class BulkPageDecoder {
     RleHybridDecoder.decode(levels, bitWidth, out, count);
   }
 
-  /** Checks that every row of a fixed-size list starts after exactly {@link #perRow} values. */
+  /**
+   * Checks that every row of a fixed-size list starts after exactly {@link #perRow} values, run by
+   * run (see {@link RleHybridDecoder#fixedListPhase}); the position within the row carries over to
+   * the next page. Checking each level with a modulo of its chunk index was half of all scan
+   * samples for tensors.
+   */
   private void decodeRepetition(ByteBuffer levels, int count) {
     if (scratchLevels.length < count) {
       scratchLevels = new int[count];
     }
-    decodeLevels(levels, maxRep, scratchLevels, count);
-    // A running position within the row instead of a long modulo per element (that modulo was
-    // half of all scan samples for tensors); it carries over pages that end inside a row.
-    int phase = rowPhase;
-    int[] rep = scratchLevels;
-    for (int i = 0; i < count; i++) {
-      boolean rowStart = phase == 0;
-      if (++phase == perRow) {
-        phase = 0;
-      }
-      if ((rep[i] == 0) != rowStart) {
-        throw new IllegalStateException(
-            "Cannot read Parquet column "
-                + column
-                + ": a row does not have exactly "
-                + perRow
-                + " elements, as the fixed-size list/tensor needs");
-      }
+    int phase = RleHybridDecoder.fixedListPhase(levels, count, perRow, rowPhase, scratchLevels);
+    if (phase < 0) {
+      throw new IllegalStateException(
+          "Cannot read Parquet column "
+              + column
+              + ": a row does not have exactly "
+              + perRow
+              + " elements, as the fixed-size list/tensor needs");
     }
     rowPhase = phase;
   }
