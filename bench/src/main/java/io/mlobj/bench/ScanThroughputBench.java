@@ -24,9 +24,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * drift hits both alike; medians over rounds.
  *
  * <p>Arguments ({@code -Dbench.args="mib=256 shardMib=32 rounds=3 threads=8 readAhead=4"}); without
- * {@code readAhead} the kernel's default. {@code parquetCompression=snappy,none,zstd} scans one
- * Parquet dataset per codec (alternating in the same rounds, each against its own raw GET) instead
- * of the default codec only.
+ * {@code readAhead} the kernel's default; a list ({@code readAhead=2,4,8}) scans at each depth in
+ * every round. {@code parquetCompression=snappy,none,zstd} scans one Parquet dataset per codec
+ * (alternating in the same rounds, each against its own raw GET) instead of the default codec only.
  */
 public final class ScanThroughputBench {
   private ScanThroughputBench() {}
@@ -46,8 +46,9 @@ public final class ScanThroughputBench {
     long shardBytes = BenchSupport.mib(a, "shardMib", 32);
     int rounds = BenchSupport.integer(a, "rounds", 3);
     int threads = BenchSupport.integer(a, "threads", 8);
-    // -1: the kernel's default (ScanBuilder: 4 shards, 256 MiB).
-    int readAhead = BenchSupport.integer(a, "readAhead", -1);
+    // -1: the kernel's default (ScanBuilder: 4 shards, 256 MiB). Several (readAhead=2,4,8): each
+    // round scans at every depth in turn, so that the depths share the machine's drift.
+    List<Integer> depths = BenchSupport.integers(a, "readAhead", "-1");
     String codecs = a.get("parquetCompression");
     try (BenchRig rig = BenchRig.start()) {
       Map<String, String> conf = rig.conf(a);
@@ -62,8 +63,27 @@ public final class ScanThroughputBench {
               writeDataset(conf, rig.allocator(), total, shardBytes, ShardFormat.PARQUET, codec));
         }
       }
-      Map<String, Comparison> results =
-          compare(conf, rig.raw(), uris, rig.allocator(), rounds, threads, readAhead);
+      Map<String, Comparison> results;
+      if (depths.size() == 1) {
+        results = compare(conf, rig.raw(), uris, rig.allocator(), rounds, threads, depths.get(0));
+      } else {
+        results = new java.util.LinkedHashMap<>();
+        for (int round = 0; round < rounds; round++) {
+          for (int depth : depths) {
+            for (Map.Entry<String, Comparison> r :
+                compare(conf, rig.raw(), uris, rig.allocator(), 1, threads, depth).entrySet()) {
+              Comparison c =
+                  results.computeIfAbsent(
+                      r.getKey() + ", read-ahead " + depth,
+                      k ->
+                          new Comparison(
+                              new ArrayList<>(), new ArrayList<>(), r.getValue().bytes()));
+              c.ours().addAll(r.getValue().ours());
+              c.raw().addAll(r.getValue().raw());
+            }
+          }
+        }
+      }
       results.forEach(
           (variant, c) ->
               BenchSupport.recordThroughput(
