@@ -104,6 +104,40 @@ class ColumnarParquetEncoderTest {
     assertThat(encoded.batchRows().stream().mapToLong(Long::longValue).sum()).isEqualTo(2000);
   }
 
+  @Test
+  void largeRowsEndARowGroupNearTheRequestedSizeNotEvery128Rows() throws IOException {
+    // 16 KiB rows (float32[64,64]) into 64 KiB row groups: a group must not grow to 128 rows.
+    Schema images =
+        new Schema(
+            List.of(
+                FixedShapeTensorType.field(
+                    "image",
+                    new org.apache.arrow.vector.types.pojo.ArrowType.FloatingPoint(
+                        org.apache.arrow.vector.types.FloatingPointPrecision.SINGLE),
+                    64,
+                    64)));
+    ColumnarParquetEncoder encoder = new ColumnarParquetEncoder(images, "none", 64 << 10, 1024);
+    ShardEncoder.Encoded encoded;
+    try (encoder;
+        VectorSchemaRoot batch = VectorSchemaRoot.create(images, arrow.allocator())) {
+      FixedShapeTensorVector tensor = (FixedShapeTensorVector) batch.getVector("image");
+      org.apache.arrow.vector.Float4Vector values =
+          (org.apache.arrow.vector.Float4Vector) tensor.values();
+      batch.allocateNew();
+      for (int r = 0; r < 60; r++) {
+        int base = tensor.getUnderlyingVector().startNewValue(r);
+        for (int k = 0; k < 64 * 64; k++) {
+          values.setSafe(base + k, r + k);
+        }
+      }
+      batch.setRowCount(60);
+      encoder.write(batch);
+      encoded = encoder.finish();
+    }
+    assertThat(encoded.batchRows().stream().mapToLong(Long::longValue).sum()).isEqualTo(60);
+    assertThat(encoded.batchRows()).hasSizeGreaterThanOrEqualTo(10).allMatch(rows -> rows <= 6);
+  }
+
   private VectorSchemaRoot batch(long start, int rows) {
     VectorSchemaRoot all = TestData.allTypesBatch(arrow.allocator(), start, rows);
     List<String> names = flat().getFields().stream().map(Field::getName).toList();

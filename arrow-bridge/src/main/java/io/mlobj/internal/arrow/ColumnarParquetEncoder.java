@@ -69,6 +69,7 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
   private ColumnWriteStore columns;
   private ColumnWriter[] writers;
   private long rowsInGroup;
+  private long nextSizeCheck;
   private boolean finished;
 
   /** Whether every column has a shape this encoder writes. */
@@ -142,6 +143,7 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
       writers[i] = columns.getColumnWriter(leaves.get(i));
     }
     rowsInGroup = 0;
+    nextSizeCheck = 1;
   }
 
   private void flushRowGroup() throws IOException {
@@ -184,11 +186,27 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
       }
       columns.endRecord();
       rowsInGroup++;
-      if ((rowsInGroup & 127) == 0 && columns.getBufferedSize() >= rowGroupBytes) {
-        flushRowGroup();
-        newRowGroup();
+      if (rowsInGroup >= nextSizeCheck) {
+        checkRowGroupSize();
       }
     }
+  }
+
+  /**
+   * Ends the row group once it holds the requested bytes; otherwise schedules the next check
+   * halfway to where the rows so far say the limit will be (between 1 and 128 rows on), as
+   * parquet-mr's record writer does, so that large rows (images) do not overshoot the size.
+   */
+  private void checkRowGroupSize() throws IOException {
+    long buffered = columns.getBufferedSize();
+    if (buffered >= rowGroupBytes) {
+      flushRowGroup();
+      newRowGroup();
+      return;
+    }
+    long perRow = Math.max(1, buffered / rowsInGroup);
+    nextSizeCheck =
+        rowsInGroup + Math.max(1, Math.min(128, (rowGroupBytes - buffered) / perRow / 2));
   }
 
   private static void writeCell(
