@@ -125,6 +125,17 @@ final class BenchSupport {
    * alike, for ours and for the baseline), so compare it between the two, not with other machines.
    */
   static Sample measure(Timed task) throws Exception {
+    return measure("run", task);
+  }
+
+  /**
+   * Like {@link #measure(Timed)}, marking the run as a {@link BenchRunEvent} named {@code variant}
+   * in a JFR recording, if one is on.
+   */
+  static Sample measure(String variant, Timed task) throws Exception {
+    BenchRunEvent event = new BenchRunEvent();
+    event.variant = variant;
+    event.begin();
     List<java.lang.management.MemoryPoolMXBean> heap =
         java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
@@ -132,7 +143,11 @@ final class BenchSupport {
     heap.forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
     long cpu = processCpuNanos();
     long t = System.nanoTime();
-    task.run();
+    try {
+      task.run();
+    } finally {
+      event.commit();
+    }
     long wall = System.nanoTime() - t;
     long cpuUsed = processCpuNanos() - cpu;
     long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();

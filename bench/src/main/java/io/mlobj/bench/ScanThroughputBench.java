@@ -23,7 +23,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * drift hits both alike; medians over rounds.
  *
  * <p>Arguments ({@code -Dbench.args="mib=256 shardMib=32 rounds=3 threads=8 readAhead=4"}); without
- * {@code readAhead} the kernel's default.
+ * {@code readAhead} the kernel's default; a list ({@code readAhead=2,4,8}) scans at each depth in
+ * every round. {@code parquetCompression=snappy,none,zstd} scans one Parquet dataset per codec
+ * (alternating in the same rounds, each against its own raw GET) instead of the default codec only.
  */
 public final class ScanThroughputBench {
   private ScanThroughputBench() {}
@@ -41,23 +43,86 @@ public final class ScanThroughputBench {
   static void run(Map<String, String> a) throws Exception {
     BenchSupport.Volume volume = BenchSupport.Volume.of(a, 256, 32);
     int threads = BenchSupport.integer(a, "threads", 8);
-    // -1: the kernel's default (ScanBuilder: 4 shards, 256 MiB).
-    int readAhead = BenchSupport.integer(a, "readAhead", -1);
+    // -1: the kernel's default (ScanBuilder: 4 shards, 256 MiB). Several (readAhead=2,4,8): each
+    // round scans at every depth in turn, so that the depths share the machine's drift.
+    List<Integer> depths = BenchSupport.integers(a, "readAhead", "-1");
+    String codecs = a.get("parquetCompression");
     try (BenchRig rig = BenchRig.start()) {
       Map<String, String> conf = rig.conf(a);
-      Map<ShardFormat, String> uris =
-          writeDatasets(
-              conf,
-              rig.allocator(),
-              volume.totalBytes(),
-              volume.shardBytes(),
-              ShardFormat.values());
-      Map<ShardFormat, Comparison> results =
-          compare(conf, rig.raw(), uris, rig.allocator(), volume.rounds(), threads, readAhead);
+      Map<String, String> uris = new java.util.LinkedHashMap<>();
+      if (codecs == null) {
+        writeDatasets(
+                conf,
+                rig.allocator(),
+                volume.totalBytes(),
+                volume.shardBytes(),
+                ShardFormat.values())
+            .forEach((format, uri) -> uris.put(format.toString(), uri));
+      } else {
+        for (String codec : codecs.split(",")) {
+          uris.put(
+              ShardFormat.PARQUET + " " + codec,
+              writeDataset(
+                  conf,
+                  rig.allocator(),
+                  volume.totalBytes(),
+                  volume.shardBytes(),
+                  ShardFormat.PARQUET,
+                  codec));
+        }
+      }
+      Map<String, Comparison> results;
+      if (depths.size() == 1) {
+        results =
+            compare(
+                conf, rig.raw(), uris, rig.allocator(), volume.rounds(), threads, depths.get(0));
+      } else {
+        results = new java.util.LinkedHashMap<>();
+        for (int round = 0; round < volume.rounds(); round++) {
+          for (int depth : depths) {
+            for (Map.Entry<String, Comparison> r :
+                compare(conf, rig.raw(), uris, rig.allocator(), 1, threads, depth).entrySet()) {
+              Comparison c =
+                  results.computeIfAbsent(
+                      r.getKey() + ", read-ahead " + depth,
+                      k ->
+                          new Comparison(
+                              new ArrayList<>(), new ArrayList<>(), r.getValue().bytes()));
+              c.ours().addAll(r.getValue().ours());
+              c.raw().addAll(r.getValue().raw());
+            }
+          }
+        }
+      }
       results.forEach(
-          (format, c) ->
+          (variant, c) ->
               BenchSupport.recordThroughput(
-                  "scan " + format + " vs raw GET", c.ours(), c.bytes(), c.raw(), c.bytes(), GOAL));
+                  "scan " + variant + " vs raw GET",
+                  c.ours(),
+                  c.bytes(),
+                  c.raw(),
+                  c.bytes(),
+                  GOAL));
+    }
+  }
+
+  /** One dataset of about {@code total} bytes of tensor rows in the given format and codec. */
+  static String writeDataset(
+      Map<String, String> conf,
+      BufferAllocator allocator,
+      long total,
+      long shardBytes,
+      ShardFormat format,
+      String compression) {
+    List<VectorSchemaRoot> batches = TensorData.batches(allocator, total, 4096);
+    try {
+      String uri =
+          "s3a://" + BenchSupport.BUCKET + "/scan-" + format.id() + "-" + UUID.randomUUID();
+      Dataset dataset = Dataset.create(uri, conf, TensorData.schema(), List.of(), Map.of());
+      TensorData.append(dataset, format, compression, shardBytes, batches, allocator);
+      return uri;
+    } finally {
+      batches.forEach(VectorSchemaRoot::close);
     }
   }
 
@@ -89,17 +154,17 @@ public final class ScanThroughputBench {
    * goes first. {@code conf} and {@code raw} must reach the server by the same path (e.g. both
    * through the same proxy).
    */
-  static Map<ShardFormat, Comparison> compare(
+  static <K> Map<K, Comparison> compare(
       Map<String, String> conf,
       S3Client raw,
-      Map<ShardFormat, String> uris,
+      Map<K, String> uris,
       BufferAllocator allocator,
       int rounds,
       int threads,
       int readAhead)
       throws Exception {
-    Map<ShardFormat, Comparison> out = new java.util.LinkedHashMap<>();
-    for (Map.Entry<ShardFormat, String> e : uris.entrySet()) {
+    Map<K, Comparison> out = new java.util.LinkedHashMap<>();
+    for (Map.Entry<K, String> e : uris.entrySet()) {
       Snapshot latest = Dataset.open(e.getValue(), conf).latest();
       System.out.println(
           BenchSupport.f(
@@ -108,7 +173,7 @@ public final class ScanThroughputBench {
       out.put(e.getKey(), new Comparison(new ArrayList<>(), new ArrayList<>(), latest.bytes()));
     }
     for (int round = 0; round < rounds; round++) {
-      for (Map.Entry<ShardFormat, String> e : uris.entrySet()) {
+      for (Map.Entry<K, String> e : uris.entrySet()) {
         Comparison c = out.get(e.getKey());
         // A fresh handle each round, as a new reader process would have (no cached manifests).
         Snapshot latest = Dataset.open(e.getValue(), conf).latest();
@@ -134,11 +199,11 @@ public final class ScanThroughputBench {
               }
             };
         if (round % 2 == 0) {
-          c.raw().add(BenchSupport.measure(rawRun));
-          c.ours().add(BenchSupport.measure(ourRun));
+          c.raw().add(BenchSupport.measure("scan " + e.getKey() + " raw", rawRun));
+          c.ours().add(BenchSupport.measure("scan " + e.getKey() + " ours", ourRun));
         } else {
-          c.ours().add(BenchSupport.measure(ourRun));
-          c.raw().add(BenchSupport.measure(rawRun));
+          c.ours().add(BenchSupport.measure("scan " + e.getKey() + " ours", ourRun));
+          c.raw().add(BenchSupport.measure("scan " + e.getKey() + " raw", rawRun));
         }
       }
     }

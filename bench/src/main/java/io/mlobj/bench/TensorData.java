@@ -75,8 +75,24 @@ final class TensorData {
       long shardBytes,
       List<VectorSchemaRoot> batches,
       BufferAllocator allocator) {
+    return append(dataset, format, null, shardBytes, batches, allocator);
+  }
+
+  /** As {@link #append}, with a shard compression codec ({@code null}: the format's default). */
+  static List<Shard> append(
+      Dataset dataset,
+      ShardFormat format,
+      String compression,
+      long shardBytes,
+      List<VectorSchemaRoot> batches,
+      BufferAllocator allocator) {
     try (DatasetWriter writer =
-        dataset.newWriter(schema()).format(format).targetShardBytes(shardBytes).build(allocator)) {
+        dataset
+            .newWriter(schema())
+            .format(format)
+            .compression(compression)
+            .targetShardBytes(shardBytes)
+            .build(allocator)) {
       for (VectorSchemaRoot batch : batches) {
         writer.write(batch);
       }

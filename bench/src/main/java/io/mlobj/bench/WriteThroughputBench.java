@@ -24,7 +24,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * "multipart" is the default part size; "one PUT per shard" sets the part size above the shard
  * size.
  *
- * <p>Arguments ({@code -Dbench.args="mib=256 shardMib=32 rounds=3"}).
+ * <p>Arguments ({@code -Dbench.args="mib=256 shardMib=32 rounds=3"}). {@code
+ * parquetCompression=snappy,none,zstd} adds a Parquet "one PUT per shard" variant per codec, in the
+ * same rounds; each is compared with the raw PUT of the default codec's objects, at its own size.
  */
 public final class WriteThroughputBench {
   private WriteThroughputBench() {}
@@ -35,11 +37,13 @@ public final class WriteThroughputBench {
   private static long write(
       Dataset dataset,
       ShardFormat format,
+      String compression,
       long shardBytes,
       List<VectorSchemaRoot> batches,
       BufferAllocator allocator,
       List<Shard> written) {
-    List<Shard> shards = TensorData.append(dataset, format, shardBytes, batches, allocator);
+    List<Shard> shards =
+        TensorData.append(dataset, format, compression, shardBytes, batches, allocator);
     written.addAll(shards);
     return shards.stream().mapToLong(Shard::bytes).sum();
   }
@@ -50,6 +54,10 @@ public final class WriteThroughputBench {
 
   static void run(Map<String, String> a) throws Exception {
     BenchSupport.Volume volume = BenchSupport.Volume.of(a, 256, 32);
+    List<String> codecs =
+        a.containsKey("parquetCompression")
+            ? List.of(a.get("parquetCompression").split(","))
+            : List.of();
     try (BenchRig rig = BenchRig.start()) {
       BufferAllocator allocator = rig.allocator();
       S3Client raw = rig.raw();
@@ -58,7 +66,7 @@ public final class WriteThroughputBench {
       singlePut.put("mlobj.io.part-size", String.valueOf(2 * volume.shardBytes()));
       List<VectorSchemaRoot> batches = TensorData.batches(allocator, volume.totalBytes(), 4096);
       Map<String, List<Sample>> samples = new LinkedHashMap<>();
-      Map<ShardFormat, Long> bytesOf = new HashMap<>();
+      Map<String, Long> bytesOf = new HashMap<>();
       try {
         // The raw baseline uploads byte arrays of the sizes mlobj writes (made before timing).
         Map<ShardFormat, List<byte[]>> rawObjects = new HashMap<>();
@@ -76,6 +84,7 @@ public final class WriteThroughputBench {
                         write(
                             create(singlePut, format),
                             format,
+                            null,
                             volume.shardBytes(),
                             batches,
                             allocator,
@@ -87,10 +96,29 @@ public final class WriteThroughputBench {
                         write(
                             create(conf, format),
                             format,
+                            null,
                             volume.shardBytes(),
                             batches,
                             allocator,
                             new ArrayList<>())));
+            if (format == ShardFormat.PARQUET) {
+              for (String codec : codecs) {
+                String name = "one PUT per shard, " + codec;
+                variants.put(
+                    name,
+                    () ->
+                        bytesOf.put(
+                            format + " " + name,
+                            write(
+                                create(singlePut, format),
+                                format,
+                                codec,
+                                volume.shardBytes(),
+                                batches,
+                                allocator,
+                                new ArrayList<>())));
+              }
+            }
             List<byte[]> objects = rawObjects.get(format);
             variants.put(
                 "raw",
@@ -104,22 +132,30 @@ public final class WriteThroughputBench {
               java.util.Collections.reverse(order);
             }
             for (String variant : order) {
-              Sample s = BenchSupport.measure(variants.get(variant));
+              Sample s =
+                  BenchSupport.measure("write " + format + " " + variant, variants.get(variant));
               samples.computeIfAbsent(format + " " + variant, k -> new ArrayList<>()).add(s);
             }
-            bytesOf.put(format, bytes.get());
+            bytesOf.put(format.toString(), bytes.get());
           }
         }
       } finally {
         batches.forEach(VectorSchemaRoot::close);
       }
       for (ShardFormat format : ShardFormat.values()) {
-        long bytes = bytesOf.get(format);
-        for (String variant : List.of("one PUT per shard", "multipart")) {
+        long bytes = bytesOf.get(format.toString());
+        List<String> names = new ArrayList<>(List.of("one PUT per shard", "multipart"));
+        if (format == ShardFormat.PARQUET) {
+          codecs.forEach(codec -> names.add("one PUT per shard, " + codec));
+        }
+        for (String variant : names) {
+          long ours = bytesOf.getOrDefault(format + " " + variant, bytes);
+          System.out.println(
+              BenchSupport.f("# write %s (%s): %d bytes of shards", format, variant, ours));
           BenchSupport.recordThroughput(
               "write " + format + " (" + variant + ") vs raw PUT",
               samples.get(format + " " + variant),
-              bytes,
+              ours,
               samples.get(format + " raw"),
               bytes,
               GOAL);
@@ -142,7 +178,7 @@ public final class WriteThroughputBench {
       BufferAllocator allocator) {
     Dataset dataset = create(conf, format);
     List<Shard> shards = new ArrayList<>();
-    write(dataset, format, shardBytes, batches, allocator, shards);
+    write(dataset, format, null, shardBytes, batches, allocator, shards);
     List<byte[]> out = new ArrayList<>();
     for (Shard shard : shards) {
       out.add(dataset.store().read(shard.path()));

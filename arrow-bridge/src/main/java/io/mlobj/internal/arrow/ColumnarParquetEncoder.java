@@ -29,6 +29,7 @@ import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.hadoop.conf.Configuration;
@@ -68,6 +69,7 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
   private ColumnWriteStore columns;
   private ColumnWriter[] writers;
   private long rowsInGroup;
+  private long nextSizeCheck;
   private boolean finished;
 
   /** Whether every column has a shape this encoder writes. */
@@ -76,6 +78,9 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
       Field f = field;
       if (f.getType() instanceof FixedShapeTensorType) {
         continue;
+      }
+      if (f.getType() instanceof ArrowType.ExtensionType) {
+        return false; // other extension types: their storage may be nested
       }
       switch (f.getType().getTypeID()) {
         case List, FixedSizeList -> {
@@ -126,13 +131,19 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
   private void newRowGroup() {
     pages =
         new ColumnChunkPageWriteStore(
-            codecs.getCompressor(codec), parquet, new HeapByteBufferAllocator(), 64, false);
+            codecs.getCompressor(codec),
+            parquet,
+            new HeapByteBufferAllocator(),
+            properties.getColumnIndexTruncateLength(),
+            // As ParquetWriter does: page CRCs on by default.
+            properties.getPageWriteChecksumEnabled());
     columns = properties.newColumnWriteStore(parquet, pages);
     writers = new ColumnWriter[leaves.size()];
     for (int i = 0; i < writers.length; i++) {
       writers[i] = columns.getColumnWriter(leaves.get(i));
     }
     rowsInGroup = 0;
+    nextSizeCheck = 1;
   }
 
   private void flushRowGroup() throws IOException {
@@ -175,11 +186,27 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
       }
       columns.endRecord();
       rowsInGroup++;
-      if ((rowsInGroup & 127) == 0 && columns.getBufferedSize() >= rowGroupBytes) {
-        flushRowGroup();
-        newRowGroup();
+      if (rowsInGroup >= nextSizeCheck) {
+        checkRowGroupSize();
       }
     }
+  }
+
+  /**
+   * Ends the row group once it holds the requested bytes; otherwise schedules the next check
+   * halfway to where the rows so far say the limit will be (between 1 and 128 rows on), as
+   * parquet-mr's record writer does, so that large rows (images) do not overshoot the size.
+   */
+  private void checkRowGroupSize() throws IOException {
+    long buffered = columns.getBufferedSize();
+    if (buffered >= rowGroupBytes) {
+      flushRowGroup();
+      newRowGroup();
+      return;
+    }
+    long perRow = Math.max(1, buffered / rowsInGroup);
+    nextSizeCheck =
+        rowsInGroup + Math.max(1, Math.min(128, (rowGroupBytes - buffered) / perRow / 2));
   }
 
   private static void writeCell(

@@ -35,6 +35,11 @@ public final class ParquetShardCodec implements ShardCodec {
       long blockBytes,
       BufferAllocator allocator,
       int initialCapacity) {
+    // The column-at-a-time writer (about twice as fast for tensors) where it handles every
+    // column; the record-at-a-time writer for nested columns. Both write the same file layout.
+    if (ColumnarParquetEncoder.supports(schema)) {
+      return new ColumnarParquetEncoder(schema, compression, blockBytes, initialCapacity);
+    }
     return new ParquetShardEncoder(schema, compression, blockBytes, initialCapacity);
   }
 

@@ -60,6 +60,75 @@ public final class RleHybridDecoder {
     }
   }
 
+  /**
+   * Checks the repetition levels (maximum level 1, so bit width 1) of a fixed-size list column
+   * without expanding them: every row must start (level 0) exactly {@code perRow} levels after the
+   * previous one. An RLE run is checked as a whole (a tensor's long runs of 1s cost one step);
+   * bit-packed groups value by value. Advances the buffer past the runs read.
+   *
+   * @param phase the position within a row of the first level (0 = a row starts), carried over from
+   *     the previous page, which may have ended inside a row
+   * @param scratch room for {@code count} values
+   * @return the position within a row after these {@code count} levels, or -1 if a row has a
+   *     different number of levels
+   * @throws IllegalStateException if the buffer ends before {@code count} levels
+   */
+  public static int fixedListPhase(ByteBuffer in, int count, int perRow, int phase, int[] scratch) {
+    int n = 0;
+    while (n < count) {
+      if (!in.hasRemaining()) {
+        throw new IllegalStateException(
+            "Cannot decode RLE/bit-packed values: the data ends after " + n + " of " + count);
+      }
+      int header = readUleb128(in);
+      if ((header & 1) == 0) {
+        int run = Math.min(header >>> 1, count - n);
+        int value = readRleValue(in, 1);
+        if (run == 0) {
+          continue;
+        }
+        if (value == 0) {
+          // Each level of the run starts a row: only one-element rows allow more than one.
+          if (phase != 0 || run > 1 && perRow > 1) {
+            return -1;
+          }
+          phase = perRow == 1 ? 0 : 1;
+        } else {
+          // The run continues the current row and must not reach past its end.
+          if (value != 1 || phase == 0 || phase + run > perRow) {
+            return -1;
+          }
+          phase = phase + run == perRow ? 0 : phase + run;
+        }
+        n += run;
+      } else {
+        int groups = header >>> 1;
+        if (in.remaining() < groups) {
+          throw new IllegalStateException(
+              "Cannot decode RLE/bit-packed values: a bit-packed run needs "
+                  + groups
+                  + " bytes, "
+                  + in.remaining()
+                  + " remain");
+        }
+        int take = Math.min(groups * 8, count - n);
+        unpack(in, in.position(), 1, scratch, 0, take);
+        in.position(in.position() + groups);
+        for (int i = 0; i < take; i++) {
+          boolean rowStart = phase == 0;
+          if (++phase == perRow) {
+            phase = 0;
+          }
+          if ((scratch[i] == 0) != rowStart) {
+            return -1;
+          }
+        }
+        n += take;
+      }
+    }
+    return phase;
+  }
+
   private static int readUleb128(ByteBuffer in) {
     int value = 0;
     int shift = 0;
