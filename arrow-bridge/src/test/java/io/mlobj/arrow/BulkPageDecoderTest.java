@@ -305,6 +305,19 @@ class BulkPageDecoderTest {
       RleHybridDecoder.decode(encoded, bitWidth, decoded, values.length);
       assertThat(decoded).as("bit width " + bitWidth).containsExactly(values);
       assertThat(encoded.hasRemaining()).isFalse();
+      int[] expanded = new int[values.length];
+      int[] next = {0};
+      RleHybridDecoder.forEachRun(
+          encode(values, bitWidth),
+          bitWidth,
+          values.length,
+          (start, length, value) -> {
+            assertThat(start).as("runs arrive in order").isEqualTo(next[0]);
+            java.util.Arrays.fill(expanded, start, start + length, value);
+            next[0] = start + length;
+          });
+      assertThat(expanded).as("runs of bit width " + bitWidth).containsExactly(values);
+      assertThat(next[0]).isEqualTo(values.length);
     }
   }
 

@@ -85,7 +85,6 @@ public final class BulkPageDecoder {
   private int levelPos;
   private int levelCount;
   private int[] defs = new int[0];
-  private int[] scratchLevels = new int[0];
   private int[] indices = new int[0];
   private byte[] gathered = new byte[0];
 
@@ -317,30 +316,31 @@ public final class BulkPageDecoder {
     RleHybridDecoder.decode(levels, bitWidth, out, count);
   }
 
-  /** Checks that every row of a fixed-size list starts after exactly {@link #perRow} values. */
+  /**
+   * Checks that every row of a fixed-size list starts after exactly {@link #perRow} values, a run
+   * of levels at a time: a tensor row's levels are one 0 and {@code perRow - 1} ones, which writers
+   * encode as one short bit-packed group and one long RLE run, so checking each level (as an
+   * earlier version did) cost more than decoding the page's values (profiled).
+   */
   private void decodeRepetition(ByteBuffer levels, int count) {
-    if (scratchLevels.length < count) {
-      scratchLevels = new int[count];
-    }
-    decodeLevels(levels, maxRep, scratchLevels, count);
-    // The position within the current row, counted rather than computed as a long remainder per
-    // value: the division cost more than the rest of the page's decoding together (profiled).
-    // A page may start inside a row (pyarrow's V1 pages do), hence the remainder of the chunk's
-    // levels so far.
-    int inRow = (int) (chunkLevels % perRow);
-    for (int i = 0; i < count; i++) {
-      boolean rowStart = inRow == 0;
-      if (++inRow == perRow) {
-        inRow = 0;
-      }
-      if ((scratchLevels[i] == 0) != rowStart) {
-        throw new IllegalStateException(
-            "Cannot read Parquet column "
-                + column
-                + ": a row does not have exactly "
-                + perRow
-                + " elements, as the fixed-size list/tensor needs");
-      }
+    RleHybridDecoder.forEachRun(levels, maxRep, count, this::checkRowStarts);
+  }
+
+  /** Levels {@code [start, start + length)} of the page all have the value {@code level}. */
+  private void checkRowStarts(int start, int length, int level) {
+    // A page may start inside a row (pyarrow's V1 pages do): positions count from the chunk.
+    long inRow = (chunkLevels + start) % perRow;
+    boolean ok =
+        level == 0
+            ? inRow == 0 && (length == 1 || perRow == 1)
+            : inRow != 0 && perRow - inRow >= length;
+    if (!ok) {
+      throw new IllegalStateException(
+          "Cannot read Parquet column "
+              + column
+              + ": a row does not have exactly "
+              + perRow
+              + " elements, as the fixed-size list/tensor needs");
     }
   }
 

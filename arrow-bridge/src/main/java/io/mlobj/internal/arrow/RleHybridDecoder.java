@@ -60,6 +60,66 @@ public final class RleHybridDecoder {
     }
   }
 
+  /** Receives decoded values a run at a time. */
+  @FunctionalInterface
+  public interface RunConsumer {
+    /** Values {@code [start, start + length)} all equal {@code value}. */
+    void accept(int start, int length, int value);
+  }
+
+  /**
+   * Decodes {@code count} values like {@link #decode}, handing them to {@code consumer} a run at a
+   * time instead of writing every value: an RLE run is one call, each bit-packed value is its own
+   * call. For levels that are mostly long runs (the repetition levels of tensors), this costs per
+   * run, not per value.
+   *
+   * @throws IllegalStateException if the buffer ends before {@code count} values
+   */
+  public static void forEachRun(ByteBuffer in, int bitWidth, int count, RunConsumer consumer) {
+    if (bitWidth < 0 || bitWidth > 32) {
+      throw new IllegalStateException(
+          "Cannot decode RLE/bit-packed values of bit width " + bitWidth);
+    }
+    int[] packed = new int[0];
+    int n = 0;
+    while (n < count) {
+      if (!in.hasRemaining()) {
+        throw new IllegalStateException(
+            "Cannot decode RLE/bit-packed values: the data ends after " + n + " of " + count);
+      }
+      int header = readUleb128(in);
+      if ((header & 1) == 0) {
+        int run = Math.min(header >>> 1, count - n);
+        int value = readRleValue(in, bitWidth);
+        if (run > 0) {
+          consumer.accept(n, run, value);
+        }
+        n += run;
+      } else {
+        int values = (header >>> 1) * 8;
+        int bytes = (header >>> 1) * bitWidth;
+        if (in.remaining() < bytes) {
+          throw new IllegalStateException(
+              "Cannot decode RLE/bit-packed values: a bit-packed run needs "
+                  + bytes
+                  + " bytes, "
+                  + in.remaining()
+                  + " remain");
+        }
+        int take = Math.min(values, count - n);
+        if (packed.length < take) {
+          packed = new int[take];
+        }
+        unpack(in, in.position(), bitWidth, packed, 0, take);
+        in.position(in.position() + bytes);
+        for (int i = 0; i < take; i++) {
+          consumer.accept(n + i, 1, packed[i]);
+        }
+        n += take;
+      }
+    }
+  }
+
   private static int readUleb128(ByteBuffer in) {
     int value = 0;
     int shift = 0;
