@@ -23,7 +23,10 @@ Parquet with one row group per shard as Spark writes (``parquet_large_rg``), and
 shuffle on (window 8192), against the feed with its local cache (``loader_cache``) and without
 (``loader_no_cache``), and pyarrow reading the same shards straight from the same S3 server with
 the same shuffle (shards, then samples within a shard) and preprocessing in one process
-(``pyarrow_direct``). Modes alternate, repeated; medians reported.
+(``pyarrow_direct``). Modes alternate, repeated; medians reported, with each process's CPU ms per
+1,000 samples. ``--formats`` runs some of the formats only; ``--feed-jvm-opt`` passes JVM options to
+the feed servers, e.g. a JFR recording per server to profile one format:
+``--feed-jvm-opt=-XX:StartFlightRecording=filename=/tmp/{server}.jfr,settings=profile``.
 
 Under latency (``--latency-ms 1,10 --cap-mbps 200``, in suite ``all`` or alone with ``--suite
 latency``): one ``LatencyProxyMain`` (test-support's FaultInjectingProxy: every request waits the
