@@ -23,7 +23,10 @@ Parquet with one row group per shard as Spark writes (``parquet_large_rg``), and
 shuffle on (window 8192), against the feed with its local cache (``loader_cache``) and without
 (``loader_no_cache``), and pyarrow reading the same shards straight from the same S3 server with
 the same shuffle (shards, then samples within a shard) and preprocessing in one process
-(``pyarrow_direct``). Modes alternate, repeated; medians reported.
+(``pyarrow_direct``). Modes alternate, repeated; medians reported, with each process's CPU ms per
+1,000 samples. ``--formats`` runs some of the formats only; ``--feed-jvm-opt`` passes JVM options to
+the feed servers, e.g. a JFR recording per server to profile one format:
+``--feed-jvm-opt=-XX:StartFlightRecording=filename=/tmp/{server}.jfr,settings=profile``.
 
 Under latency (``--latency-ms 1,10 --cap-mbps 200``, in suite ``all`` or alone with ``--suite
 latency``): one ``LatencyProxyMain`` (test-support's FaultInjectingProxy: every request waits the
@@ -395,8 +398,8 @@ LOGS = pathlib.Path(tempfile.mkdtemp(prefix="mlobj-bench-"))
 JAVA_FLAGS = ["--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx2g", "-XX:+UseParallelGC"]
 
 
-def java(cp, main, *args, stdin=subprocess.PIPE):
-    flags = list(JAVA_FLAGS)
+def java(cp, main, *args, stdin=subprocess.PIPE, extra_flags=()):
+    flags = list(JAVA_FLAGS) + list(extra_flags)
     log = open(LOGS / ("%s-%d.log" % (main.rsplit(".", 1)[-1], len(list(LOGS.iterdir())))), "w")
     return subprocess.Popen(
         ["java", *flags, "-cp", cp, main, *args],
@@ -463,7 +466,7 @@ def run_formats(info, args, feed_endpoint, feed0_endpoint):
     """The README loop vs pyarrow-direct on every imported shard format, alternating."""
     plan = []
     for fmt, imp in info["imports"].items():
-        if fmt == LATENCY_TWIN:
+        if fmt == LATENCY_TWIN or (args.formats and fmt not in args.formats):
             continue
         req = {"dataset": imp["dataset"], "version": imp["version"], "prefix": imp["prefix"],
                "shards": imp["shards"], "batch_size": args.batch_size,
@@ -479,20 +482,31 @@ def run_formats(info, args, feed_endpoint, feed0_endpoint):
         for fmt, mode, child, endpoint, req in plan:
             runs[(fmt, mode)].append(run_child(child, info, args, endpoint, req))
     out = {}
-    print("| shards | mode | samples/s (median) | all runs | vs pyarrow_direct |")
-    print("|---|---|---:|---|---:|")
+    print("| shards | mode | samples/s (median) | all runs | vs pyarrow_direct "
+          "| CPU ms/1k samples (feed, feed0, client) |")
+    print("|---|---|---:|---|---:|---|")
     for (fmt, mode), rs in runs.items():
         rates = sorted(r["samples"] / r["seconds"] for r in rs)
-        out.setdefault(fmt, {})[mode] = {"samples": rs[0]["samples"],
-                                         "samples_per_s": median(rates),
-                                         "samples_per_s_all": rates}
+        out.setdefault(fmt, {})[mode] = {
+            "samples": rs[0]["samples"],
+            "samples_per_s": median(rates),
+            "samples_per_s_all": rates,
+            # CPU seconds per 1000 samples, by process (median over the runs): on a shared
+            # machine a steadier comparison than samples/s.
+            "cpu_ms_per_1k_samples": {
+                key[: -len("_cpu_s")]: median([r[key] for r in rs]) * 1e6 / rs[0]["samples"]
+                for key in rs[0] if key.endswith("_cpu_s")
+            },
+        }
     for fmt, modes in out.items():
         base = modes["pyarrow_direct"]["samples_per_s"]
         for mode, m in modes.items():
             m["vs_pyarrow_direct"] = m["samples_per_s"] / base
-            print("| %s | %s | %.0f | %s | %.2fx |" % (
+            cpu = m["cpu_ms_per_1k_samples"]
+            print("| %s | %s | %.0f | %s | %.2fx | %s |" % (
                 fmt, mode, m["samples_per_s"], " ".join("%.0f" % r for r in m["samples_per_s_all"]),
-                m["vs_pyarrow_direct"]))
+                m["vs_pyarrow_direct"],
+                " ".join("%.0f" % cpu.get(k, float("nan")) for k in ("feed", "feed0", "client"))))
     sys.stdout.flush()
     return out
 
@@ -645,6 +659,13 @@ def main():
     p.add_argument("--format-samples", type=int, default=100000)
     p.add_argument("--format-shards", type=int, default=10)
     p.add_argument("--loader-workers", type=int, default=2)
+    p.add_argument("--formats", type=lambda t: t.split(","), default=[],
+                   help="the formats suite's shard formats to run (default: all), e.g. "
+                        "parquet_large_rg,parquet_small_rg")
+    p.add_argument("--feed-jvm-opt", action="append", default=[],
+                   help="an extra JVM option of the feed servers (repeatable); {server} becomes "
+                        "feed or feed0, e.g. -XX:StartFlightRecording=filename=/tmp/{server}.jfr,"
+                        "settings=profile")
     p.add_argument("--latency-ms", type=csv_ints, default=[],
                    help="per-request latencies, e.g. 1,10: run the feed (no local cache),"
                         " pyarrow-direct and a raw parallel GET through a FaultInjectingProxy with"
@@ -714,12 +735,17 @@ def main():
     ]
     feed = feed0 = None
     if args.suite != "latency":  # the latency runs start their own feed servers
+        def feed_flags(server):
+            return [opt.replace("{server}", server) for opt in args.feed_jvm_opt]
+
         feed = java(cp, "io.mlobj.feed.FeedServerMain", *feed_args,
-                    "--cache-dir", str(tmp / "cache"), "--cache-size", "4g")
+                    "--cache-dir", str(tmp / "cache"), "--cache-size", "4g",
+                    extra_flags=feed_flags("feed"))
         feed_info = first_json(feed)
         SERVERS["feed"] = feed
         feed_endpoint = feed_info["endpoint"]
-        feed0 = java(cp, "io.mlobj.feed.FeedServerMain", *feed_args)
+        feed0 = java(cp, "io.mlobj.feed.FeedServerMain", *feed_args,
+                     extra_flags=feed_flags("feed0"))
         feed0_endpoint = first_json(feed0)["endpoint"]
         SERVERS["feed0"] = feed0
     req = request(info, args)

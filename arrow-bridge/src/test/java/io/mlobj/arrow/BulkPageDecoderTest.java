@@ -242,6 +242,55 @@ class BulkPageDecoderTest {
     }
   }
 
+  /**
+   * Rows of a fixed-size list column that hold one element too few and one too many add up to the
+   * chunk's expected value count, so only the repetition levels show them; pages of 3 rows make the
+   * check span pages.
+   */
+  @ParameterizedTest(name = "writer = {0}")
+  @EnumSource(WriterVersion.class)
+  void aRowWithTheWrongElementCountIsRefusedNotShifted(WriterVersion version) throws IOException {
+    MessageType parquet =
+        MessageTypeParser.parseMessageType(
+            "message m {\n"
+                + "  optional group image (LIST) {\n"
+                + "    repeated group list { optional int32 element (INTEGER(8,false)); }\n"
+                + "  }\n"
+                + "}");
+    Schema arrowSchema = new Schema(List.of(list("image", LIST, new ArrowType.Int(8, false))));
+    ByteBufferOutputFile out = new ByteBufferOutputFile(1 << 16);
+    SimpleGroupFactory groups = new SimpleGroupFactory(parquet);
+    try (ParquetWriter<Group> writer =
+        ExampleParquetWriter.builder(out)
+            .withType(parquet)
+            .withWriterVersion(version)
+            .withDictionaryEncoding(true)
+            .withPageRowCountLimit(3)
+            .withMinRowCountForPageSizeCheck(1)
+            .build()) {
+      for (int i = 0; i < 40; i++) {
+        int elements = i == 20 ? LIST - 1 : i == 21 ? LIST + 1 : LIST;
+        Group row = groups.newGroup();
+        Group image = row.addGroup("image");
+        for (int k = 0; k < elements; k++) {
+          image.addGroup("list").append("element", (i + k) % 4);
+        }
+        writer.write(row);
+      }
+    }
+    byte[] bytes = out.toByteArray();
+    assertThatThrownBy(
+            () -> {
+              try (ParquetBatchReader reader =
+                  new ParquetBatchReader(bytes, arrowSchema, arrow.allocator(), 0, -1, 1024)) {
+                while (reader.next()) {
+                  // reading is what fails
+                }
+              }
+            })
+        .hasStackTraceContaining("a row does not have exactly " + LIST + " elements");
+  }
+
   @Test
   void decodesRleAndBitPackedRunsOfEveryWidth() {
     Random random = new Random(7);
