@@ -27,7 +27,7 @@ final class InfoCommand extends DatasetCommand {
     for (Field field : snapshot.schema().getFields()) {
       Map<String, Object> c = new LinkedHashMap<>();
       c.put("name", field.getName());
-      c.put("type", field.getType().toString());
+      c.put("type", Cells.typeName(field));
       c.put("nullable", field.isNullable());
       columns.add(c);
     }

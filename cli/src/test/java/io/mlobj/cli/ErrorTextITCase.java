@@ -51,6 +51,27 @@ class ErrorTextITCase {
   }
 
   @Test
+  void infoNamesColumnTypesAsSchemaAndShowDo() {
+    String uri = S3.newDatasetUri();
+    Schema schema =
+        new Schema(
+            List.of(
+                Field.notNullable("id", new ArrowType.Int(64, true)),
+                Field.nullable("score", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
+                Field.nullable("caption", new ArrowType.Utf8())));
+    Dataset.create(uri, S3.conf(), schema, List.of(), Map.of());
+
+    CliRunner.Result r = new CliRunner(S3.conf()).run("info", uri, "--json");
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.json().get("schema").findValuesAsText("type"))
+        .containsExactly("int64", "float64", "string");
+    assertThat(new CliRunner(S3.conf()).run("info", uri).out())
+        .contains("int64")
+        .doesNotContain("Int(64");
+  }
+
+  @Test
   void infoReportsAMissingManifestInsteadOfSucceeding() {
     String uri = S3.newDatasetUri();
     Dataset dataset = TestDatasets.create(uri, S3.conf(), 10);
