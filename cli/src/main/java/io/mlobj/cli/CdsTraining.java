@@ -6,14 +6,9 @@ import io.mlobj.s3server.EmbeddedS3;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -48,8 +43,8 @@ public final class CdsTraining {
    */
   static List<String> train() throws IOException {
     List<String> failed = new ArrayList<>();
-    Path dir = Files.createTempDirectory("mlobj-cds-training");
-    try (EmbeddedS3 s3 = EmbeddedS3.builder().dataDir(dir).port(0).build().start()) {
+    // The server keeps its buckets in a temporary directory of its own and deletes it on close.
+    try (EmbeddedS3 s3 = EmbeddedS3.builder().port(0).build().start()) {
       s3.createBucket(BUCKET);
       Map<String, String> conf = s3.hadoopConf();
       String uri = "s3a://" + BUCKET + "/ds";
@@ -73,8 +68,6 @@ public final class CdsTraining {
           failed.add(String.join(" ", command) + ": exit " + code + ": " + output);
         }
       }
-    } finally {
-      deleteRecursively(dir);
     }
     return failed;
   }
@@ -93,21 +86,6 @@ public final class CdsTraining {
       root.setRowCount(3);
       writer.write(root);
       dataset.newAppend().addShards(writer).commit();
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths
-          .sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
     }
   }
 }

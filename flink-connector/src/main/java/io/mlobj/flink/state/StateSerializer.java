@@ -21,9 +21,6 @@ public abstract class StateSerializer<T> implements SimpleVersionedSerializer<T>
   /** The version written by serializers whose layout never changed. */
   public static final int VERSION = 1;
 
-  /** The versions those serializers read. */
-  public static final List<Integer> SUPPORTED_VERSIONS = List.of(1);
-
   /** Writes one element of a list. */
   @FunctionalInterface
   public interface ElementWriter<E> {
