@@ -11,11 +11,24 @@ import io.mlobj.internal.arrow.ParquetShardEncoder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.column.values.factory.DefaultValuesWriterFactory;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -136,6 +149,171 @@ class ColumnarParquetEncoderTest {
     }
     assertThat(encoded.batchRows().stream().mapToLong(Long::longValue).sum()).isEqualTo(60);
     assertThat(encoded.batchRows()).hasSizeGreaterThanOrEqualTo(10).allMatch(rows -> rows <= 6);
+  }
+
+  /**
+   * Numbers of every fixed-width type with the values that trip writers up (NaN with payloads, -0,
+   * infinities, extremes), null and empty lists, sparse and dense tensors; enough rows for several
+   * pages per column, several row groups, and both a dictionary that holds (few distinct int64s)
+   * and one that falls back to PLAIN (distinct int32s).
+   */
+  private static final Schema NUMBERS =
+      new Schema(
+          List.of(
+              Field.nullable("i32", new ArrowType.Int(32, true)),
+              Field.notNullable("i64", new ArrowType.Int(64, true)),
+              Field.nullable("f32", TestData.FLOAT32),
+              Field.nullable("f64", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
+              FixedShapeTensorType.field("dense", TestData.FLOAT32, 2, 4),
+              new Field(
+                  "sparse",
+                  FieldType.nullable(new ArrowType.FixedSizeList(3)),
+                  List.of(Field.nullable("item", TestData.FLOAT32))),
+              new Field(
+                  "doubles",
+                  FieldType.nullable(new ArrowType.List()),
+                  List.of(
+                      Field.nullable(
+                          "item", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)))),
+              new Field(
+                  "longs",
+                  FieldType.nullable(new ArrowType.List()),
+                  List.of(Field.nullable("item", new ArrowType.Int(64, true))))));
+
+  private static final float[] SPECIAL_FLOATS = {
+    0f,
+    -0f,
+    Float.NaN,
+    Float.intBitsToFloat(0x7fc00001),
+    Float.intBitsToFloat(0xff800001),
+    Float.POSITIVE_INFINITY,
+    Float.NEGATIVE_INFINITY,
+    Float.MAX_VALUE,
+    -Float.MAX_VALUE,
+    Float.MIN_VALUE,
+    1.25f
+  };
+
+  private static double special(long i) {
+    float f = SPECIAL_FLOATS[(int) (i % SPECIAL_FLOATS.length)];
+    return f == 1.25f
+        ? i * 0.5
+        : (Float.isNaN(f) ? Double.longBitsToDouble(0x7ff8000000000001L) : f);
+  }
+
+  private VectorSchemaRoot numbers(int start, int rows) {
+    VectorSchemaRoot root = VectorSchemaRoot.create(NUMBERS, arrow.allocator());
+    root.allocateNew();
+    FixedSizeListVector dense =
+        ((FixedShapeTensorVector) root.getVector("dense")).getUnderlyingVector();
+    FixedSizeListVector sparse = (FixedSizeListVector) root.getVector("sparse");
+    ListVector doubles = (ListVector) root.getVector("doubles");
+    ListVector longs = (ListVector) root.getVector("longs");
+    for (int r = 0; r < rows; r++) {
+      int id = start + r;
+      boolean nulls = id % 13 == 5;
+      ((BigIntVector) root.getVector("i64")).setSafe(r, id % 5 - 2);
+      if (nulls) {
+        continue; // every nullable column null, the dense tensor's list included
+      }
+      ((IntVector) root.getVector("i32")).setSafe(r, id * 7919);
+      ((Float4Vector) root.getVector("f32")).setSafe(r, SPECIAL_FLOATS[id % SPECIAL_FLOATS.length]);
+      ((Float8Vector) root.getVector("f64")).setSafe(r, special(id));
+      int at = dense.startNewValue(r);
+      for (int k = 0; k < 8; k++) {
+        float f = SPECIAL_FLOATS[(id + k) % SPECIAL_FLOATS.length];
+        ((Float4Vector) dense.getDataVector()).setSafe(at + k, f == 1.25f ? id + k / 8f : f);
+      }
+      at = sparse.startNewValue(r);
+      for (int k = 0; k < 3; k++) {
+        Float4Vector items = (Float4Vector) sparse.getDataVector();
+        if ((id + k) % 4 == 0) {
+          items.setNull(at + k);
+        } else {
+          items.setSafe(at + k, SPECIAL_FLOATS[(id * 3 + k) % SPECIAL_FLOATS.length]);
+        }
+      }
+      int n = id % 4; // 0: an empty list
+      at = doubles.startNewValue(r);
+      for (int k = 0; k < n; k++) {
+        ((Float8Vector) doubles.getDataVector()).setSafe(at + k, special(id + k));
+      }
+      doubles.endValue(r, n);
+      at = longs.startNewValue(r);
+      for (int k = 0; k < n; k++) {
+        BigIntVector items = (BigIntVector) longs.getDataVector();
+        if (k == 1) {
+          items.setNull(at + k);
+        } else {
+          items.setSafe(at + k, k == 2 ? Long.MIN_VALUE : Long.MAX_VALUE - id);
+        }
+      }
+      longs.endValue(r, n);
+    }
+    root.setRowCount(rows);
+    return root;
+  }
+
+  @Test
+  void bulkPlainWritersWriteByteForByteTheFileOfParquetMrsDefaultValuesWriters()
+      throws IOException {
+    for (String compression : List.of("snappy", "none")) {
+      byte[] ours = writeNumbers(new ColumnarParquetEncoder(NUMBERS, compression, 3 << 20, 1024));
+      byte[] theirs =
+          writeNumbers(
+              new ColumnarParquetEncoder(
+                  NUMBERS, compression, 3 << 20, 1024, new DefaultValuesWriterFactory()));
+      assertThat(ours).as(compression).isEqualTo(theirs);
+      // What the identity covers: several row groups, pages and both dictionary outcomes.
+      ParquetMetadata footer = footer(ours);
+      assertThat(footer.getBlocks()).hasSizeGreaterThan(1);
+      ColumnChunkMetaData first = footer.getBlocks().get(0).getColumns().get(0);
+      assertThat(first.getPath().toDotString()).isEqualTo("i32");
+      // Dictionary-enabled, but distinct values: the dictionary falls back to (our) PLAIN.
+      assertThat(first.getEncodings())
+          .contains(Encoding.PLAIN)
+          .doesNotContain(Encoding.PLAIN_DICTIONARY);
+      ColumnChunkMetaData i64 = footer.getBlocks().get(0).getColumns().get(1);
+      assertThat(i64.getEncodings())
+          .contains(Encoding.PLAIN_DICTIONARY)
+          .doesNotContain(Encoding.PLAIN);
+      assertThat(pageCount(ours, "dense")).isGreaterThan(footer.getBlocks().size());
+      List<String> rows = readWithParquetMr(ours);
+      assertThat(rows).hasSize(200_000).isEqualTo(readWithParquetMr(theirs));
+      assertThat(String.join("\n", rows)).contains("NaN", "-0.0", "Infinity", "-Infinity");
+    }
+  }
+
+  private byte[] writeNumbers(ShardEncoder encoder) {
+    try (encoder) {
+      for (int b = 0; b < 4; b++) {
+        try (VectorSchemaRoot batch = numbers(b * 50_000, 50_000)) {
+          encoder.write(batch);
+        }
+      }
+      return encoder.finish().bytes();
+    }
+  }
+
+  /** Data pages of one column over all row groups. */
+  private static int pageCount(byte[] bytes, String column) throws IOException {
+    int pages = 0;
+    try (ParquetFileReader reader = ParquetFileReader.open(new ByteArrayInputFile(bytes))) {
+      MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+      ColumnDescriptor descriptor =
+          schema.getColumns().stream()
+              .filter(c -> c.getPath()[0].equals(column))
+              .findFirst()
+              .orElseThrow();
+      PageReadStore group;
+      while ((group = reader.readNextRowGroup()) != null) {
+        PageReader reader1 = group.getPageReader(descriptor);
+        while (reader1.readPage() != null) {
+          pages++;
+        }
+      }
+    }
+    return pages;
   }
 
   private VectorSchemaRoot batch(long start, int rows) {

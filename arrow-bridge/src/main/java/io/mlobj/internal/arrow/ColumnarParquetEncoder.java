@@ -38,6 +38,7 @@ import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnWriteStore;
 import org.apache.parquet.column.ColumnWriter;
 import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.column.values.factory.ValuesWriterFactory;
 import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -100,6 +101,19 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
 
   public ColumnarParquetEncoder(
       Schema schema, String compression, long rowGroupBytes, int initialCapacity) {
+    this(schema, compression, rowGroupBytes, initialCapacity, new BulkPlainValuesWriterFactory());
+  }
+
+  /**
+   * With parquet-mr's values writers chosen by {@code values} (production uses {@link
+   * BulkPlainValuesWriterFactory}; tests compare it with parquet-mr's default).
+   */
+  public ColumnarParquetEncoder(
+      Schema schema,
+      String compression,
+      long rowGroupBytes,
+      int initialCapacity,
+      ValuesWriterFactory values) {
     super(ParquetShardEncoder.WHAT);
     this.schema = schema;
     this.parquet = ParquetSchemas.toParquet(schema);
@@ -107,7 +121,10 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
     this.codec = ParquetShardEncoder.codec(compression);
     this.rowGroupBytes = rowGroupBytes;
     ParquetProperties.Builder props =
-        ParquetProperties.builder().withPageSize(1 << 20).withDictionaryEncoding(true);
+        ParquetProperties.builder()
+            .withPageSize(1 << 20)
+            .withDictionaryEncoding(true)
+            .withValuesWriterFactory(values);
     for (ColumnDescriptor column : parquet.getColumns()) {
       leaves.add(column);
       PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
