@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mlobj.AllocatorExtension;
 import io.mlobj.TestData;
+import io.mlobj.internal.arrow.BulkPlainValuesWriterFactory;
 import io.mlobj.internal.arrow.ByteArrayInputFile;
 import io.mlobj.internal.arrow.ColumnarParquetEncoder;
 import io.mlobj.internal.arrow.ParquetShardCodec;
@@ -25,8 +26,10 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.page.DataPage;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.column.page.PageReader;
+import org.apache.parquet.column.statistics.SizeStatistics;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.column.values.factory.DefaultValuesWriterFactory;
 import org.apache.parquet.example.data.Group;
@@ -258,11 +261,11 @@ class ColumnarParquetEncoderTest {
   void bulkPlainWritersWriteByteForByteTheFileOfParquetMrsDefaultValuesWriters()
       throws IOException {
     for (String compression : List.of("snappy", "none")) {
-      byte[] ours = writeNumbers(new ColumnarParquetEncoder(NUMBERS, compression, 3 << 20, 1024));
-      byte[] theirs =
+      byte[] ours =
           writeNumbers(
               new ColumnarParquetEncoder(
-                  NUMBERS, compression, 3 << 20, 1024, new DefaultValuesWriterFactory()));
+                  NUMBERS, compression, 3 << 20, 1024, new BulkPlainValuesWriterFactory(), false));
+      byte[] theirs = writeNumbers(parquetMrValueByValue(compression, 3 << 20));
       assertThat(ours).as(compression).isEqualTo(theirs);
       // What the identity covers: several row groups, pages and both dictionary outcomes.
       ParquetMetadata footer = footer(ours);
@@ -284,6 +287,107 @@ class ColumnarParquetEncoderTest {
     }
   }
 
+  @Test
+  void bulkTensorColumnsHoldTheSameChunkStatisticsEncodingsAndRowsAsValueByValueWrites()
+      throws IOException {
+    for (String compression : List.of("snappy", "none")) {
+      // One row group each, so that chunk by chunk the same rows are compared.
+      byte[] ours = writeNumbers(new ColumnarParquetEncoder(NUMBERS, compression, 256 << 20, 1024));
+      byte[] theirs = writeNumbers(parquetMrValueByValue(compression, 256 << 20));
+      assertSameChunks(footer(ours), footer(theirs));
+      assertThat(readWithParquetMr(ours)).hasSize(200_000).isEqualTo(readWithParquetMr(theirs));
+      // The tensor columns' pages: several, none above the page size by more than a row.
+      for (String column : List.of("dense", "sparse")) {
+        assertThat(pageCount(ours, column)).as(column).isGreaterThan(1);
+      }
+      assertThat(maxPageBytes(ours, "dense")).isLessThanOrEqualTo((1 << 20) + 64);
+    }
+    // Several row groups: cut at about the same rows, the same rows read back.
+    byte[] ours = writeNumbers(new ColumnarParquetEncoder(NUMBERS, "snappy", 3 << 20, 1024));
+    byte[] theirs = writeNumbers(parquetMrValueByValue("snappy", 3 << 20));
+    assertThat(footer(ours).getBlocks()).hasSizeGreaterThan(1);
+    assertThat(footer(ours).getBlocks().size())
+        .isBetween(footer(theirs).getBlocks().size() - 1, footer(theirs).getBlocks().size() + 1);
+    assertThat(readWithParquetMr(ours)).isEqualTo(readWithParquetMr(theirs));
+  }
+
+  @Test
+  void tensorOnlySchemaWritesTensorsWithoutAnyValueByValueColumn() throws IOException {
+    Schema tensors = new Schema(List.of(NUMBERS.findField("dense")));
+    ColumnarParquetEncoder encoder = new ColumnarParquetEncoder(tensors, "none", 1 << 20, 1024);
+    byte[] ours;
+    try (encoder;
+        VectorSchemaRoot all = numbers(0, 60_000);
+        VectorSchemaRoot batch = new VectorSchemaRoot(List.of(all.getVector("dense")))) {
+      batch.setRowCount(60_000);
+      encoder.write(batch);
+      ours = encoder.finish().bytes();
+    }
+    assertThat(footer(ours).getBlocks()).hasSizeGreaterThan(1);
+    List<String> rows = readWithParquetMr(ours);
+    assertThat(rows).hasSize(60_000);
+    assertThat(rows.get(1)).contains("NaN", "-0.0"); // row 1: -0, NaN, NaN, NaN, +Inf, ...
+  }
+
+  private static ColumnarParquetEncoder parquetMrValueByValue(String compression, long group) {
+    return new ColumnarParquetEncoder(
+        NUMBERS, compression, group, 1024, new DefaultValuesWriterFactory(), false);
+  }
+
+  private static void assertSameChunks(ParquetMetadata a, ParquetMetadata b) {
+    assertThat(a.getBlocks()).hasSameSizeAs(b.getBlocks());
+    for (int g = 0; g < a.getBlocks().size(); g++) {
+      assertThat(a.getBlocks().get(g).getRowCount()).isEqualTo(b.getBlocks().get(g).getRowCount());
+      List<ColumnChunkMetaData> ca = a.getBlocks().get(g).getColumns();
+      List<ColumnChunkMetaData> cb = b.getBlocks().get(g).getColumns();
+      for (int i = 0; i < ca.size(); i++) {
+        String column = ca.get(i).getPath().toDotString();
+        assertThat(ca.get(i).getStatistics()).as(column).isEqualTo(cb.get(i).getStatistics());
+        assertThat(ca.get(i).getStatistics().getNumNulls())
+            .as(column)
+            .isEqualTo(cb.get(i).getStatistics().getNumNulls());
+        assertThat(ca.get(i).getEncodings()).as(column).isEqualTo(cb.get(i).getEncodings());
+        assertThat(ca.get(i).getValueCount()).as(column).isEqualTo(cb.get(i).getValueCount());
+        SizeStatistics sa = ca.get(i).getSizeStatistics();
+        SizeStatistics sb = cb.get(i).getSizeStatistics();
+        assertThat(sa.getRepetitionLevelHistogram())
+            .as(column)
+            .hasSize(column.equals("dense") ? 2 : sb.getRepetitionLevelHistogram().size())
+            .isEqualTo(sb.getRepetitionLevelHistogram());
+        assertThat(sa.getDefinitionLevelHistogram())
+            .as(column)
+            .isEqualTo(sb.getDefinitionLevelHistogram());
+        assertThat(sa.getUnencodedByteArrayDataBytes())
+            .as(column)
+            .isEqualTo(sb.getUnencodedByteArrayDataBytes());
+      }
+    }
+  }
+
+  /** The largest uncompressed data page of one column. */
+  private static long maxPageBytes(byte[] bytes, String column) throws IOException {
+    long max = 0;
+    try (ParquetFileReader reader = ParquetFileReader.open(new ByteArrayInputFile(bytes))) {
+      ColumnDescriptor descriptor = column(reader, column);
+      PageReadStore group;
+      while ((group = reader.readNextRowGroup()) != null) {
+        PageReader pages = group.getPageReader(descriptor);
+        DataPage page;
+        while ((page = pages.readPage()) != null) {
+          max = Math.max(max, page.getUncompressedSize());
+        }
+      }
+    }
+    return max;
+  }
+
+  private static ColumnDescriptor column(ParquetFileReader reader, String name) {
+    return reader.getFooter().getFileMetaData().getSchema().getColumns().stream()
+        .filter(c -> c.getPath()[0].equals(name))
+        .findFirst()
+        .orElseThrow();
+  }
+
   private byte[] writeNumbers(ShardEncoder encoder) {
     try (encoder) {
       for (int b = 0; b < 4; b++) {
@@ -299,12 +403,7 @@ class ColumnarParquetEncoderTest {
   private static int pageCount(byte[] bytes, String column) throws IOException {
     int pages = 0;
     try (ParquetFileReader reader = ParquetFileReader.open(new ByteArrayInputFile(bytes))) {
-      MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-      ColumnDescriptor descriptor =
-          schema.getColumns().stream()
-              .filter(c -> c.getPath()[0].equals(column))
-              .findFirst()
-              .orElseThrow();
+      ColumnDescriptor descriptor = column(reader, column);
       PageReadStore group;
       while ((group = reader.readNextRowGroup()) != null) {
         PageReader reader1 = group.getPageReader(descriptor);

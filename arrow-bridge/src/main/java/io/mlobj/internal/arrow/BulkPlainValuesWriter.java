@@ -7,6 +7,7 @@ import java.util.Arrays;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.column.values.ValuesWriter;
 
 /**
@@ -30,6 +31,8 @@ final class BulkPlainValuesWriter extends ValuesWriter {
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle LONG =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private static final int CANONICAL_NAN = Float.floatToIntBits(Float.NaN);
 
   private byte[] buffer;
   private int size;
@@ -75,22 +78,36 @@ final class BulkPlainValuesWriter extends ValuesWriter {
 
   /**
    * Appends {@code count} floats of an Arrow buffer (little-endian, as Arrow stores them) starting
-   * at float index {@code first}: one bulk copy, then a pass that rewrites NaNs in their canonical
-   * form, as {@link #writeFloat} would.
+   * at float index {@code first}, as {@code count} calls of {@link #writeFloat} would, and adds
+   * them to {@code stats} as {@code stats.updateStats(float)} for each would: one bulk copy, then
+   * one pass that rewrites NaNs in their canonical form and finds the least and greatest value in
+   * {@link Float#compare} order (parquet-mr's float comparator).
    */
-  void writeFloats(ArrowBuf values, long first, int count) {
+  void writeFloats(ArrowBuf values, long first, int count, Statistics<?> stats) {
+    if (count == 0) {
+      return;
+    }
     int bytes = Math.multiplyExact(count, Float.BYTES);
     ensure(bytes);
     int start = size;
     values.getBytes(first * Float.BYTES, buffer, start, bytes);
     size += bytes;
+    // Float.compare order on canonical bits is signed int order after flipping the magnitude bits
+    // of negative values; the canonical NaN then sorts above +Infinity, as in Float.compare.
+    int min = Integer.MAX_VALUE;
+    int max = Integer.MIN_VALUE;
     for (int at = start, end = start + bytes; at < end; at += Float.BYTES) {
       int bits = (int) INT.get(buffer, at);
-      // A NaN: exponent all ones and a non-zero fraction.
-      if ((bits & 0x7fffffff) > 0x7f800000 && bits != 0x7fc00000) {
-        INT.set(buffer, at, 0x7fc00000);
+      if ((bits & 0x7fffffff) > 0x7f800000) { // a NaN: exponent all ones, fraction non-zero
+        bits = CANONICAL_NAN;
+        INT.set(buffer, at, bits);
       }
+      int key = bits ^ ((bits >> 31) & 0x7fffffff);
+      min = Math.min(min, key);
+      max = Math.max(max, key);
     }
+    stats.updateStats(Float.intBitsToFloat(min ^ ((min >> 31) & 0x7fffffff)));
+    stats.updateStats(Float.intBitsToFloat(max ^ ((max >> 31) & 0x7fffffff)));
   }
 
   @Override

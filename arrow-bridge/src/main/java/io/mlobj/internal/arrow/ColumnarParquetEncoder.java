@@ -29,6 +29,7 @@ import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -66,6 +67,11 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
   private final ParquetProperties properties;
   private final long rowGroupBytes;
   private final List<ColumnDescriptor> leaves = new ArrayList<>();
+
+  /** Per column, its run-of-rows writer, or null where parquet-mr's column writer writes it. */
+  private final DenseFloatListColumnWriter[] bulk;
+
+  private final MessageType perValueSchema;
   private ColumnChunkPageWriteStore pages;
   private ColumnWriteStore columns;
   private ColumnWriter[] writers;
@@ -101,19 +107,28 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
 
   public ColumnarParquetEncoder(
       Schema schema, String compression, long rowGroupBytes, int initialCapacity) {
-    this(schema, compression, rowGroupBytes, initialCapacity, new BulkPlainValuesWriterFactory());
+    this(
+        schema,
+        compression,
+        rowGroupBytes,
+        initialCapacity,
+        new BulkPlainValuesWriterFactory(),
+        true);
   }
 
   /**
-   * With parquet-mr's values writers chosen by {@code values} (production uses {@link
-   * BulkPlainValuesWriterFactory}; tests compare it with parquet-mr's default).
+   * With parquet-mr's values writers chosen by {@code values}, and float tensor columns written a
+   * run of rows at a time by {@link DenseFloatListColumnWriter} if {@code bulkTensors}. Production
+   * uses {@link BulkPlainValuesWriterFactory} and bulk tensors; tests compare that with
+   * parquet-mr's default writers, value by value.
    */
   public ColumnarParquetEncoder(
       Schema schema,
       String compression,
       long rowGroupBytes,
       int initialCapacity,
-      ValuesWriterFactory values) {
+      ValuesWriterFactory values,
+      boolean bulkTensors) {
     super(ParquetShardEncoder.WHAT);
     this.schema = schema;
     this.parquet = ParquetSchemas.toParquet(schema);
@@ -134,6 +149,17 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
       }
     }
     this.properties = props.build();
+    this.bulk = new DenseFloatListColumnWriter[leaves.size()];
+    List<Type> perValue = new ArrayList<>();
+    for (int i = 0; i < bulk.length; i++) {
+      int size = floatListSize(schema.getFields().get(i));
+      if (bulkTensors && DenseFloatListColumnWriter.handles(leaves.get(i), properties, size)) {
+        bulk[i] = new DenseFloatListColumnWriter(leaves.get(i), properties, size);
+      } else {
+        perValue.add(parquet.getType(i));
+      }
+    }
+    this.perValueSchema = new MessageType(parquet.getName(), perValue);
     this.codecs = new CodecFactory(new Configuration(), 1 << 20);
     try {
       this.file =
@@ -154,10 +180,16 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
             properties.getColumnIndexTruncateLength(),
             // As ParquetWriter does: page CRCs on by default.
             properties.getPageWriteChecksumEnabled());
-    columns = properties.newColumnWriteStore(parquet, pages);
+    // parquet-mr's column writers for the columns written value by value; the page store holds
+    // every column's chunk, so tensor columns write their pages into the same store.
+    columns = properties.newColumnWriteStore(perValueSchema, pages);
     writers = new ColumnWriter[leaves.size()];
     for (int i = 0; i < writers.length; i++) {
-      writers[i] = columns.getColumnWriter(leaves.get(i));
+      if (bulk[i] == null) {
+        writers[i] = columns.getColumnWriter(leaves.get(i));
+      } else {
+        bulk[i].startRowGroup(pages.getPageWriter(leaves.get(i)));
+      }
     }
     rowsInGroup = 0;
     nextSizeCheck = 1;
@@ -169,6 +201,11 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
     }
     file.startBlock(rowsInGroup);
     columns.flush();
+    for (DenseFloatListColumnWriter tensor : bulk) {
+      if (tensor != null) {
+        tensor.flush();
+      }
+    }
     pages.flushToFileWriter(file);
     file.endBlock();
     columns.close();
@@ -191,8 +228,12 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
               && list.getDataVector() instanceof Float4Vector data
               && data.getNullCount() == 0;
     }
+    int pending = 0; // first row not yet written to the tensor columns
     for (int r = 0; r < n; r++) {
       for (int c = 0; c < storage.length; c++) {
+        if (bulk[c] != null) {
+          continue;
+        }
         writeCell(
             writers[c],
             leaves.get(c).getMaxDefinitionLevel(),
@@ -204,9 +245,49 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
       columns.endRecord();
       rowsInGroup++;
       if (rowsInGroup >= nextSizeCheck) {
+        writeTensors(storage, pending, r + 1);
+        pending = r + 1;
         checkRowGroupSize();
       }
     }
+    writeTensors(storage, pending, n);
+  }
+
+  /** Rows {@code from} to {@code to} (exclusive) of the tensor columns, a run at a time. */
+  private void writeTensors(ValueVector[] storage, int from, int to) throws IOException {
+    for (int c = 0; c < bulk.length; c++) {
+      if (bulk[c] != null && to > from) {
+        bulk[c].write((FixedSizeListVector) storage[c], from, to);
+      }
+    }
+  }
+
+  /** Bytes buffered for the row group: parquet-mr's column writers and the tensor writers. */
+  private long bufferedSize() {
+    long size = columns.getBufferedSize();
+    for (DenseFloatListColumnWriter tensor : bulk) {
+      if (tensor != null) {
+        size += tensor.bufferedSize();
+      }
+    }
+    return size;
+  }
+
+  /** The list size of a (tensor) column of float lists that a run-of-rows writer can take, or 0. */
+  private static int floatListSize(Field field) {
+    if (field.getType() instanceof ArrowType.FixedSizeList list
+        && field.getChildren().get(0).getType() instanceof ArrowType.FloatingPoint fp
+        && fp.getPrecision() == FloatingPointPrecision.SINGLE) {
+      return list.getListSize();
+    }
+    if (field.getType() instanceof FixedShapeTensorType) {
+      FixedShapeTensorType tensor = FixedShapeTensorType.of(field);
+      if (tensor.valueType() instanceof ArrowType.FloatingPoint fp
+          && fp.getPrecision() == FloatingPointPrecision.SINGLE) {
+        return tensor.size();
+      }
+    }
+    return 0;
   }
 
   /**
@@ -215,7 +296,7 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
    * parquet-mr's record writer does, so that large rows (images) do not overshoot the size.
    */
   private void checkRowGroupSize() throws IOException {
-    long buffered = columns.getBufferedSize();
+    long buffered = bufferedSize();
     if (buffered >= rowGroupBytes) {
       flushRowGroup();
       newRowGroup();
@@ -317,7 +398,7 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
 
   @Override
   protected long bytesSoFar() throws IOException {
-    return file.getPos() + columns.getBufferedSize();
+    return file.getPos() + bufferedSize();
   }
 
   @Override
@@ -334,6 +415,11 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
       try {
         columns.close();
         pages.close();
+        for (DenseFloatListColumnWriter tensor : bulk) {
+          if (tensor != null) {
+            tensor.close();
+          }
+        }
       } catch (RuntimeException ignored) {
         // Abandoned shard: nothing was uploaded.
       }

@@ -7,8 +7,11 @@ import java.io.IOException;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.column.values.ValuesWriter;
 import org.apache.parquet.column.values.plain.PlainValuesWriter;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -53,6 +56,9 @@ class BulkPlainValuesWriterTest {
     0L, -1L, 1L, Long.MIN_VALUE, Long.MAX_VALUE, 0x0102030405060708L
   };
 
+  private static final PrimitiveType FLOAT =
+      Types.required(PrimitiveType.PrimitiveTypeName.FLOAT).named("f");
+
   @RegisterExtension final AllocatorExtension arrow = new AllocatorExtension();
 
   @Test
@@ -87,6 +93,28 @@ class BulkPlainValuesWriterTest {
   }
 
   @Test
+  void bulkFloatStatisticsMatchValueByValueStatisticsForOrdinaryNegativeAndZeroRuns() {
+    float[][] runs = {{-3f, -1f, -2f}, {-0f, 0f}, {0f, -0f}, {5f}, {1f, Float.NaN, -1f}};
+    for (float[] run : runs) {
+      try (ArrowBuf buf = arrow.allocator().buffer((long) run.length * Float.BYTES)) {
+        Statistics<?> expected = Statistics.createStats(FLOAT);
+        for (int i = 0; i < run.length; i++) {
+          buf.setFloat((long) i * Float.BYTES, run[i]);
+          expected.updateStats(run[i]);
+        }
+        Statistics<?> actual = Statistics.createStats(FLOAT);
+        new BulkPlainValuesWriter(16).writeFloats(buf, 0, run.length, actual);
+        assertThat(actual.getMinBytes())
+            .as(java.util.Arrays.toString(run))
+            .isEqualTo(expected.getMinBytes());
+        assertThat(actual.getMaxBytes())
+            .as(java.util.Arrays.toString(run))
+            .isEqualTo(expected.getMaxBytes());
+      }
+    }
+  }
+
+  @Test
   void bulkFloatCopyFromAnArrowBufferEqualsWritingEachFloat() throws IOException {
     int n = FLOATS.length * 50;
     try (ArrowBuf buf = arrow.allocator().buffer((long) n * Float.BYTES)) {
@@ -100,10 +128,17 @@ class BulkPlainValuesWriterTest {
       // Runs at odd offsets and lengths, one empty.
       int[][] runs = {{3, 17}, {0, 0}, {20, n - 20}, {1, 1}};
       for (int[] run : runs) {
+        Statistics<?> expectedStats = Statistics.createStats(FLOAT);
+        Statistics<?> actualStats = Statistics.createStats(FLOAT);
         for (int i = run[0]; i < run[0] + run[1]; i++) {
-          expected.writeFloat(buf.getFloat((long) i * Float.BYTES));
+          float f = buf.getFloat((long) i * Float.BYTES);
+          expected.writeFloat(f);
+          expectedStats.updateStats(f);
         }
-        actual.writeFloats(buf, run[0], run[1]);
+        actual.writeFloats(buf, run[0], run[1], actualStats);
+        assertThat(actualStats).isEqualTo(expectedStats);
+        assertThat(actualStats.getMinBytes()).isEqualTo(expectedStats.getMinBytes());
+        assertThat(actualStats.getMaxBytes()).isEqualTo(expectedStats.getMaxBytes());
       }
       assertThat(actual.getBytes().toByteArray()).isEqualTo(expected.getBytes().toByteArray());
       expected.close();
