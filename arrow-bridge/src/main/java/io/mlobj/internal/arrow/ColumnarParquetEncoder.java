@@ -245,19 +245,20 @@ public final class ColumnarParquetEncoder extends AbstractShardEncoder {
       columns.endRecord();
       rowsInGroup++;
       if (rowsInGroup >= nextSizeCheck) {
-        writeTensors(storage, pending, r + 1);
+        writeTensors(storage, dense, pending, r + 1);
         pending = r + 1;
         checkRowGroupSize();
       }
     }
-    writeTensors(storage, pending, n);
+    writeTensors(storage, dense, pending, n);
   }
 
   /** Rows {@code from} to {@code to} (exclusive) of the tensor columns, a run at a time. */
-  private void writeTensors(ValueVector[] storage, int from, int to) throws IOException {
+  private void writeTensors(ValueVector[] storage, boolean[] dense, int from, int to)
+      throws IOException {
     for (int c = 0; c < bulk.length; c++) {
       if (bulk[c] != null && to > from) {
-        bulk[c].write((FixedSizeListVector) storage[c], from, to);
+        bulk[c].write((FixedSizeListVector) storage[c], from, to, dense[c]);
       }
     }
   }

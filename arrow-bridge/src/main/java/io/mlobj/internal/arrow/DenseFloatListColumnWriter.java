@@ -1,17 +1,19 @@
 package io.mlobj.internal.arrow;
 
 import java.io.IOException;
+import java.util.Arrays;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.column.page.PageWriter;
 import org.apache.parquet.column.statistics.SizeStatistics;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.column.statistics.geospatial.GeospatialStatistics;
-import org.apache.parquet.column.values.ValuesWriter;
+import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
@@ -22,22 +24,25 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  * time.
  *
  * <p>The pages hold what parquet-mr's V1 column writer puts in them: repetition and definition
- * levels from parquet-mr's own level writers, PLAIN values, page statistics and size statistics as
- * its value collector keeps them, so the column chunk's statistics, encodings and value counts are
- * the same. Only where pages end differs: a page ends once its values reach the page size (or the
- * page row limit), at a row boundary, where parquet-mr ends it at its next size check.
+ * levels encoded as parquet-mr's level writers encode them ({@link RleLevelWriter}), PLAIN values,
+ * page statistics and size statistics as its value collector keeps them, so the column chunk's
+ * statistics, encodings and value counts are the same. Only where pages end differs: a page ends
+ * once its values reach the page size (or the page row limit), at a row boundary, where parquet-mr
+ * ends it at its next size check.
  */
 final class DenseFloatListColumnWriter {
   private final ColumnDescriptor column;
   private final ParquetProperties properties;
   private final int listSize;
   private final int maxDefinition;
-  private final ValuesWriter repetition;
-  private final ValuesWriter definition;
+  private final RleLevelWriter repetition;
+  private final RleLevelWriter definition;
   private final BulkPlainValuesWriter values;
   private PageWriter pages;
   private Statistics<?> statistics;
-  private SizeStatistics.Builder sizes;
+  private final boolean sizeStatistics;
+  private final long[] repetitionHistogram;
+  private final long[] definitionHistogram;
   private int valueCount;
   private int pageRows;
 
@@ -46,8 +51,12 @@ final class DenseFloatListColumnWriter {
     this.properties = properties;
     this.listSize = listSize;
     this.maxDefinition = column.getMaxDefinitionLevel();
-    this.repetition = properties.newRepetitionLevelWriter(column);
-    this.definition = properties.newDefinitionLevelWriter(column);
+    this.repetition = new RleLevelWriter(column.getMaxRepetitionLevel());
+    this.definition = new RleLevelWriter(maxDefinition);
+    this.sizeStatistics = properties.getSizeStatisticsEnabled(column);
+    this.repetitionHistogram = new long[2];
+    // As parquet-mr's SizeStatistics.Builder: no definition histogram up to level 1.
+    this.definitionHistogram = new long[maxDefinition > 1 ? maxDefinition + 1 : 0];
     this.values = new BulkPlainValuesWriter(properties.getInitialSlabSize());
     newPageStatistics();
   }
@@ -73,14 +82,18 @@ final class DenseFloatListColumnWriter {
   }
 
   private long pageBytes() {
-    return repetition.getBufferedSize() + definition.getBufferedSize() + values.getBufferedSize();
+    return repetition.bufferedSize() + definition.bufferedSize() + values.getBufferedSize();
   }
 
-  /** Writes rows {@code from} to {@code to} (exclusive) of {@code list}. */
-  void write(FixedSizeListVector list, int from, int to) throws IOException {
+  /**
+   * Writes rows {@code from} to {@code to} (exclusive) of {@code list}; {@code noNullElements} says
+   * that its element vector has no null at all (Arrow counts them by a scan of the whole vector, so
+   * the caller does it once per batch).
+   */
+  void write(FixedSizeListVector list, int from, int to, boolean noNullElements)
+      throws IOException {
     Float4Vector data = (Float4Vector) list.getDataVector();
     ArrowBuf buffer = data.getDataBuffer();
-    boolean noNullElements = data.getNullCount() == 0;
     long rowBytes = (long) listSize * Float.BYTES;
     long pageSize = properties.getPageSizeThreshold();
     int rowLimit = properties.getPageRowCountLimit();
@@ -96,12 +109,11 @@ final class DenseFloatListColumnWriter {
           run = r + 1;
           writeNull(0, 0);
         } else if (noNullElements || denseRow(data, r)) {
-          for (int k = 0; k < listSize; k++) {
-            int level = k == 0 ? 0 : 1;
-            repetition.writeInteger(level);
-            definition.writeInteger(maxDefinition);
-            sizes.add(level, maxDefinition);
-          }
+          repetition.write(0);
+          repetition.writeRepeated(1, listSize - 1);
+          definition.writeRepeated(maxDefinition, listSize);
+          count(0, maxDefinition, 1);
+          count(1, maxDefinition, listSize - 1);
         } else {
           writeValues(buffer, run, r);
           run = r + 1;
@@ -135,22 +147,30 @@ final class DenseFloatListColumnWriter {
         writeNull(level, maxDefinition - 1);
       } else {
         float value = data.get(start + k);
-        repetition.writeInteger(level);
-        definition.writeInteger(maxDefinition);
+        repetition.write(level);
+        definition.write(maxDefinition);
         values.writeFloat(value);
         statistics.updateStats(value);
-        sizes.add(level, maxDefinition);
+        count(level, maxDefinition, 1);
         valueCount++;
       }
     }
   }
 
   private void writeNull(int repetitionLevel, int definitionLevel) {
-    repetition.writeInteger(repetitionLevel);
-    definition.writeInteger(definitionLevel);
+    repetition.write(repetitionLevel);
+    definition.write(definitionLevel);
     statistics.incrementNumNulls();
-    sizes.add(repetitionLevel, definitionLevel);
+    count(repetitionLevel, definitionLevel, 1);
     valueCount++;
+  }
+
+  /** Adds {@code n} levels to the page's level histograms (parquet-mr's size statistics). */
+  private void count(int repetitionLevel, int definitionLevel, int n) {
+    repetitionHistogram[repetitionLevel] += n;
+    if (definitionHistogram.length > 0) {
+      definitionHistogram[definitionLevel] += n;
+    }
   }
 
   private void writeValues(ArrowBuf data, int fromRow, int toRow) {
@@ -171,14 +191,14 @@ final class DenseFloatListColumnWriter {
   private void writePage() throws IOException {
     // As parquet-mr's ColumnWriterV1.writePage: levels and values concatenated, then reset.
     pages.writePage(
-        BytesInput.concat(repetition.getBytes(), definition.getBytes(), values.getBytes()),
+        BytesInput.concat(repetition.toBytes(), definition.toBytes(), values.getBytes()),
         valueCount,
         pageRows,
         statistics,
-        sizes.build(),
+        sizeStatistics(),
         geospatial(),
-        repetition.getEncoding(),
-        definition.getEncoding(),
+        Encoding.RLE,
+        Encoding.RLE,
         values.getEncoding());
     repetition.reset();
     definition.reset();
@@ -200,17 +220,27 @@ final class DenseFloatListColumnWriter {
         properties.getStatisticsEnabled(column)
             ? Statistics.createStats(column.getPrimitiveType())
             : Statistics.noopStats(column.getPrimitiveType());
-    int maxRepetition = column.getMaxRepetitionLevel();
-    sizes =
-        properties.getSizeStatisticsEnabled(column)
-            ? SizeStatistics.newBuilder(column.getPrimitiveType(), maxRepetition, maxDefinition)
-            : SizeStatistics.noopBuilder(column.getPrimitiveType(), maxRepetition, maxDefinition);
+    Arrays.fill(repetitionHistogram, 0);
+    Arrays.fill(definitionHistogram, 0);
+  }
+
+  /** The page's size statistics, as parquet-mr's builder makes them for a non-binary column. */
+  private SizeStatistics sizeStatistics() {
+    PrimitiveType type = column.getPrimitiveType();
+    if (!sizeStatistics) {
+      return SizeStatistics.noopBuilder(type, 1, maxDefinition).build();
+    }
+    return new SizeStatistics(
+        type,
+        0,
+        Arrays.stream(repetitionHistogram).boxed().toList(),
+        Arrays.stream(definitionHistogram).boxed().toList());
   }
 
   /** Drops whatever is buffered (an abandoned shard). */
   void close() {
-    repetition.close();
-    definition.close();
-    values.close();
+    repetition.reset();
+    definition.reset();
+    values.reset();
   }
 }
