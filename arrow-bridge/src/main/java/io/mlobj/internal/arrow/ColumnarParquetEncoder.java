@@ -56,6 +56,12 @@ import org.apache.parquet.schema.Type;
  * per element instead of five. Handles flat columns and (fixed-size) lists of primitives — the same
  * shapes {@link ColumnarParquetDecoder} reads column-wise; other schemas use the record path. The
  * file layout is identical either way.
+ *
+ * <p>Two things make it cheaper per byte than parquet-mr's own column writers: PLAIN numbers go
+ * through {@link BulkPlainValuesWriterFactory} (one store per value, not four single-byte stream
+ * writes), and float tensor columns skip the per-element {@code ColumnWriter} call altogether:
+ * {@link DenseFloatListColumnWriter} writes their pages a run of rows at a time into the same page
+ * store.
  */
 public final class ColumnarParquetEncoder extends AbstractShardEncoder {
   private final Schema schema;
