@@ -85,7 +85,8 @@ class HttpClientsITCase {
   void multipartWritesAndWholeAndRangedReadsReturnTheSameBytes(S3HttpClients.Kind client) {
     Map<String, String> conf = with(S3.conf(), client);
     conf.put("mlobj.io.part-size", "8m");
-    byte[] data = new byte[20 << 20]; // over 16 MiB: a 3-part multipart upload, 3 ranged GETs
+    byte[] data =
+        new byte[20 << 20]; // over 16 MiB: a multipart upload of 8 + 12 MiB, 3 ranged GETs
     new Random(client.ordinal()).nextBytes(data);
     String uri = S3.newDatasetUri();
     try (Dataset dataset = SmallRows.create(uri, conf)) {
