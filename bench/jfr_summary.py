@@ -65,7 +65,7 @@ def main():
         elif t == 'jdk.NativeMethodSample':
             natives.append((ts(e['values']['startTime']), frames_of(e)))
         elif t == 'jdk.ExecutionSample':
-            samples.append((ts(e['values']['startTime']), e['values']['sampledThread'].get('javaName') or '?', frames_of(e)))
+            samples.append((ts(e['values']['startTime']), (e['values'].get('sampledThread') or {}).get('javaName') or '?', frames_of(e)))
         elif t == 'jdk.GarbageCollection':
             gcs.append((ts(e['values']['startTime']), dur(e['values']['sumOfPauses'])))
     runs.sort()
