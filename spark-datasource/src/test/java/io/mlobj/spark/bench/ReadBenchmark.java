@@ -20,7 +20,8 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Arguments (all optional): {@code rows} (default 2000000), {@code tensorRows} (20000), {@code
  * runs} (3), {@code master} (local[2]), {@code only} (run only the cases whose name contains this,
- * e.g. {@code tensor}). See docs/spark.md for the command.
+ * e.g. {@code tensor}, or one of several such parts separated by {@code |}, e.g. {@code
+ * spark.read.parquet|kernel Parquet reader}). See docs/spark.md for the command.
  */
 public final class ReadBenchmark {
   private ReadBenchmark() {}
@@ -39,15 +40,15 @@ public final class ReadBenchmark {
   /** Input partitions of each case. */
   private static final Map<String, Integer> PARTITIONS = new LinkedHashMap<>();
 
-  /** Runs only the cases whose name contains this (5th argument; default all). */
-  private static String only = "";
+  /** Runs only the cases whose name contains one of these (5th argument, |-separated; all). */
+  private static String[] only = {""};
 
   public static void main(String[] args) throws Exception {
     long rows = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
     long tensorRows = args.length > 1 ? Long.parseLong(args[1]) : 20_000;
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     String master = args.length > 3 ? args[3] : "local[2]";
-    only = args.length > 4 ? args[4] : "";
+    only = args.length > 4 ? args[4].split("\\|") : new String[] {""};
     try (EmbeddedS3 s3 = EmbeddedS3.builder().build().start().createBucket("bench")) {
       SparkSession.Builder builder =
           SparkSession.builder()
@@ -231,7 +232,7 @@ public final class ReadBenchmark {
       int runs,
       String name,
       Supplier<org.apache.spark.sql.Dataset<Row>> df) {
-    if (name.contains(only)) {
+    if (java.util.Arrays.stream(only).anyMatch(name::contains)) {
       seconds.put(name, best(runs, df));
       CPU.put(name, lastCpu);
       PARTITIONS.put(name, lastPartitions);
