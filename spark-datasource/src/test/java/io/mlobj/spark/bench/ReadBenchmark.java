@@ -197,6 +197,7 @@ public final class ReadBenchmark {
 
     System.out.printf(
         "%nrows=%d (20 columns), tensorRows=%d (3x32x32 float32)%n", rows, tensorRows);
+    System.out.println(chunkBytes(spark, wide, two));
     System.out.printf("%-75s %8s %12s %11s%n", "", "wall", "task CPU", "partitions");
     seconds.forEach(
         (k, v) ->
@@ -210,6 +211,46 @@ public final class ReadBenchmark {
         ratio(seconds, name.substring(0, comma), variant, runs);
       }
     }
+  }
+
+  /**
+   * What a scan of {@code columns} must fetch, from the shards' footers: the whole shards (the
+   * kernel reader verifies each shard's CRC32C, so it fetches every byte) against the column chunks
+   * of those columns (all Spark's Parquet reader fetches, besides the footers).
+   */
+  private static String chunkBytes(SparkSession spark, String dataset, String... columns) {
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    long files = 0;
+    long whole = 0;
+    long chunks = 0;
+    try {
+      org.apache.hadoop.fs.Path data = new org.apache.hadoop.fs.Path(dataset + "/data");
+      org.apache.hadoop.fs.FileSystem fs = data.getFileSystem(conf);
+      org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it =
+          fs.listFiles(data, true);
+      while (it.hasNext()) {
+        org.apache.hadoop.fs.LocatedFileStatus file = it.next();
+        files++;
+        whole += file.getLen();
+        try (org.apache.parquet.hadoop.ParquetFileReader footer =
+            org.apache.parquet.hadoop.ParquetFileReader.open(
+                org.apache.parquet.hadoop.util.HadoopInputFile.fromStatus(file, conf))) {
+          for (org.apache.parquet.hadoop.metadata.BlockMetaData block : footer.getRowGroups()) {
+            for (org.apache.parquet.hadoop.metadata.ColumnChunkMetaData chunk :
+                block.getColumns()) {
+              if (List.of(columns).contains(chunk.getPath().toDotString())) {
+                chunks += chunk.getTotalSize();
+              }
+            }
+          }
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return String.format(
+        "%s: %d shards, %.1f MB; the column chunks of %s: %.1f MB",
+        dataset, files, whole / 1e6, List.of(columns), chunks / 1e6);
   }
 
   /** {@code spark.read.parquet} over the shard files of a dataset. */
