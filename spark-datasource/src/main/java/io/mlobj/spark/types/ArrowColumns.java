@@ -30,9 +30,11 @@ import org.apache.spark.sql.vectorized.ColumnarMap;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
- * Exposes Arrow batches to Spark as {@link ColumnarBatch}es without copying: Spark's own {@link
- * ArrowColumnVector} for the types it knows, and small views for the ones it does not (tensors and
- * other fixed-size lists, unsigned integers, fixed-size binary, non-microsecond timestamps).
+ * Exposes Arrow batches to Spark as {@link ColumnarBatch}es without copying: direct views of flat
+ * numbers, booleans, dates, microsecond timestamps, strings and binaries ({@link ScalarColumns}),
+ * small views for what Spark's {@link ArrowColumnVector} does not know (tensors and other
+ * fixed-size lists, unsigned integers, fixed-size binary, non-microsecond timestamps), and {@link
+ * ArrowColumnVector} for the rest (lists, structs, maps, decimals).
  */
 public final class ArrowColumns {
   private ArrowColumns() {}
@@ -70,7 +72,8 @@ public final class ArrowColumns {
             && !(vector instanceof TimeStampMicroVector))) {
       return new ConvertingColumn(vector);
     }
-    return new ArrowColumnVector(vector);
+    ColumnVector flat = vector instanceof FieldVector f ? ScalarColumns.of(f) : null;
+    return flat != null ? flat : new ArrowColumnVector(vector);
   }
 
   /** Base of the views: everything unsupported throws. */

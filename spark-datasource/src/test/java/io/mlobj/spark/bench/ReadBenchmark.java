@@ -20,7 +20,8 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Arguments (all optional): {@code rows} (default 2000000), {@code tensorRows} (20000), {@code
  * runs} (3), {@code master} (local[2]), {@code only} (run only the cases whose name contains this,
- * e.g. {@code tensor}). See docs/spark.md for the command.
+ * e.g. {@code tensor}, or one of several such parts separated by {@code |}, e.g. {@code
+ * spark.read.parquet|kernel Parquet reader}). See docs/spark.md for the command.
  */
 public final class ReadBenchmark {
   private ReadBenchmark() {}
@@ -39,15 +40,15 @@ public final class ReadBenchmark {
   /** Input partitions of each case. */
   private static final Map<String, Integer> PARTITIONS = new LinkedHashMap<>();
 
-  /** Runs only the cases whose name contains this (5th argument; default all). */
-  private static String only = "";
+  /** Runs only the cases whose name contains one of these (5th argument, |-separated; all). */
+  private static String[] only = {""};
 
   public static void main(String[] args) throws Exception {
     long rows = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
     long tensorRows = args.length > 1 ? Long.parseLong(args[1]) : 20_000;
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     String master = args.length > 3 ? args[3] : "local[2]";
-    only = args.length > 4 ? args[4] : "";
+    only = args.length > 4 ? args[4].split("\\|") : new String[] {""};
     try (EmbeddedS3 s3 = EmbeddedS3.builder().build().start().createBucket("bench")) {
       SparkSession.Builder builder =
           SparkSession.builder()
@@ -196,6 +197,7 @@ public final class ReadBenchmark {
 
     System.out.printf(
         "%nrows=%d (20 columns), tensorRows=%d (3x32x32 float32)%n", rows, tensorRows);
+    System.out.println(chunkBytes(spark, wide, two));
     System.out.printf("%-75s %8s %12s %11s%n", "", "wall", "task CPU", "partitions");
     seconds.forEach(
         (k, v) ->
@@ -209,6 +211,46 @@ public final class ReadBenchmark {
         ratio(seconds, name.substring(0, comma), variant, runs);
       }
     }
+  }
+
+  /**
+   * What a scan of {@code columns} must fetch, from the shards' footers: the whole shards (the
+   * kernel reader verifies each shard's CRC32C, so it fetches every byte) against the column chunks
+   * of those columns (all Spark's Parquet reader fetches, besides the footers).
+   */
+  private static String chunkBytes(SparkSession spark, String dataset, String... columns) {
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    long files = 0;
+    long whole = 0;
+    long chunks = 0;
+    try {
+      org.apache.hadoop.fs.Path data = new org.apache.hadoop.fs.Path(dataset + "/data");
+      org.apache.hadoop.fs.FileSystem fs = data.getFileSystem(conf);
+      org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it =
+          fs.listFiles(data, true);
+      while (it.hasNext()) {
+        org.apache.hadoop.fs.LocatedFileStatus file = it.next();
+        files++;
+        whole += file.getLen();
+        try (org.apache.parquet.hadoop.ParquetFileReader footer =
+            org.apache.parquet.hadoop.ParquetFileReader.open(
+                org.apache.parquet.hadoop.util.HadoopInputFile.fromStatus(file, conf))) {
+          for (org.apache.parquet.hadoop.metadata.BlockMetaData block : footer.getRowGroups()) {
+            for (org.apache.parquet.hadoop.metadata.ColumnChunkMetaData chunk :
+                block.getColumns()) {
+              if (List.of(columns).contains(chunk.getPath().toDotString())) {
+                chunks += chunk.getTotalSize();
+              }
+            }
+          }
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return String.format(
+        "%s: %d shards, %.1f MB; the column chunks of %s: %.1f MB",
+        dataset, files, whole / 1e6, List.of(columns), chunks / 1e6);
   }
 
   /** {@code spark.read.parquet} over the shard files of a dataset. */
@@ -231,7 +273,7 @@ public final class ReadBenchmark {
       int runs,
       String name,
       Supplier<org.apache.spark.sql.Dataset<Row>> df) {
-    if (name.contains(only)) {
+    if (java.util.Arrays.stream(only).anyMatch(name::contains)) {
       seconds.put(name, best(runs, df));
       CPU.put(name, lastCpu);
       PARTITIONS.put(name, lastPartitions);
