@@ -5,6 +5,7 @@ import java.util.Map;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.conf.HadoopParquetConfiguration;
 import org.apache.parquet.conf.ParquetConfiguration;
+import org.apache.parquet.hadoop.util.HadoopCodecs;
 
 /**
  * Read options for parquet-mr's file reader without a fresh Hadoop configuration per file: {@code
@@ -25,9 +26,13 @@ public final class ParquetReadDefaults {
 
   /**
    * Options for one reader. Vectored reads stay on (parquet-mr's default): {@link
-   * ByteArrayInputFile} serves them with slices of the fetched bytes instead of copies.
+   * ByteArrayInputFile} serves them with slices of the fetched bytes instead of copies. Snappy
+   * pages are decompressed by {@link PageDecompressors}.
    */
   public static ParquetReadOptions options() {
-    return ParquetReadOptions.builder(Shared.CONF).withUseHadoopVectoredIo(true).build();
+    return ParquetReadOptions.builder(Shared.CONF)
+        .withUseHadoopVectoredIo(true)
+        .withCodecFactory(new PageDecompressors(HadoopCodecs.newFactory(Shared.CONF, 0)))
+        .build();
   }
 }

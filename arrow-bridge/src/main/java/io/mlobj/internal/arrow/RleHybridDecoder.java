@@ -262,7 +262,8 @@ public final class RleHybridDecoder {
    * Checks the repetition levels (maximum level 1, so bit width 1) of a fixed-size list column
    * without expanding them: every row must start (level 0) exactly {@code perRow} levels after the
    * previous one. An RLE run is checked as a whole (a tensor's long runs of 1s cost one step);
-   * bit-packed groups value by value. Advances the buffer past the runs read.
+   * bit-packed groups a byte (8 levels) at a time where rows are longer than 8, else value by
+   * value. Advances the buffer past the runs read.
    *
    * @param phase the position within a row of the first level (0 = a row starts), carried over from
    *     the previous page, which may have ended inside a row
@@ -297,7 +298,23 @@ public final class RleHybridDecoder {
       } else {
         int from = in.position();
         int take = Math.min((header >>> 1) * 8, count - n);
-        for (int i = 0; i < take; i++) {
+        int i = 0;
+        if (perRow > 8) {
+          // A byte of 8 levels holds at most one row start: compare it whole with the byte
+          // expected (all 1s but a 0 where the next row starts, if within these 8).
+          for (; i + 8 <= take; i += 8) {
+            int toStart = phase == 0 ? 0 : perRow - phase;
+            int expected = toStart < 8 ? 0xff & ~(1 << toStart) : 0xff;
+            if ((in.get(from + (i >>> 3)) & 0xff) != expected) {
+              return -1;
+            }
+            phase += 8;
+            if (phase >= perRow) {
+              phase -= perRow;
+            }
+          }
+        }
+        for (; i < take; i++) {
           boolean rowStart = phase == 0;
           if (++phase == perRow) {
             phase = 0;
