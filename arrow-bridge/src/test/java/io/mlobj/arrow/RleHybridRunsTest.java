@@ -31,12 +31,14 @@ class RleHybridRunsTest {
       for (int i = 0; i < indices.length; i++) {
         indices[i] = i % 97 < 40 ? entries - 1 : random.nextInt(entries);
       }
-      ByteBuffer encoded = encode(indices, bitWidth, 40);
+      ByteBuffer heap = encode(indices, bitWidth, 40);
+      ByteBuffer direct = ByteBuffer.allocateDirect(heap.remaining()).put(heap.duplicate()).flip();
       for (int width : ENTRY_WIDTHS) {
         byte[] dictionary = new byte[entries * width];
         random.nextBytes(dictionary);
         byte[] out = new byte[indices.length * width];
-        ByteBuffer in = encoded.duplicate();
+        // Heap buffers are read through their array, others (mappings) through the buffer.
+        ByteBuffer in = (width + bitWidth) % 2 == 0 ? heap.duplicate() : direct.duplicate();
         RleHybridDecoder.gather(in, bitWidth, indices.length, dictionary, width, out);
         for (int i = 0; i < indices.length; i++) {
           for (int b = 0; b < width; b++) {

@@ -159,6 +159,19 @@ public final class RleHybridDecoder {
         int take = Math.min((header >>> 1) * 8, count - n);
         if (bitWidth == 8) {
           gatherBytes(in, from, take, dictionary, width, out, n);
+        } else if (in.hasArray() && width == 4) {
+          // The common case (float and int32 tensors off the heap) read from the array itself:
+          // an array view read costs less per value than a buffer's.
+          gatherPacked4(
+              in.array(),
+              in.arrayOffset() + from,
+              in.arrayOffset() + in.limit(),
+              take,
+              bitWidth,
+              mask,
+              dictionary,
+              out,
+              n);
         } else {
           gatherPacked(in, from, take, bitWidth, mask, dictionary, width, out, n);
         }
@@ -217,6 +230,33 @@ public final class RleHybridDecoder {
           LONG.set(out, (at + i) * 8, (long) LONG.get(dict, (in.get(from + i) & 0xff) * 8));
         }
       }
+    }
+  }
+
+  private static void gatherPacked4(
+      byte[] in,
+      int from,
+      int limit,
+      int take,
+      int bitWidth,
+      long mask,
+      byte[] dict,
+      byte[] out,
+      int at) {
+    for (int i = 0; i < take; i++) {
+      long bit = (long) i * bitWidth;
+      int pos = from + (int) (bit >>> 3);
+      long word;
+      if (pos + 8 <= limit) {
+        word = (long) LONG.get(in, pos);
+      } else {
+        word = 0;
+        for (int b = 0; pos + b < limit && b < 8; b++) {
+          word |= (long) (in[pos + b] & 0xff) << (8 * b);
+        }
+      }
+      int index = (int) ((word >>> (bit & 7)) & mask);
+      INT.set(out, (at + i) * 4, (int) INT.get(dict, index * 4));
     }
   }
 
