@@ -32,6 +32,7 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.MessageType;
@@ -89,6 +90,10 @@ class BulkPageDecoderTest {
    * falls back to PLAIN within the chunk). Every fifth label and every seventh small value is null.
    */
   private static byte[] file(WriterVersion version) throws IOException {
+    return file(version, CompressionCodecName.UNCOMPRESSED);
+  }
+
+  private static byte[] file(WriterVersion version, CompressionCodecName codec) throws IOException {
     ByteBufferOutputFile out = new ByteBufferOutputFile(1 << 20);
     Random random = new Random(42);
     SimpleGroupFactory groups = new SimpleGroupFactory(PARQUET);
@@ -96,6 +101,7 @@ class BulkPageDecoderTest {
         ExampleParquetWriter.builder(out)
             .withType(PARQUET)
             .withWriterVersion(version)
+            .withCompressionCodec(codec)
             .withDictionaryEncoding(true)
             .withDictionaryPageSize(512)
             .withRowGroupRowCountLimit(700)
@@ -131,7 +137,69 @@ class BulkPageDecoderTest {
   void decodesDictionaryAndPlainPagesLikeParquetMr(WriterVersion version) throws IOException {
     byte[] bytes = file(version);
     assertShape(bytes);
+    assertReadsLikeParquetMr(bytes);
+  }
+
+  /**
+   * Snappy pages take mlobj's one-call decompression, ZSTD and GZIP pages parquet-mr's codecs; the
+   * reference read uses parquet-mr's own codecs for all.
+   */
+  @ParameterizedTest(name = "codec = {0}")
+  @EnumSource(
+      value = CompressionCodecName.class,
+      names = {"SNAPPY", "ZSTD", "GZIP"})
+  void compressedPagesDecodeLikeParquetMr(CompressionCodecName codec) throws IOException {
+    for (WriterVersion version : WriterVersion.values()) {
+      assertReadsLikeParquetMr(file(version, codec));
+    }
+  }
+
+  /**
+   * A shard read in place from off-heap memory (a mapping of the local cache's copy), at an offset
+   * within its buffer, decodes as from an array.
+   */
+  @Test
+  void decodesFromADirectBufferAtAnOffset() throws IOException {
+    byte[] bytes = file(WriterVersion.PARQUET_2_0, CompressionCodecName.SNAPPY);
+    ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length + 11);
+    direct.position(7);
+    direct.put(bytes);
+    direct.position(7).limit(7 + bytes.length);
     List<Group> expected = readWithParquetMr(bytes);
+    int seen = 0;
+    try (ParquetBatchReader reader =
+        new ParquetBatchReader(direct, ARROW, arrow.allocator(), 0, -1, 333)) {
+      while (reader.next()) {
+        VectorSchemaRoot root = reader.root();
+        for (int r = 0; r < root.getRowCount(); r++) {
+          assertRow(root, r, expected.get(seen++));
+        }
+      }
+    }
+    assertThat(seen).isEqualTo(3000);
+    assertThat(direct.position()).as("the caller's buffer is not moved").isEqualTo(7);
+  }
+
+  /** Row group by row group, as the trainer feed opens them, and all at once in batches. */
+  private void assertReadsLikeParquetMr(byte[] bytes) throws IOException {
+    List<Group> expected = readWithParquetMr(bytes);
+    int groups;
+    try (ParquetFileReader reader = ParquetFileReader.open(new ByteArrayInputFile(bytes))) {
+      groups = reader.getRowGroups().size();
+    }
+    int row = 0;
+    for (int g = 0; g < groups; g++) {
+      try (ParquetBatchReader reader =
+          new ParquetBatchReader(bytes, ARROW, arrow.allocator(), g, 1, Integer.MAX_VALUE)) {
+        while (reader.next()) {
+          VectorSchemaRoot root = reader.root();
+          for (int r = 0; r < root.getRowCount(); r++) {
+            assertRow(root, r, expected.get(row++));
+          }
+        }
+      }
+    }
+    assertThat(row).isEqualTo(3000);
     for (int batchRows : new int[] {10, 1024}) {
       List<Group> seen = new ArrayList<>();
       try (ParquetBatchReader reader =

@@ -2,8 +2,6 @@ package io.mlobj.internal.arrow;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Set;
@@ -45,21 +43,15 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  *   <li>PLAIN pages hold little-endian values as Arrow lays them out: copied in bulk (narrowed for
  *       INT32 stored into 8- and 16-bit vectors, e.g. pyarrow's uint8 images).
  *   <li>Dictionary pages (PLAIN_DICTIONARY / RLE_DICTIONARY, the default of pyarrow and Spark): the
- *       indices are decoded a run at a time by {@link RleHybridDecoder} and gathered from the
- *       dictionary into a heap buffer, copied into Arrow once per page. A chunk whose writer fell
- *       back to PLAIN mid-chunk mixes both kinds of page: each page is decoded by its own encoding.
+ *       indices are unpacked by {@link RleHybridDecoder} and looked up in the dictionary in one
+ *       pass, into a heap buffer copied into Arrow once per page. A chunk whose writer fell back to
+ *       PLAIN mid-chunk mixes both kinds of page: each page is decoded by its own encoding.
  *   <li>Levels are decoded and checked, not trusted: a flat column may hold nulls (definition level
  *       below the maximum); a fixed-size list must have no nulls and exactly its size of elements
  *       per row (chunks whose statistics report nulls stay on the {@code ColumnReader} path).
  * </ul>
  */
 public final class BulkPageDecoder {
-  private static final VarHandle SHORT =
-      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle INT =
-      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle LONG =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final Set<Encoding> DECODABLE =
       Set.of(
           Encoding.PLAIN,
@@ -85,8 +77,6 @@ public final class BulkPageDecoder {
   private int levelPos;
   private int levelCount;
   private int[] defs = new int[0];
-  private int[] scratchLevels = new int[0];
-  private int[] indices = new int[0];
   private byte[] gathered = new byte[0];
 
   /** Where the next level falls within a fixed-size list row: 0 starts a row, up to perRow-1. */
@@ -241,13 +231,12 @@ public final class BulkPageDecoder {
     try {
       ByteBuffer data;
       Encoding encoding;
+      int nonNull;
       if (page instanceof DataPageV2 v2) {
         if (maxRep > 0) {
           decodeRepetition(v2.getRepetitionLevels().toByteBuffer(), count);
         }
-        if (maxDef > 0) {
-          decodeLevels(v2.getDefinitionLevels().toByteBuffer(), maxDef, ensureDefs(count), count);
-        }
+        nonNull = maxDef > 0 ? definitions(v2.getDefinitionLevels().toByteBuffer(), count) : count;
         data = v2.getData().toByteBuffer();
         encoding = v2.getDataEncoding();
       } else {
@@ -256,20 +245,10 @@ public final class BulkPageDecoder {
         if (maxRep > 0) {
           decodeRepetition(prefixedLevels(buffer, v1.getRlEncoding()), count);
         }
-        if (maxDef > 0) {
-          decodeLevels(
-              prefixedLevels(buffer, v1.getDlEncoding()), maxDef, ensureDefs(count), count);
-        }
+        nonNull =
+            maxDef > 0 ? definitions(prefixedLevels(buffer, v1.getDlEncoding()), count) : count;
         data = buffer.slice();
         encoding = v1.getValueEncoding();
-      }
-      int nonNull = count;
-      if (maxDef > 0) {
-        for (int i = 0; i < count; i++) {
-          if (defs[i] != maxDef) {
-            nonNull--;
-          }
-        }
       }
       pageHasNulls = nonNull < count;
       if (pageHasNulls && perRow > 1) {
@@ -311,9 +290,18 @@ public final class BulkPageDecoder {
     return levels;
   }
 
-  private static void decodeLevels(ByteBuffer levels, int maxLevel, int[] out, int count) {
-    int bitWidth = 32 - Integer.numberOfLeadingZeros(maxLevel);
-    RleHybridDecoder.decode(levels, bitWidth, out, count);
+  /**
+   * Reads a page's definition levels and returns how many of its values are non-null. A page
+   * without nulls (a tensor's pages always) is counted run by run without expanding its levels;
+   * only a page with nulls fills {@link #defs}, which {@link #read} then consults.
+   */
+  private int definitions(ByteBuffer levels, int count) {
+    int bitWidth = 32 - Integer.numberOfLeadingZeros(maxDef);
+    int nonNull = RleHybridDecoder.countEqual(levels.duplicate(), bitWidth, count, maxDef);
+    if (nonNull < count) {
+      RleHybridDecoder.decode(levels, bitWidth, ensureDefs(count), count);
+    }
+    return nonNull;
   }
 
   /**
@@ -323,10 +311,7 @@ public final class BulkPageDecoder {
    * samples for tensors.
    */
   private void decodeRepetition(ByteBuffer levels, int count) {
-    if (scratchLevels.length < count) {
-      scratchLevels = new int[count];
-    }
-    int phase = RleHybridDecoder.fixedListPhase(levels, count, perRow, rowPhase, scratchLevels);
+    int phase = RleHybridDecoder.fixedListPhase(levels, count, perRow, rowPhase);
     if (phase < 0) {
       throw new IllegalStateException(
           "Cannot read Parquet column "
@@ -349,11 +334,9 @@ public final class BulkPageDecoder {
             "Cannot read Parquet column " + column + ": a dictionary page is missing");
       }
       int bitWidth = data.get() & 0xff;
-      if (indices.length < count) {
-        indices = new int[count];
-      }
-      RleHybridDecoder.decode(data, bitWidth, indices, count);
-      return ByteBuffer.wrap(gather(count), 0, count * width);
+      byte[] out = ensureGathered(count * width);
+      RleHybridDecoder.gather(data, bitWidth, count, dictionary, width, out);
+      return ByteBuffer.wrap(out, 0, count * width);
     }
     if (encoding != Encoding.PLAIN) {
       throw new IllegalStateException(
@@ -365,35 +348,6 @@ public final class BulkPageDecoder {
     byte[] out = ensureGathered(count * width);
     narrow(data, count, out);
     return ByteBuffer.wrap(out, 0, count * width);
-  }
-
-  private byte[] gather(int count) {
-    byte[] out = ensureGathered(count * width);
-    byte[] dict = dictionary;
-    int[] idx = indices;
-    switch (width) {
-      case 1 -> {
-        for (int i = 0; i < count; i++) {
-          out[i] = dict[idx[i]];
-        }
-      }
-      case 2 -> {
-        for (int i = 0; i < count; i++) {
-          SHORT.set(out, i * 2, (short) SHORT.get(dict, idx[i] * 2));
-        }
-      }
-      case 4 -> {
-        for (int i = 0; i < count; i++) {
-          INT.set(out, i * 4, (int) INT.get(dict, idx[i] * 4));
-        }
-      }
-      default -> {
-        for (int i = 0; i < count; i++) {
-          LONG.set(out, i * 8, (long) LONG.get(dict, idx[i] * 8));
-        }
-      }
-    }
-    return out;
   }
 
   private byte[] ensureGathered(int bytes) {

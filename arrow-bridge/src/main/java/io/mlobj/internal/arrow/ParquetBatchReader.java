@@ -3,6 +3,7 @@ package io.mlobj.internal.arrow;
 import io.mlobj.arrow.BatchReader;
 import io.mlobj.arrow.SchemaCodec;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,12 +12,15 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.io.SeekableInputStream;
 import org.apache.parquet.io.api.GroupConverter;
 import org.apache.parquet.io.api.RecordMaterializer;
 import org.apache.parquet.schema.MessageType;
@@ -24,8 +28,9 @@ import org.apache.parquet.schema.Type;
 
 /**
  * Reads a range of row groups of an in-memory Parquet file into Arrow batches of at most {@code
- * maxBatchRows} rows. Only the requested columns are decoded; requested columns the file lacks
- * (added later by schema evolution) read as nulls.
+ * maxBatchRows} rows, decoding column chunks where they lie in the fetched bytes. Only the
+ * requested columns are decoded; requested columns the file lacks (added later by schema evolution)
+ * read as nulls.
  */
 public final class ParquetBatchReader implements BatchReader {
   private final ParquetFileReader reader;
@@ -56,8 +61,24 @@ public final class ParquetBatchReader implements BatchReader {
       int groupCount,
       int maxBatchRows)
       throws IOException {
-    this.reader =
-        ParquetFileReader.open(new ByteArrayInputFile(bytes), ParquetReadDefaults.options());
+    this(ByteBuffer.wrap(bytes), schema, allocator, firstGroup, groupCount, maxBatchRows);
+  }
+
+  /**
+   * A reader over the buffer's remaining bytes (heap or a mapping), read in place: column chunks
+   * are decoded from slices of it, so it must stay unchanged and mapped until the reader is closed.
+   *
+   * @see #ParquetBatchReader(byte[], Schema, BufferAllocator, int, int, int)
+   */
+  public ParquetBatchReader(
+      ByteBuffer bytes,
+      Schema schema,
+      BufferAllocator allocator,
+      int firstGroup,
+      int groupCount,
+      int maxBatchRows)
+      throws IOException {
+    this.reader = openFile(bytes);
     try {
       MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
       Schema target = schema != null ? schema : fileArrowSchema(reader);
@@ -129,6 +150,18 @@ public final class ParquetBatchReader implements BatchReader {
       reader.close();
       throw e;
     }
+  }
+
+  /**
+   * Opens parquet-mr's reader over the buffer's remaining bytes, without copying them, with the
+   * footer parsed once per distinct footer ({@link ParquetFooters}).
+   */
+  public static ParquetFileReader openFile(ByteBuffer bytes) throws IOException {
+    ByteArrayInputFile file = new ByteArrayInputFile(bytes);
+    ParquetReadOptions options = ParquetReadDefaults.options();
+    SeekableInputStream in = file.newStream();
+    ParquetMetadata footer = ParquetFooters.footer(file, bytes, options, in);
+    return new ParquetFileReader(file, footer, options, in);
   }
 
   /** The Arrow schema stored in the file (ARROW:schema), or one derived from its Parquet schema. */

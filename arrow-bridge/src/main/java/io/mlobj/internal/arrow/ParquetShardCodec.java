@@ -5,6 +5,7 @@ import io.mlobj.ShardFormat;
 import io.mlobj.arrow.BatchReader;
 import io.mlobj.arrow.ShardEncoder;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -53,16 +54,25 @@ public final class ParquetShardCodec implements ShardCodec {
       int batchRows)
       throws IOException {
     return new ParquetBatchReader(
-        source.array(), schema, allocator, firstBlock, blockCount, batchRows);
+        buffer(source), schema, allocator, firstBlock, blockCount, batchRows);
   }
 
   @Override
   public List<Long> blockRows(Source source, List<Long> batchRows) throws Exception {
-    try (ParquetFileReader footer =
-        ParquetFileReader.open(
-            new ByteArrayInputFile(source.array()), ParquetReadDefaults.options())) {
+    try (ParquetFileReader footer = ParquetBatchReader.openFile(buffer(source))) {
       return footer.getFooter().getBlocks().stream().map(BlockMetaData::getRowCount).toList();
     }
+  }
+
+  /**
+   * The shard's bytes as a buffer, without copying them (a mapping of the local cache's copy is
+   * read in place; {@link ShardCodec.Source#array} would copy it, for every row group the feed
+   * reads).
+   */
+  private static ByteBuffer buffer(Source source) {
+    return source.buffer() != null
+        ? source.buffer()
+        : source.arrow().nioBuffer(0, Math.toIntExact(source.arrow().capacity()));
   }
 
   @Override

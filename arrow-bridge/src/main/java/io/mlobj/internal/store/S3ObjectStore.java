@@ -105,8 +105,9 @@ public final class S3ObjectStore implements ObjectStore {
 
   private byte[] readOnce(String key) {
     String full = fullKey(key);
-    GetObjectResponse first;
-    byte[] head;
+    byte[] all;
+    long total;
+    int headLength;
     try (ResponseInputStream<GetObjectResponse> in =
         client.getObject(
             GetObjectRequest.builder()
@@ -114,8 +115,25 @@ public final class S3ObjectStore implements ObjectStore {
                 .key(full)
                 .range("bytes=0-" + (partSize - 1))
                 .build())) {
-      first = in.response();
-      head = in.readAllBytes();
+      GetObjectResponse first = in.response();
+      Long length = first.contentLength();
+      if (length == null || length < 0 || length > partSize) {
+        // No usable length: collect the body, then place it.
+        byte[] head = in.readAllBytes();
+        total = checkedTotal(key, totalSize(first.contentRange(), head.length));
+        if (total <= head.length) {
+          return head;
+        }
+        headLength = head.length;
+        all = new byte[(int) total];
+        System.arraycopy(head, 0, all, 0, head.length);
+      } else {
+        // Read the first part straight into the whole object's array: no copy of the body.
+        headLength = (int) (long) length;
+        total = checkedTotal(key, Math.max(headLength, totalSize(first.contentRange(), length)));
+        all = new byte[(int) total];
+        readFully(key, in, all, 0, headLength);
+      }
     } catch (S3Exception e) {
       if (e.statusCode() == 416) {
         return new byte[0]; // ranged GET of an empty object
@@ -124,20 +142,8 @@ public final class S3ObjectStore implements ObjectStore {
     } catch (SdkException | IOException e) {
       throw translate("read", key, e);
     }
-    long total = totalSize(first.contentRange(), head.length);
-    if (total > Integer.MAX_VALUE - 16) {
-      throw new ObjectStoreException(
-          Kind.INVALID_ARGUMENT,
-          "Cannot read " + uri(key) + ": " + total + " bytes is more than one read can hold.",
-          null);
-    }
-    if (total <= head.length) {
-      return head;
-    }
-    byte[] all = new byte[(int) total];
-    System.arraycopy(head, 0, all, 0, head.length);
     List<CompletableFuture<Void>> pending = new ArrayList<>();
-    for (long offset = head.length; offset < total; offset += partSize) {
+    for (long offset = headLength; offset < total; offset += partSize) {
       final long start = offset;
       final int length = (int) Math.min(partSize, total - offset);
       pending.add(CompletableFuture.runAsync(() -> readInto(key, start, length, all), parts));
@@ -146,25 +152,41 @@ public final class S3ObjectStore implements ObjectStore {
     return all;
   }
 
+  private long checkedTotal(String key, long total) {
+    if (total > Integer.MAX_VALUE - 16) {
+      throw new ObjectStoreException(
+          Kind.INVALID_ARGUMENT,
+          "Cannot read " + uri(key) + ": " + total + " bytes is more than one read can hold.",
+          null);
+    }
+    return total;
+  }
+
   private void readInto(String key, long offset, int length, byte[] target) {
     try (InputStream in = rangeStream(key, offset, length)) {
-      int done = 0;
-      while (done < length) {
-        int n = in.read(target, (int) offset + done, length - done);
-        if (n < 0) {
-          throw new ObjectStoreException(
-              Kind.CORRUPT,
-              "Cannot read "
-                  + uri(key)
-                  + ": the object ended after "
-                  + (offset + done)
-                  + " bytes (it changed while being read?). Retry the read.",
-              null);
-        }
-        done += n;
-      }
+      readFully(key, in, target, (int) offset, length);
     } catch (IOException e) {
       throw translate("read", key, e);
+    }
+  }
+
+  /** Reads exactly {@code length} bytes of the body into {@code target} at {@code offset}. */
+  private void readFully(String key, InputStream in, byte[] target, int offset, int length)
+      throws IOException {
+    int done = 0;
+    while (done < length) {
+      int n = in.read(target, offset + done, length - done);
+      if (n < 0) {
+        throw new ObjectStoreException(
+            Kind.CORRUPT,
+            "Cannot read "
+                + uri(key)
+                + ": the object ended after "
+                + (offset + done)
+                + " bytes (it changed while being read?). Retry the read.",
+            null);
+      }
+      done += n;
     }
   }
 
