@@ -19,6 +19,7 @@ import io.mlobj.store.ObjectStore;
 import io.mlobj.store.ObjectStoreException;
 import io.mlobj.store.PreconditionFailedException;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,11 +34,11 @@ import org.slf4j.LoggerFactory;
  * The optimistic commit loop. A version becomes visible by writing {@code
  * _mlobj/versions/<N+1>.json} with create-if-absent semantics ({@link ObjectStore#putIfAbsent}): of
  * two racing committers exactly one wins. A warm append costs two round trips: the new manifest
- * (alongside the latest hint) and then the version file. The loser re-reads the latest version,
- * checks that the winner did not change what it depends on, re-applies its change on top and
- * retries with jittered exponential backoff. Whether a lost race rebases or conflicts is {@link
- * ConflictRule}'s call (the table of docs/FORMAT.md §6.2); the next version's manifests come from
- * {@link ManifestMerger}.
+ * (alongside the latest hint and any merged manifests), then the version file. The loser re-reads
+ * the latest version, checks that the winner did not change what it depends on, re-applies its
+ * change on top and retries with jittered exponential backoff. Whether a lost race rebases or
+ * conflicts is {@link ConflictRule}'s call (the table of docs/FORMAT.md §6.2); the next version's
+ * manifests come from {@link ManifestMerger}.
  *
  * <p>Failure cases:
  *
@@ -84,12 +85,13 @@ public final class Committer {
   public record Result(VersionRecord record, boolean alreadyCommitted) {}
 
   /**
-   * Commits the request. The new shards' manifest is written on another thread while the latest
-   * version is found and the hint updated; the version file is written once both are done. A handle
-   * that has seen a version builds on the newest one it saw without asking the store (a single
-   * writer's handle is always right); when another writer committed meanwhile the conditional write
-   * is refused and the commit finds the latest version and tries again at once: a stale guess is
-   * not a lost race, so it neither backs off nor counts as an attempt.
+   * Commits the request. The new shards' manifest and the latest hint are written on other threads
+   * while the latest version is found and the next one built (with any merged manifests); the
+   * version file is written once the manifests are. A handle that has seen a version builds on the
+   * newest one it saw without asking the store (a single writer's handle is always right); when
+   * another writer committed meanwhile the conditional write is refused and the commit finds the
+   * latest version and tries again at once: a stale guess is not a lost race, so it neither backs
+   * off nor counts as an attempt. Nothing this commit started is still running when it returns.
    */
   public Result commit(CommitRequest request) {
     ConditionalWrites.ensureSafe(store(), conf);
@@ -97,15 +99,19 @@ public final class Committer {
     BackgroundWrite addedWrite =
         BackgroundWrite.start(
             addedManifest == null ? null : () -> merger.writeAdded(request.added()));
+    List<BackgroundWrite> started = new ArrayList<>(List.of(addedWrite));
     try {
-      return commit(request, addedManifest, addedWrite);
+      return commit(request, addedManifest, addedWrite, started);
     } finally {
-      addedWrite.awaitQuietly();
+      started.forEach(BackgroundWrite::awaitQuietly);
     }
   }
 
   private Result commit(
-      CommitRequest request, ManifestRef addedManifest, BackgroundWrite addedWrite) {
+      CommitRequest request,
+      ManifestRef addedManifest,
+      BackgroundWrite addedWrite,
+      List<BackgroundWrite> started) {
     int maxAttempts = Math.max(1, conf.getInt(MlobjConf.COMMIT_MAX_ATTEMPTS, 100));
     boolean guess = log.knownLatest() > 0;
     boolean first = true;
@@ -113,12 +119,13 @@ public final class Committer {
       long latestVersion = guess ? log.knownLatest() : log.latestVersion();
       VersionRecord latest =
           latestVersion == 0 ? null : RollbackBase.latest(log, request, latestVersion);
-      if (first) {
+      if (first && log.hintBehind(latestVersion)) {
         // Readers probe forward from the hint, so naming the version this commit builds on (which
-        // exists) costs them nothing; written now, it overlaps the manifest write.
-        log.writeHint(latestVersion);
-        first = false;
+        // exists) costs them nothing; written now, it overlaps the commit's other requests.
+        long hint = latestVersion;
+        started.add(BackgroundWrite.start(() -> log.writeHint(hint)));
       }
+      first = false;
       if (request.create() && latest != null) {
         throw MlobjErrors.datasetExists(uri(), latestVersion);
       }

@@ -231,12 +231,17 @@ public final class VersionLog {
     manifests.put(key, record);
   }
 
+  /** Whether {@link #writeHint} would write {@code version}: the hint may name an older one. */
+  public boolean hintBehind(long version) {
+    return version > 0 && hinted.get() < version;
+  }
+
   /**
    * Best-effort update of the latest-version hint to {@code version}, which must exist; skipped
    * when the hint is known to name it or a newer one already.
    */
   public void writeHint(long version) {
-    if (version <= 0 || hinted.get() >= version) {
+    if (!hintBehind(version)) {
       return;
     }
     try {
