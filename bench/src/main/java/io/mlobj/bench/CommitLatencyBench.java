@@ -136,6 +136,18 @@ public final class CommitLatencyBench {
         requests.append(BenchSupport.f("%s=%.2f", op, (double) calls / commits));
       }
     }
+    // CPU of the whole process (client and embedded server) per operation, over a block of each:
+    // on a loaded machine steadier than wall times, and the process CPU clock may be coarse.
+    long cpu = BenchSupport.processCpuNanos();
+    for (int c = 0; c < commits; c++) {
+      dataset.newAppend().addShards(synthetic(1, 30_000_000L + c)).commit();
+    }
+    double cpuMillis = (BenchSupport.processCpuNanos() - cpu) / 1e6 / commits;
+    cpu = BenchSupport.processCpuNanos();
+    for (int c = 0; c < commits; c++) {
+      BenchSupport.rawPut(raw, "raw-commit/" + UUID.randomUUID(), versionSized);
+    }
+    double rawCpuMillis = (BenchSupport.processCpuNanos() - cpu) / 1e6 / commits;
     // A fresh handle (as a new process would have) must read the latest version first.
     List<Double> cold = new ArrayList<>();
     for (int c = 0; c < 5; c++) {
@@ -145,7 +157,7 @@ public final class CommitLatencyBench {
       cold.add((System.nanoTime() - t) / 1e6);
     }
     Snapshot latest = dataset.latest();
-    if (latest.summary().totalShards() != size + commits + 5L) {
+    if (latest.summary().totalShards() != size + 2L * commits + 5L) {
       throw new IllegalStateException("unexpected shard count " + latest.summary().totalShards());
     }
     long versionBytes =
@@ -163,6 +175,8 @@ public final class CommitLatencyBench {
       r.put("cold_open_and_append_ms", BenchSupport.median(cold));
       r.put("version_file_bytes", versionBytes);
       r.put("build_s", buildSeconds);
+      r.put("ours_cpu_ms", cpuMillis);
+      r.put("baseline_cpu_ms", rawCpuMillis);
       r.put("requests_per_append", (double) requestCount / commits);
       r.put("requests_per_append_by_kind", requests.toString());
       BenchResults.record(r);
