@@ -165,4 +165,21 @@ class CommitRequestsITCase {
     // Version 3 (missing) and version 2 (found).
     assertThat(store.reads(LogLayout.VERSIONS)).isEqualTo(2);
   }
+
+  @Test
+  void aHintNamingAMissingVersionIsOverwrittenByTheNextCommit() {
+    String uri = S3.newDatasetUri();
+    Dataset.create(uri, S3.conf(), SCHEMA, List.of(), Map.of())
+        .newAppend()
+        .addShards(shards(1))
+        .commit();
+    CountingObjectStore store = counting(uri, S3.conf());
+    store.put(LogLayout.LATEST_HINT, "{\"version\":99}".getBytes(StandardCharsets.UTF_8), Map.of());
+    Dataset dataset = Dataset.at(store, MlobjConf.of(S3.conf()));
+
+    Snapshot appended = dataset.newAppend().addShards(shards(1)).commit();
+
+    assertThat(appended.version()).isEqualTo(3);
+    assertThat(hint(store)).isEqualTo(2);
+  }
 }

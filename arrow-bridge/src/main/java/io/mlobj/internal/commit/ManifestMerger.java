@@ -44,7 +44,7 @@ public final class ManifestMerger {
     return added.isEmpty() ? null : ref(LogLayout.manifestKey(transactionId, 0), -1, added);
   }
 
-  /** Writes the manifest of the shards a commit adds (once, before the commit loop); or null. */
+  /** Writes the manifest of the shards a commit adds (once, before its version); or null. */
   public ManifestRef writeAdded(List<Shard> added) {
     ManifestRef ref = addedRef(added);
     if (ref != null) {

@@ -70,9 +70,6 @@ public final class VersionLog {
     } catch (ObjectNotFoundException e) {
       hint = -1;
     }
-    if (hint > 0) {
-      hinted.accumulateAndGet(hint, Math::max);
-    }
     // Existence, not content, decides the latest version: a damaged newest file must not hide
     // the versions before it (see "Damaged version files" in docs/FORMAT.md).
     long seen = known.get();
@@ -81,12 +78,22 @@ public final class VersionLog {
     if (from > 0 && probe(from + 1).isPresent()) {
       // The log is contiguous: from + 1 existing proves that from exists. Commits leave the hint
       // naming the version they built on, one behind, so this is the usual case.
-      v = from + 1;
+      v = probeForward(from + 1);
     } else if (from > 0 && (from == seen || probe(from).isPresent())) {
-      return from;
+      v = from;
     } else {
-      v = Math.max(listLatest(), seen);
+      v = probeForward(Math.max(listLatest(), seen));
     }
+    if (hint > 0 && hint <= v) {
+      // Only a hint naming a version that exists counts: the next commit overwrites a bad one.
+      hinted.accumulateAndGet(hint, Math::max);
+    }
+    return v;
+  }
+
+  /** The last version of the run of existing versions that starts at {@code existing}. */
+  private long probeForward(long existing) {
+    long v = existing;
     while (probe(v + 1).isPresent()) {
       v++;
     }
