@@ -19,6 +19,7 @@ import io.mlobj.store.ObjectStore;
 import io.mlobj.store.ObjectStoreException;
 import io.mlobj.store.PreconditionFailedException;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,10 +33,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The optimistic commit loop. A version becomes visible by writing {@code
  * _mlobj/versions/<N+1>.json} with create-if-absent semantics ({@link ObjectStore#putIfAbsent}): of
- * two racing committers exactly one wins. The loser re-reads the latest version, checks that the
- * winner did not change what it depends on, re-applies its change on top and retries with jittered
- * exponential backoff. Whether a lost race rebases or conflicts is {@link ConflictRule}'s call (the
- * table of docs/FORMAT.md §6.2); the next version's manifests come from {@link ManifestMerger}.
+ * two racing committers exactly one wins. A warm append costs two round trips: the new manifest
+ * (alongside the latest hint and any merged manifests), then the version file. The loser re-reads
+ * the latest version, checks that the winner did not change what it depends on, re-applies its
+ * change on top and retries with jittered exponential backoff. Whether a lost race rebases or
+ * conflicts is {@link ConflictRule}'s call (the table of docs/FORMAT.md §6.2); the next version's
+ * manifests come from {@link ManifestMerger}.
  *
  * <p>Failure cases:
  *
@@ -81,15 +84,48 @@ public final class Committer {
    */
   public record Result(VersionRecord record, boolean alreadyCommitted) {}
 
-  /** Commits the request. */
+  /**
+   * Commits the request. The new shards' manifest and the latest hint are written on other threads
+   * while the latest version is found and the next one built (with any merged manifests); the
+   * version file is written once the manifests are. A handle that has seen a version builds on the
+   * newest one it saw without asking the store (a single writer's handle is always right); when
+   * another writer committed meanwhile the conditional write is refused and the commit finds the
+   * latest version and tries again at once: a stale guess is not a lost race, so it neither backs
+   * off nor counts as an attempt. Nothing this commit started is still running when it returns.
+   */
   public Result commit(CommitRequest request) {
     ConditionalWrites.ensureSafe(store(), conf);
-    ManifestRef addedManifest = merger.writeAdded(request.added());
+    ManifestRef addedManifest = merger.addedRef(request.added());
+    BackgroundWrite addedWrite =
+        BackgroundWrite.start(
+            addedManifest == null ? null : () -> merger.writeAdded(request.added()));
+    List<BackgroundWrite> started = new ArrayList<>(List.of(addedWrite));
+    try {
+      return commit(request, addedManifest, addedWrite, started);
+    } finally {
+      started.forEach(BackgroundWrite::awaitQuietly);
+    }
+  }
+
+  private Result commit(
+      CommitRequest request,
+      ManifestRef addedManifest,
+      BackgroundWrite addedWrite,
+      List<BackgroundWrite> started) {
     int maxAttempts = Math.max(1, conf.getInt(MlobjConf.COMMIT_MAX_ATTEMPTS, 100));
-    for (int attempt = 1; ; attempt++) {
-      long latestVersion = log.latestVersion();
+    boolean guess = log.knownLatest() > 0;
+    boolean first = true;
+    for (int attempt = 1; ; ) {
+      long latestVersion = guess ? log.knownLatest() : log.latestVersion();
       VersionRecord latest =
           latestVersion == 0 ? null : RollbackBase.latest(log, request, latestVersion);
+      if (first && log.hintBehind(latestVersion)) {
+        // Readers probe forward from the hint, so naming the version this commit builds on (which
+        // exists) costs them nothing; written now, it overlaps the commit's other requests.
+        long hint = latestVersion;
+        started.add(BackgroundWrite.start(() -> log.writeHint(hint)));
+      }
+      first = false;
       if (request.create() && latest != null) {
         throw MlobjErrors.datasetExists(uri(), latestVersion);
       }
@@ -97,12 +133,18 @@ public final class Committer {
         throw MlobjErrors.datasetNotFound(uri());
       }
       Optional<VersionRecord> done = alreadyCommitted(request, latest);
+      if (done.isPresent() && guess) {
+        // Report the latest version, not the newest this handle saw.
+        guess = false;
+        continue;
+      }
       if (done.isPresent()) {
         return new Result(done.get(), true);
       }
       checkConflicts(request, latestVersion);
       VersionRecord next = apply(request, latest, addedManifest);
       String key = LogLayout.versionKey(next.version());
+      addedWrite.await();
       try {
         store().putIfAbsent(key, FormatCodec.writeVersion(next), Map.of());
         return committed(next);
@@ -132,6 +174,10 @@ public final class Committer {
         }
         LOG.warn("Retrying commit to {} after a store error: {}", uri(), unclear.getMessage());
       }
+      if (guess) {
+        guess = false;
+        continue;
+      }
       if (attempt >= maxAttempts) {
         throw new CommitFailedException(
             MlobjException.Kind.CONFLICT,
@@ -145,6 +191,7 @@ public final class Committer {
             null);
       }
       backoff(attempt);
+      attempt++;
     }
   }
 
@@ -153,8 +200,9 @@ public final class Committer {
   }
 
   private Result committed(VersionRecord record) {
+    // The hint is left naming the version before: the next commit, or a reader probing forward,
+    // finds this one (docs/FORMAT.md §5).
     log.remember(record);
-    log.writeHint(record.version());
     return new Result(record, false);
   }
 

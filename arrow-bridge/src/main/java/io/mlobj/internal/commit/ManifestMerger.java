@@ -36,14 +36,21 @@ public final class ManifestMerger {
     this.transactionId = transactionId;
   }
 
-  /** Writes the manifest of the shards a commit adds (once, before the commit loop); or null. */
+  /**
+   * The reference to the manifest of the shards a commit adds, known before {@link #writeAdded}
+   * writes it; or null when it adds none.
+   */
+  public ManifestRef addedRef(List<Shard> added) {
+    return added.isEmpty() ? null : ref(LogLayout.manifestKey(transactionId, 0), -1, added);
+  }
+
+  /** Writes the manifest of the shards a commit adds (once, before its version); or null. */
   public ManifestRef writeAdded(List<Shard> added) {
-    if (added.isEmpty()) {
-      return null;
+    ManifestRef ref = addedRef(added);
+    if (ref != null) {
+      log.writeManifest(ref.path(), new ManifestRecord(FormatCodec.CURRENT_FORMAT_VERSION, added));
     }
-    String key = LogLayout.manifestKey(transactionId, 0);
-    log.writeManifest(key, new ManifestRecord(FormatCodec.CURRENT_FORMAT_VERSION, added));
-    return ref(key, -1, added);
+    return ref;
   }
 
   /**

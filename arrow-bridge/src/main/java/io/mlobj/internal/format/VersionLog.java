@@ -10,11 +10,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads the version log of one dataset. Version files and manifests are immutable, so they are
  * cached once read. Finding the latest version reads the {@code _latest.json} hint and probes
- * forward one version at a time; it lists the log only when the hint is missing.
+ * forward one version at a time; it lists the log only when neither the hint nor this log knows a
+ * version that exists.
+ *
+ * <p>The log is contiguous (version {@code N+1} is only ever written once {@code N} exists) and
+ * version files are never deleted, so the newest version this log has seen is a lower bound of the
+ * latest one ({@link #knownLatest}): a committer builds on it directly and lets its conditional
+ * write tell it when another writer got there first.
  */
 public final class VersionLog {
   /**
@@ -40,6 +47,12 @@ public final class VersionLog {
   private final ManifestCache manifests =
       new ManifestCache(MANIFEST_CACHE_ENTRIES, MANIFEST_CACHE_SHARDS);
 
+  /** The newest version this log has seen exist (read, probed or committed); 0 if none. */
+  private final AtomicLong known = new AtomicLong();
+
+  /** The newest version the latest hint is known to name (read or written here); -1 if none. */
+  private final AtomicLong hinted = new AtomicLong(-1);
+
   public VersionLog(ObjectStore store) {
     this.store = store;
   }
@@ -51,7 +64,7 @@ public final class VersionLog {
 
   /** The latest committed version, or 0 if the dataset has none. */
   public long latestVersion() {
-    long hint = -1;
+    long hint;
     try {
       hint = FormatCodec.readLatestHint(store.read(LogLayout.LATEST_HINT));
     } catch (ObjectNotFoundException e) {
@@ -59,16 +72,40 @@ public final class VersionLog {
     }
     // Existence, not content, decides the latest version: a damaged newest file must not hide
     // the versions before it (see "Damaged version files" in docs/FORMAT.md).
+    long seen = known.get();
+    long from = Math.max(hint, seen);
     long v;
-    if (hint > 0 && probe(hint).isPresent()) {
-      v = hint;
+    if (from > 0 && probe(from + 1).isPresent()) {
+      // The log is contiguous: from + 1 existing proves that from exists. Commits leave the hint
+      // naming the version they built on, one behind, so this is the usual case.
+      v = probeForward(from + 1);
+    } else if (from > 0 && (from == seen || probe(from).isPresent())) {
+      v = from;
     } else {
-      v = listLatest();
+      v = probeForward(Math.max(listLatest(), seen));
     }
+    if (hint > 0 && hint <= v) {
+      // Only a hint naming a version that exists counts: the next commit overwrites a bad one.
+      hinted.accumulateAndGet(hint, Math::max);
+    }
+    return v;
+  }
+
+  /** The last version of the run of existing versions that starts at {@code existing}. */
+  private long probeForward(long existing) {
+    long v = existing;
     while (probe(v + 1).isPresent()) {
       v++;
     }
     return v;
+  }
+
+  /**
+   * The newest version this log has seen exist, without any request: a lower bound of the latest
+   * version (0 when it has seen none).
+   */
+  public long knownLatest() {
+    return known.get();
   }
 
   private long listLatest() {
@@ -117,6 +154,7 @@ public final class VersionLog {
     } catch (ObjectNotFoundException e) {
       return Optional.empty();
     }
+    known.accumulateAndGet(version, Math::max);
     VersionRecord record;
     try {
       record = FormatCodec.readVersion(bytes, store.uri(key));
@@ -141,6 +179,7 @@ public final class VersionLog {
   /** Remembers a record this process just committed. */
   public void remember(VersionRecord record) {
     versions.put(record.version(), record);
+    known.accumulateAndGet(record.version(), Math::max);
   }
 
   /** The manifest behind a reference (cached). */
@@ -199,10 +238,22 @@ public final class VersionLog {
     manifests.put(key, record);
   }
 
-  /** Best-effort update of the latest-version hint. */
+  /** Whether {@link #writeHint} would write {@code version}: the hint may name an older one. */
+  public boolean hintBehind(long version) {
+    return version > 0 && hinted.get() < version;
+  }
+
+  /**
+   * Best-effort update of the latest-version hint to {@code version}, which must exist; skipped
+   * when the hint is known to name it or a newer one already.
+   */
   public void writeHint(long version) {
+    if (!hintBehind(version)) {
+      return;
+    }
     try {
       store.put(LogLayout.LATEST_HINT, FormatCodec.writeLatestHint(version), Map.of());
+      hinted.accumulateAndGet(version, Math::max);
     } catch (RuntimeException e) {
       // The hint only speeds up finding the latest version; readers probe forward anyway.
     }
