@@ -8,6 +8,7 @@ import io.mlobj.internal.format.ManifestRef;
 import io.mlobj.store.ObjectInfo;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -50,25 +51,26 @@ public final class Vacuum {
   public VacuumReport run(Progress progress) {
     long now = System.currentTimeMillis();
     long latest = dataset.latestVersion();
-    // One pass from the newest version down: each retained version file is read once, and each
-    // distinct manifest once (versions share most of them), so planning follows the manifests the
-    // retained versions reference, not versions times shards. Only shard paths are read, past the
-    // manifest cache: this walk would only evict what planning and commits reuse.
+    // One pass from the newest retained version down: each retained version file is read once,
+    // and each distinct manifest at most once (versions share most of them). Only shard paths are
+    // read, past the manifest cache: this walk would only evict what planning and commits reuse.
     Set<Long> retained = new TreeSet<>();
-    Set<String> referenced = new HashSet<>();
+    References referenced = new References();
     for (long v = latest; v >= 1; v--) {
       Snapshot snapshot = dataset.version(v);
       boolean recent = now - snapshot.timestampMillis() <= retainDuration.toMillis();
       if (latest - v < retainVersions || recent) {
         retained.add(v);
-        reference(snapshot, referenced);
+        snapshot.manifests().forEach(referenced::add);
       } else {
         break;
       }
     }
-    for (Tag tag : dataset.tags()) {
-      if (retained.add(tag.version())) {
-        reference(dataset.version(tag.version()), referenced);
+    // Tagged versions past the retained ones, newest first too.
+    for (long v :
+        dataset.tags().stream().map(Tag::version).sorted(Comparator.reverseOrder()).toList()) {
+      if (retained.add(v)) {
+        dataset.version(v).manifests().forEach(referenced::add);
       }
     }
     List<ObjectInfo> candidates = new ArrayList<>(dataset.store().list(LogLayout.DATA, null));
@@ -79,7 +81,7 @@ public final class Vacuum {
     long done = 0;
     for (ObjectInfo object : candidates) {
       done++;
-      if (referenced.contains(object.key())) {
+      if (referenced.paths.contains(object.key())) {
         continue;
       }
       if (now - object.lastModifiedMillis() < safetyWindow.toMillis()) {
@@ -97,10 +99,28 @@ public final class Vacuum {
     return new VacuumReport(dataset.uri(), dryRun, List.copyOf(retained), deleted, bytes, young);
   }
 
-  private void reference(Snapshot snapshot, Set<String> referenced) {
-    for (ManifestRef ref : snapshot.manifests()) {
-      if (referenced.add(ref.path())) {
-        referenced.addAll(dataset.log().manifestPaths(ref));
+  /**
+   * The manifests and shards that retained versions reference, fed references newest version first.
+   * A merged manifest that records the manifests it merged ({@code merged-from}, docs/FORMAT.md §3)
+   * holds all of their shards, so once it is referenced they are <em>covered</em>: their paths
+   * count as referenced when a version references them, and they are not read. Tiered merging
+   * rewrites each shard into a log number of manifests, all within retention on a young dataset;
+   * this keeps planning linear in the shards rather than in every manifest ever written.
+   */
+  private final class References {
+    /** Manifest and shard paths referenced. A manifest here has its shards here too. */
+    final Set<String> paths = new HashSet<>();
+
+    /** Manifests whose shards are all held by a referenced manifest. */
+    private final Set<String> covered = new HashSet<>();
+
+    void add(ManifestRef ref) {
+      if (paths.add(ref.path()) && !covered.contains(ref.path())) {
+        paths.addAll(dataset.log().manifestPaths(ref));
+      }
+      // Whether read or covered, this manifest's shards are referenced, so its sources' are too.
+      if (ref.mergedFrom() != null) {
+        covered.addAll(ref.mergedFrom());
       }
     }
   }

@@ -188,6 +188,12 @@ public final class MillionShardsBench {
       manifestBytes += sizes.getOrDefault(ref.path(), 0L);
     }
     put.accept("manifest bytes", (double) manifestBytes);
+    // Every manifest ever written (tiered merging rewrites a shard a log number of times): what a
+    // vacuum of a young dataset would read if merged manifests did not name their sources.
+    System.out.println(
+        BenchSupport.f(
+            "#   %,d shards: all manifests written = %,d in %,d bytes",
+            shards, sizes.size(), sizes.values().stream().mapToLong(Long::longValue).sum()));
 
     // Heap a plan holds (the snapshot's shards and the tasks), timed as well.
     long before = usedHeapAfterGc();
@@ -219,6 +225,12 @@ public final class MillionShardsBench {
     put.accept(
         "vacuum planning (dry run)",
         timed(runs, () -> Vacuum.builder(fresh(dir, uri)).dryRun(true).build().run(Progress.NONE)));
+    CountingObjectStore vacuumed = counting(dir, uri);
+    Vacuum.builder(Dataset.at(vacuumed, MlobjConf.of(Map.of())))
+        .dryRun(true)
+        .build()
+        .run(Progress.NONE);
+    put.accept("manifest reads, vacuum", (double) vacuumed.reads(LogLayout.MANIFESTS));
     return out;
   }
 

@@ -10,8 +10,11 @@ import io.mlobj.feed.plan.ShuffleQuality;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -165,6 +168,128 @@ class SamplePlanTest {
     assertThat(ShuffleQuality.tailChiSquare(full.order(), 0.1, 10)).isLessThan(5);
     assertThat(ShuffleQuality.spearman(SamplePlan.of(blocks(), 11, 0, false, N).order()))
         .isEqualTo(1.0);
+  }
+
+  /**
+   * Blocks of uneven sizes, some empty, and a shard whose blocks are not consecutive: what the
+   * grouping by shard and the window boundaries must handle.
+   */
+  static List<ScanTask> unevenBlocks() {
+    List<ScanTask> out = new ArrayList<>();
+    long firstRow = 0;
+    for (int s = 0; s < 40; s++) {
+      List<Long> batchRows = new ArrayList<>();
+      for (int b = 0; b < 1 + s % 4; b++) {
+        batchRows.add((long) ((s * 7 + b * 13) % 29));
+      }
+      long rows = batchRows.stream().mapToLong(Long::longValue).sum();
+      Shard shard =
+          new Shard(
+              "data/" + (s % 37) + ".parquet",
+              ShardFormat.PARQUET,
+              rows,
+              1000,
+              s,
+              batchRows,
+              Map.of("x", new io.mlobj.ColumnStats(0L, 1L, 0)),
+              Map.of("day", "d" + s % 3),
+              Map.of("p", "v"));
+      for (int b = 0; b < batchRows.size(); b++) {
+        out.add(new ScanTask(shard, b, 1, batchRows.get(b), firstRow));
+        firstRow += batchRows.get(b);
+      }
+    }
+    return out;
+  }
+
+  /** The documented order as it was first written: an int per sample, shuffled in place. */
+  static int[] referenceOrder(List<ScanTask> blocks, long seed, long epoch, int window) {
+    long[] start = new long[blocks.size() + 1];
+    for (int i = 0; i < blocks.size(); i++) {
+      start[i + 1] = start[i] + blocks.get(i).rows();
+    }
+    int n = (int) start[blocks.size()];
+    int[] order = new int[n];
+    Map<String, List<Integer>> byShard = new LinkedHashMap<>();
+    for (int i = 0; i < blocks.size(); i++) {
+      byShard.computeIfAbsent(blocks.get(i).shard().path(), k -> new ArrayList<>()).add(i);
+    }
+    List<List<Integer>> shards = new ArrayList<>(byShard.values());
+    SplittableRandom shardRng = new SplittableRandom(SamplePlan.mix(seed, epoch, 0x5A4D));
+    listShuffle(shards, shardRng);
+    int k = 0;
+    for (List<Integer> shard : shards) {
+      List<Integer> shardBlocks = new ArrayList<>(shard);
+      listShuffle(shardBlocks, shardRng);
+      for (int b : shardBlocks) {
+        for (long s = start[b]; s < start[b + 1]; s++) {
+          order[k++] = (int) s;
+        }
+      }
+    }
+    int w = Math.max(1, window);
+    for (int from = 0, win = 0; from < n; from += w, win++) {
+      int to = Math.min(n, from + w);
+      SplittableRandom rng = new SplittableRandom(SamplePlan.mix(seed, epoch, 0x10000L + win));
+      for (int i = to - 1; i > from; i--) {
+        int j = from + rng.nextInt(i - from + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+    }
+    return order;
+  }
+
+  private static <T> void listShuffle(List<T> list, SplittableRandom rng) {
+    for (int i = list.size() - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      T t = list.get(i);
+      list.set(i, list.get(j));
+      list.set(j, t);
+    }
+  }
+
+  @ParameterizedTest(name = "seed {0}, epoch {1}, window {2}")
+  @CsvSource({"1,0,300", "7,3,1", "9,1,64", "5,2,10000", "11,0,97"})
+  void theSameSeedGivesTheOrderItAlwaysGaveThoughNoIntPerSampleIsHeld(
+      long seed, long epoch, int window) {
+    for (List<ScanTask> blocks : List.of(blocks(), unevenBlocks())) {
+      int[] expected = referenceOrder(blocks, seed, epoch, window);
+      SamplePlan plan = SamplePlan.of(blocks, seed, epoch, true, window);
+      assertThat(plan.order()).isEqualTo(expected);
+      // Read out of order, as ranks and workers do, position by position.
+      SamplePlan fresh = SamplePlan.of(blocks, seed, epoch, true, window);
+      for (int p = expected.length - 1; p >= 0; p -= 3) {
+        assertThat(fresh.sampleAt(p)).isEqualTo(expected[p]);
+      }
+      for (int p = 0; p < expected.length; p += 2) {
+        assertThat(fresh.sampleAt(p)).isEqualTo(expected[p]);
+      }
+    }
+  }
+
+  @Test
+  void theCompactBlocksKeepWhatReadingNeedsAndDropStatistics() {
+    List<ScanTask> blocks = unevenBlocks();
+    SamplePlan plan = SamplePlan.of(blocks, 1, 0, true, 50);
+    assertThat(plan.blocks()).hasSameSizeAs(blocks);
+    for (int i = 0; i < blocks.size(); i++) {
+      ScanTask original = blocks.get(i);
+      ScanTask kept = plan.blocks().get(i);
+      assertThat(kept.firstBatch()).isEqualTo(original.firstBatch());
+      assertThat(kept.batchCount()).isEqualTo(original.batchCount());
+      assertThat(kept.rows()).isEqualTo(original.rows());
+      assertThat(kept.firstRow()).isEqualTo(original.firstRow());
+      Shard a = original.shard();
+      Shard b = kept.shard();
+      assertThat(List.of(b.path(), b.format(), b.rows(), b.bytes(), b.crc32c(), b.batchRows()))
+          .isEqualTo(List.of(a.path(), a.format(), a.rows(), a.bytes(), a.crc32c(), a.batchRows()));
+      assertThat(b.partition()).isEqualTo(a.partition());
+      assertThat(b.stats()).isEmpty();
+      assertThat(b.properties()).isEmpty();
+      assertThat(plan.blockStart(i + 1) - plan.blockStart(i)).isEqualTo(original.rows());
+    }
   }
 
   private static Integer[] box(int[] a) {

@@ -77,6 +77,9 @@ public final class ManifestMerger {
         manifests.addAll(latest.manifests());
       }
     }
+    // Merge sources are recorded only by the version that merged (docs/FORMAT.md §3): vacuum, which
+    // walks versions newest first, learns them there, and version files stay small.
+    manifests.replaceAll(ManifestRef::withoutMergedFrom);
     if (request.rollbackTo() <= 0) {
       // A rollback restores the target's references unchanged (docs/FORMAT.md §3).
       manifests = mergeSmall(manifests, version);
@@ -95,6 +98,11 @@ public final class ManifestMerger {
   }
 
   private static ManifestRef ref(String key, long addedVersion, List<Shard> shards) {
+    return ref(key, addedVersion, shards, null);
+  }
+
+  private static ManifestRef ref(
+      String key, long addedVersion, List<Shard> shards, List<String> mergedFrom) {
     long rows = 0;
     long bytes = 0;
     for (Shard shard : shards) {
@@ -102,7 +110,13 @@ public final class ManifestMerger {
       bytes += shard.bytes();
     }
     return new ManifestRef(
-        key, addedVersion, shards.size(), rows, bytes, MergeTiers.partitionValues(shards));
+        key,
+        addedVersion,
+        shards.size(),
+        rows,
+        bytes,
+        MergeTiers.partitionValues(shards),
+        mergedFrom);
   }
 
   /**
@@ -136,9 +150,12 @@ public final class ManifestMerger {
       }
       int at = indexOf(parts, chosen.get(0));
       parts.removeIf(p -> chosen.stream().anyMatch(c -> c == p));
+      List<List<Shard>> partitions = MergeTiers.byPartition(shards);
+      // One merged part holds all of its sources' shards; parts of a split hold only some.
+      List<String> sources = partitions.size() == 1 ? MergeTiers.Part.sourcesOf(chosen) : null;
       List<MergeTiers.Part> split = new ArrayList<>();
-      for (List<Shard> partition : MergeTiers.byPartition(shards)) {
-        split.add(MergeTiers.Part.merged(partition, newestAdded));
+      for (List<Shard> partition : partitions) {
+        split.add(MergeTiers.Part.merged(partition, newestAdded, sources));
       }
       parts.addAll(Math.min(at, parts.size()), split);
     }
@@ -151,7 +168,7 @@ public final class ManifestMerger {
       }
       String key = LogLayout.manifestKey(transactionId + "-v" + version + "-merged", written++);
       log.writeManifest(key, new ManifestRecord(FormatCodec.CURRENT_FORMAT_VERSION, part.shards()));
-      out.add(ref(key, part.addedVersion(), part.shards()));
+      out.add(ref(key, part.addedVersion(), part.shards(), part.sources()));
     }
     return out;
   }

@@ -51,21 +51,44 @@ final class MergeTiers {
    * @param addedVersion the newest {@code added-version} of what it holds
    * @param count number of shards
    * @param partitionValues as the reference lists them
+   * @param sources the existing manifests whose shards it holds, all of them, or null when a merge
+   *     split them over several parts
    */
   record Part(
       ManifestRef ref,
       List<Shard> shards,
       long addedVersion,
       long count,
-      Map<String, List<String>> partitionValues) {
+      Map<String, List<String>> partitionValues,
+      List<String> sources) {
 
     static Part of(ManifestRef ref) {
-      return new Part(ref, null, ref.addedVersion(), ref.shards(), ref.partitionValues());
+      return new Part(
+          ref, null, ref.addedVersion(), ref.shards(), ref.partitionValues(), List.of(ref.path()));
     }
 
-    static Part merged(List<Shard> shards, long addedVersion) {
+    /**
+     * Merged shards; {@code sources} the existing manifests they are the whole of, or null (the
+     * merge split its shards over several parts).
+     */
+    static Part merged(List<Shard> shards, long addedVersion, List<String> sources) {
       return new Part(
-          null, shards, addedVersion, shards.size(), MergeTiers.partitionValues(shards));
+          null, shards, addedVersion, shards.size(), MergeTiers.partitionValues(shards), sources);
+    }
+
+    /**
+     * The existing manifests that parts merged into one are the whole of: every part's sources, or
+     * null if any part has none.
+     */
+    static List<String> sourcesOf(List<Part> parts) {
+      List<String> out = new ArrayList<>();
+      for (Part part : parts) {
+        if (part.sources() == null) {
+          return null;
+        }
+        out.addAll(part.sources());
+      }
+      return out;
     }
   }
 

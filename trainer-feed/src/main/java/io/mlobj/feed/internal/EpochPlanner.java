@@ -5,6 +5,7 @@ import io.mlobj.Predicate;
 import io.mlobj.Scan;
 import io.mlobj.ScanTask;
 import io.mlobj.Snapshot;
+import io.mlobj.feed.plan.CompactTasks;
 import io.mlobj.feed.plan.SamplePlan;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -86,7 +87,8 @@ public final class EpochPlanner {
   private Selection compute(Snapshot snapshot, Scan scan, Predicate predicate) {
     List<ScanTask> tasks = scan.planTasks();
     if (predicate == null || predicate.columns().isEmpty()) {
-      return new Selection(tasks, null);
+      // Held for as long as the selection is cached: compactly, without the shards' statistics.
+      return new Selection(CompactTasks.of(tasks), null);
     }
     // Evaluate the predicate on its own columns only, block by block.
     Schema full = snapshot.schema();
@@ -128,7 +130,7 @@ public final class EpochPlanner {
         cache.release(dataset, task.shard());
       }
     }
-    return new Selection(List.copyOf(kept), rows.toArray(new int[0][]));
+    return new Selection(CompactTasks.of(kept), rows.toArray(new int[0][]));
   }
 
   private static <V> Map<String, V> lru(int max) {

@@ -1,12 +1,12 @@
 package io.mlobj.feed.plan;
 
 import io.mlobj.ScanTask;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The global sample order of one epoch: a pure function of the blocks of a dataset version (row
@@ -23,18 +23,55 @@ import java.util.SplittableRandom;
  * version (shard by shard, row by row), the same index {@code take} uses.
  */
 public final class SamplePlan {
+  /** Most samples the cache of permuted windows holds (beyond one window). */
+  private static final int WINDOW_CACHE_SAMPLES = 1 << 21;
+
   private final List<ScanTask> blocks;
   private final long[] blockStart;
-  private final int[] order;
+  private final long seed;
+  private final long epoch;
+  private final boolean shuffle;
+  private final int window;
+  private final int samples;
 
-  private SamplePlan(List<ScanTask> blocks, long[] blockStart, int[] order) {
+  /** Blocks (natural index) in the order shards and blocks were permuted; null unshuffled. */
+  private final int[] permuted;
+
+  /** Position of the first sample of each permuted block, and the total at the end. */
+  private final long[] permutedStart;
+
+  /** Recently permuted windows, by window index modulo the length. */
+  private final AtomicReferenceArray<Window> windows;
+
+  private record Window(long index, int[] samples) {}
+
+  private SamplePlan(
+      List<ScanTask> blocks,
+      long[] blockStart,
+      long seed,
+      long epoch,
+      boolean shuffle,
+      int window,
+      int[] permuted,
+      long[] permutedStart) {
     this.blocks = blocks;
     this.blockStart = blockStart;
-    this.order = order;
+    this.seed = seed;
+    this.epoch = epoch;
+    this.shuffle = shuffle;
+    this.window = window;
+    this.samples = (int) blockStart[blocks.size()];
+    this.permuted = permuted;
+    this.permutedStart = permutedStart;
+    this.windows =
+        new AtomicReferenceArray<>(Math.max(1, Math.min(16, WINDOW_CACHE_SAMPLES / window)));
   }
 
   /**
-   * Plans an epoch.
+   * Plans an epoch. The plan holds the blocks compactly ({@link CompactTasks}) and the permuted
+   * order of the blocks, not a position per sample: the order within each shuffle window is derived
+   * from the window's seed when it is read, so a plan costs a few dozen bytes per block whatever
+   * the number of samples.
    *
    * @param blocks one task per row group / record batch, in the version's natural order
    * @param shuffle false keeps the natural order
@@ -42,69 +79,154 @@ public final class SamplePlan {
    */
   public static SamplePlan of(
       List<ScanTask> blocks, long seed, long epoch, boolean shuffle, int window) {
-    long[] start = new long[blocks.size() + 1];
-    for (int i = 0; i < blocks.size(); i++) {
-      start[i + 1] = start[i] + blocks.get(i).rows();
+    List<ScanTask> compact = CompactTasks.of(blocks);
+    long[] start = new long[compact.size() + 1];
+    for (int i = 0; i < compact.size(); i++) {
+      start[i + 1] = start[i] + compact.get(i).rows();
     }
-    if (start[blocks.size()] > Integer.MAX_VALUE - 8) {
+    if (start[compact.size()] > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(
           "Cannot plan an epoch of "
-              + start[blocks.size()]
+              + start[compact.size()]
               + " samples: at most 2^31 are supported. Filter the dataset with a predicate.");
     }
-    int n = (int) start[blocks.size()];
-    int[] order = new int[n];
-    if (!shuffle) {
-      for (int i = 0; i < n; i++) {
-        order[i] = i;
-      }
-      return new SamplePlan(List.copyOf(blocks), start, order);
-    }
-    // Group blocks by shard (consecutive in manifest order), permute shards, then blocks.
-    Map<String, List<Integer>> byShard = new LinkedHashMap<>();
-    for (int i = 0; i < blocks.size(); i++) {
-      byShard.computeIfAbsent(blocks.get(i).shard().path(), k -> new ArrayList<>()).add(i);
-    }
-    List<List<Integer>> shards = new ArrayList<>(byShard.values());
-    SplittableRandom shardRng = new SplittableRandom(mix(seed, epoch, 0x5A4D));
-    shuffle(shards, shardRng);
-    int k = 0;
-    for (List<Integer> shard : shards) {
-      List<Integer> shardBlocks = new ArrayList<>(shard);
-      shuffle(shardBlocks, shardRng);
-      for (int b : shardBlocks) {
-        for (long s = start[b]; s < start[b + 1]; s++) {
-          order[k++] = (int) s;
-        }
-      }
-    }
     int w = Math.max(1, window);
-    for (int from = 0, win = 0; from < n; from += w, win++) {
-      int to = Math.min(n, from + w);
-      SplittableRandom rng = new SplittableRandom(mix(seed, epoch, 0x10000L + win));
-      for (int i = to - 1; i > from; i--) {
-        int j = from + rng.nextInt(i - from + 1);
-        int t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
+    if (!shuffle) {
+      return new SamplePlan(compact, start, seed, epoch, false, w, null, null);
     }
-    return new SamplePlan(List.copyOf(blocks), start, order);
+    int[] permuted = permuteBlocks((CompactTasks) compact, seed, epoch);
+    long[] permutedStart = new long[permuted.length + 1];
+    for (int k = 0; k < permuted.length; k++) {
+      int b = permuted[k];
+      permutedStart[k + 1] = permutedStart[k] + (start[b + 1] - start[b]);
+    }
+    return new SamplePlan(compact, start, seed, epoch, true, w, permuted, permutedStart);
+  }
+
+  /**
+   * Groups blocks by shard (in order of first appearance), permutes the shards, then the blocks of
+   * each shard in turn, with one generator: the block order of the documented shuffle.
+   */
+  private static int[] permuteBlocks(CompactTasks blocks, long seed, long epoch) {
+    int n = blocks.size();
+    int[] groupOf = new int[n];
+    Map<String, Integer> groups = new HashMap<>();
+    String previous = null;
+    int groupCount = 0;
+    for (int i = 0; i < n; i++) {
+      String path = blocks.shardPath(i);
+      if (path == previous) {
+        groupOf[i] = groupOf[i - 1];
+        continue;
+      }
+      Integer g = groups.putIfAbsent(path, groupCount);
+      if (g == null) {
+        g = groupCount++;
+      }
+      groupOf[i] = g;
+      previous = path;
+    }
+    // Each group's blocks, in block order: counting sort by group.
+    int[] groupStart = new int[groupCount + 1];
+    for (int g : groupOf) {
+      groupStart[g + 1]++;
+    }
+    for (int g = 0; g < groupCount; g++) {
+      groupStart[g + 1] += groupStart[g];
+    }
+    int[] members = new int[n];
+    int[] fill = Arrays.copyOf(groupStart, groupCount);
+    for (int i = 0; i < n; i++) {
+      members[fill[groupOf[i]]++] = i;
+    }
+    int[] shardOrder = new int[groupCount];
+    for (int g = 0; g < groupCount; g++) {
+      shardOrder[g] = g;
+    }
+    SplittableRandom shardRng = new SplittableRandom(mix(seed, epoch, 0x5A4D));
+    shuffle(shardOrder, 0, groupCount, shardRng);
+    int[] out = new int[n];
+    int k = 0;
+    for (int g : shardOrder) {
+      int from = k;
+      for (int m = groupStart[g]; m < groupStart[g + 1]; m++) {
+        out[k++] = members[m];
+      }
+      shuffle(out, from, k, shardRng);
+    }
+    return out;
+  }
+
+  /**
+   * The samples of one window in epoch order: the block-permuted sequence's positions {@code [index
+   * * window, ...)}, permuted uniformly with the window's own seed.
+   */
+  private int[] window(long index) {
+    int slot = (int) (index % windows.length());
+    Window cached = windows.get(slot);
+    if (cached != null && cached.index() == index) {
+      return cached.samples();
+    }
+    long from = index * window;
+    int size = (int) Math.min(window, samples - from);
+    int[] out = new int[size];
+    int k = Arrays.binarySearch(permutedStart, from);
+    k = k >= 0 ? k : -k - 2;
+    while (permutedStart[k + 1] == permutedStart[k]) {
+      k++; // empty blocks hold no position
+    }
+    long sample = blockStart[permuted[k]] + (from - permutedStart[k]);
+    for (int i = 0; i < size; i++) {
+      while (sample >= blockStart[permuted[k] + 1]) {
+        k++;
+        sample = blockStart[permuted[k]];
+      }
+      out[i] = (int) sample++;
+    }
+    SplittableRandom rng = new SplittableRandom(mix(seed, epoch, 0x10000L + index));
+    for (int i = size - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      int t = out[i];
+      out[i] = out[j];
+      out[j] = t;
+    }
+    windows.set(slot, new Window(index, out));
+    return out;
   }
 
   /** Samples in the epoch. */
   public int size() {
-    return order.length;
+    return samples;
   }
 
-  /** The sample (global index) at a position of the epoch order. */
+  /**
+   * The sample (global index) at a position of the epoch order. Cheap for positions near recent
+   * ones (the windows read last are kept); the first read of a window permutes it.
+   */
   public int sampleAt(long position) {
-    return order[(int) position];
+    if (position < 0 || position >= samples) {
+      throw new IndexOutOfBoundsException("position " + position + " of " + samples);
+    }
+    if (!shuffle) {
+      return (int) position;
+    }
+    return window(position / window)[(int) (position % window)];
   }
 
-  /** The epoch order as global indexes (a copy). */
+  /** The epoch order as global indexes: an array of {@link #size()} ints, built on each call. */
   public int[] order() {
-    return order.clone();
+    int[] out = new int[samples];
+    if (!shuffle) {
+      for (int i = 0; i < samples; i++) {
+        out[i] = i;
+      }
+      return out;
+    }
+    for (long index = 0; index * window < samples; index++) {
+      int[] w = window(index);
+      System.arraycopy(w, 0, out, (int) (index * window), w.length);
+    }
+    return out;
   }
 
   /** The blocks, in natural order. */
@@ -189,12 +311,13 @@ public final class SamplePlan {
     return (a + b - 1) / b;
   }
 
-  private static <T> void shuffle(List<T> list, SplittableRandom rng) {
-    for (int i = list.size() - 1; i > 0; i--) {
+  /** Fisher-Yates over {@code a[from, to)}, drawing as a shuffle of that range as a list does. */
+  private static void shuffle(int[] a, int from, int to, SplittableRandom rng) {
+    for (int i = to - from - 1; i > 0; i--) {
       int j = rng.nextInt(i + 1);
-      T t = list.get(i);
-      list.set(i, list.get(j));
-      list.set(j, t);
+      int t = a[from + i];
+      a[from + i] = a[from + j];
+      a[from + j] = t;
     }
   }
 
