@@ -400,6 +400,8 @@ JAVA_FLAGS = ["--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx2g", "-XX:+UseP
 
 def java(cp, main, *args, stdin=subprocess.PIPE, extra_flags=()):
     flags = list(JAVA_FLAGS) + list(extra_flags)
+    if any(f.startswith("-XX:+Use") and f.endswith("GC") for f in extra_flags):
+        flags.remove("-XX:+UseParallelGC")  # an extra flag chooses the collector
     log = open(LOGS / ("%s-%d.log" % (main.rsplit(".", 1)[-1], len(list(LOGS.iterdir())))), "w")
     return subprocess.Popen(
         ["java", *flags, "-cp", cp, main, *args],

@@ -103,10 +103,16 @@ public final class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * One read of a whole object: a ranged GET of its first part, whose headers give the object's
+   * size; the other parts start on parallel connections as soon as those headers arrive, while the
+   * first part's body is read. Every body is read straight into the one array returned (no
+   * intermediate buffers or copies).
+   */
   private byte[] readOnce(String key) {
     String full = fullKey(key);
-    GetObjectResponse first;
-    byte[] head;
+    byte[] all;
+    List<CompletableFuture<Void>> pending = new ArrayList<>();
     try (ResponseInputStream<GetObjectResponse> in =
         client.getObject(
             GetObjectRequest.builder()
@@ -114,57 +120,86 @@ public final class S3ObjectStore implements ObjectStore {
                 .key(full)
                 .range("bytes=0-" + (partSize - 1))
                 .build())) {
-      first = in.response();
-      head = in.readAllBytes();
+      GetObjectResponse first = in.response();
+      Long length = first.contentLength();
+      if (length == null) {
+        byte[] head = in.readAllBytes();
+        long total = totalSize(first.contentRange(), head.length);
+        return total <= head.length ? head : readRest(key, total, head);
+      }
+      long total = totalSize(first.contentRange(), length);
+      all = allocate(key, total);
+      for (long offset = length; offset < total; offset += partSize) {
+        final long start = offset;
+        final int part = (int) Math.min(partSize, total - offset);
+        pending.add(CompletableFuture.runAsync(() -> readInto(key, start, part, all), parts));
+      }
+      readFully(key, in, all, 0, length.intValue());
     } catch (S3Exception e) {
       if (e.statusCode() == 416) {
         return new byte[0]; // ranged GET of an empty object
       }
       throw translate("read", key, e);
     } catch (SdkException | IOException e) {
+      pending.forEach(f -> f.cancel(false));
       throw translate("read", key, e);
+    } catch (RuntimeException e) {
+      pending.forEach(f -> f.cancel(false));
+      throw e;
     }
-    long total = totalSize(first.contentRange(), head.length);
+    join(pending, "read", key);
+    return all;
+  }
+
+  /** The rare path of a first response without a length: the other parts read after it. */
+  private byte[] readRest(String key, long total, byte[] head) {
+    byte[] all = allocate(key, total);
+    System.arraycopy(head, 0, all, 0, head.length);
+    List<CompletableFuture<Void>> pending = new ArrayList<>();
+    for (long offset = head.length; offset < total; offset += partSize) {
+      final long start = offset;
+      final int part = (int) Math.min(partSize, total - offset);
+      pending.add(CompletableFuture.runAsync(() -> readInto(key, start, part, all), parts));
+    }
+    join(pending, "read", key);
+    return all;
+  }
+
+  private byte[] allocate(String key, long total) {
     if (total > Integer.MAX_VALUE - 16) {
       throw new ObjectStoreException(
           Kind.INVALID_ARGUMENT,
           "Cannot read " + uri(key) + ": " + total + " bytes is more than one read can hold.",
           null);
     }
-    if (total <= head.length) {
-      return head;
-    }
-    byte[] all = new byte[(int) total];
-    System.arraycopy(head, 0, all, 0, head.length);
-    List<CompletableFuture<Void>> pending = new ArrayList<>();
-    for (long offset = head.length; offset < total; offset += partSize) {
-      final long start = offset;
-      final int length = (int) Math.min(partSize, total - offset);
-      pending.add(CompletableFuture.runAsync(() -> readInto(key, start, length, all), parts));
-    }
-    join(pending, "read", key);
-    return all;
+    return new byte[(int) total];
   }
 
   private void readInto(String key, long offset, int length, byte[] target) {
     try (InputStream in = rangeStream(key, offset, length)) {
-      int done = 0;
-      while (done < length) {
-        int n = in.read(target, (int) offset + done, length - done);
-        if (n < 0) {
-          throw new ObjectStoreException(
-              Kind.CORRUPT,
-              "Cannot read "
-                  + uri(key)
-                  + ": the object ended after "
-                  + (offset + done)
-                  + " bytes (it changed while being read?). Retry the read.",
-              null);
-        }
-        done += n;
-      }
+      readFully(key, in, target, (int) offset, length);
     } catch (IOException e) {
       throw translate("read", key, e);
+    }
+  }
+
+  /** Reads {@code length} bytes of a body into {@code target} at {@code offset}. */
+  private void readFully(String key, InputStream in, byte[] target, int offset, int length)
+      throws IOException {
+    int done = 0;
+    while (done < length) {
+      int n = in.read(target, offset + done, length - done);
+      if (n < 0) {
+        throw new ObjectStoreException(
+            Kind.CORRUPT,
+            "Cannot read "
+                + uri(key)
+                + ": the object ended after "
+                + (offset + done)
+                + " bytes (it changed while being read?). Retry the read.",
+            null);
+      }
+      done += n;
     }
   }
 
