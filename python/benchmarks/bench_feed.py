@@ -366,6 +366,7 @@ def run_child(mode, info, args, endpoint, req):
         json.dump({"info": info, "endpoint": endpoint, "request": req, "args": vars(args)}, f)
     servers = [p for p in SERVERS.values() if p is not None]
     before = [cpu_seconds(p.pid) for p in servers]
+    jit_before = [jit_cpu_seconds(p.pid) for p in servers]
     out = subprocess.run(
         [sys.executable, str(HERE), "--child", mode, "--child-input", f.name],
         capture_output=True, text=True,
@@ -374,13 +375,32 @@ def run_child(mode, info, args, endpoint, req):
         raise RuntimeError("Benchmark client %s failed:\n%s" % (mode, out.stderr[-3000:]))
     os.unlink(f.name)
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    for (name, proc), cpu in zip([(k, v) for k, v in SERVERS.items() if v is not None], before):
+    named = [(k, v) for k, v in SERVERS.items() if v is not None]
+    for (name, proc), cpu, jit in zip(named, before, jit_before):
         result[name + "_cpu_s"] = cpu_seconds(proc.pid) - cpu
+        # Of which the JIT compiler threads: a JVM still warming up (short epochs) spends much of
+        # its CPU there, which a long-running server does not.
+        result[name + "_jit_cpu_s"] = jit_cpu_seconds(proc.pid) - jit
     return result
 
 
 # The server processes whose CPU time each run records (the feed, the no-op server, S3).
 SERVERS = {"feed": None, "feed0": None, "noop": None, "noop1": None, "s3": None}
+
+
+def jit_cpu_seconds(pid):
+    """User + system CPU seconds of a JVM's JIT compiler threads so far (Linux /proc)."""
+    total = 0
+    for task in pathlib.Path("/proc/%d/task" % pid).iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:  # the thread ended meanwhile
+            continue
+        comm, fields = stat.split("(", 1)[1].rsplit(")", 1)
+        if comm.startswith(("C1 CompilerThre", "C2 CompilerThre")):
+            rest = fields.split()
+            total += int(rest[11]) + int(rest[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid):
@@ -897,6 +917,12 @@ def main():
                 " / ".join("%.1f" % sum(cpu.get(k + x, 0) for x in ("", "0", "1", "0crt"))
                            for k in ("client", "feed", "noop", "s3"))))
         print("ratios: %s" % json.dumps(results["ratios"]))
+        for name, m in results["modes"].items():
+            cpu = m["cpu_ms_per_1k_samples"]
+            jit = {k[: -len("_jit")]: v for k, v in cpu.items() if k.endswith("_jit") and v > 0.5}
+            if jit:
+                print("%s: of the CPU ms per 1k samples, JIT compiler threads: %s" % (
+                    name, ", ".join("%s %.1f of %.1f" % (k, v, cpu[k]) for k, v in jit.items())))
         for name in (n for n in ("a_feed", "a0_feed_no_local_cache") if n in modes):
             print("%s server RSS now: anonymous %.0f MB, mapped files %.0f MB" % (
                 name, modes[name]["server_rss_anon_mb"], modes[name]["server_rss_file_mb"]))
