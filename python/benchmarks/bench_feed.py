@@ -366,6 +366,7 @@ def run_child(mode, info, args, endpoint, req):
         json.dump({"info": info, "endpoint": endpoint, "request": req, "args": vars(args)}, f)
     servers = [p for p in SERVERS.values() if p is not None]
     before = [cpu_seconds(p.pid) for p in servers]
+    jit_before = [jit_cpu_seconds(p.pid) for p in servers]
     out = subprocess.run(
         [sys.executable, str(HERE), "--child", mode, "--child-input", f.name],
         capture_output=True, text=True,
@@ -374,13 +375,32 @@ def run_child(mode, info, args, endpoint, req):
         raise RuntimeError("Benchmark client %s failed:\n%s" % (mode, out.stderr[-3000:]))
     os.unlink(f.name)
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    for (name, proc), cpu in zip([(k, v) for k, v in SERVERS.items() if v is not None], before):
+    named = [(k, v) for k, v in SERVERS.items() if v is not None]
+    for (name, proc), cpu, jit in zip(named, before, jit_before):
         result[name + "_cpu_s"] = cpu_seconds(proc.pid) - cpu
+        # Of which the JIT compiler threads: a JVM still warming up (short epochs) spends much of
+        # its CPU there, which a long-running server does not.
+        result[name + "_jit_cpu_s"] = jit_cpu_seconds(proc.pid) - jit
     return result
 
 
 # The server processes whose CPU time each run records (the feed, the no-op server, S3).
 SERVERS = {"feed": None, "feed0": None, "noop": None, "noop1": None, "s3": None}
+
+
+def jit_cpu_seconds(pid):
+    """User + system CPU seconds of a JVM's JIT compiler threads so far (Linux /proc)."""
+    total = 0
+    for task in pathlib.Path("/proc/%d/task" % pid).iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:  # the thread ended meanwhile
+            continue
+        comm, fields = stat.split("(", 1)[1].rsplit(")", 1)
+        if comm.startswith(("C1 CompilerThre", "C2 CompilerThre")):
+            rest = fields.split()
+            total += int(rest[11]) + int(rest[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid):
@@ -400,6 +420,8 @@ JAVA_FLAGS = ["--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx2g", "-XX:+UseP
 
 def java(cp, main, *args, stdin=subprocess.PIPE, extra_flags=()):
     flags = list(JAVA_FLAGS) + list(extra_flags)
+    if any(f.startswith("-XX:+Use") and f.endswith("GC") for f in extra_flags):
+        flags.remove("-XX:+UseParallelGC")  # an extra flag chooses the collector
     log = open(LOGS / ("%s-%d.log" % (main.rsplit(".", 1)[-1], len(list(LOGS.iterdir())))), "w")
     return subprocess.Popen(
         ["java", *flags, "-cp", cp, main, *args],
@@ -422,6 +444,24 @@ def snapshot_classpath(cp):
         else:
             entries.append(entry)
     return ":".join(entries)
+
+
+def crt_classpath():
+    """The AWS CRT HTTP client's jars (optional kernel dependencies) from the local Maven
+    repository, at the versions the root pom names."""
+    import re
+
+    pom = (ROOT / "pom.xml").read_text()
+    sdk = re.search(r"<awssdk.version>([^<]+)<", pom).group(1)
+    crt = re.search(r"<awscrt.version>([^<]+)<", pom).group(1)
+    repo = pathlib.Path.home() / ".m2" / "repository" / "software" / "amazon" / "awssdk"
+    jars = [repo / "aws-crt-client" / sdk / ("aws-crt-client-%s.jar" % sdk),
+            repo / "crt" / "aws-crt" / crt / ("aws-crt-%s.jar" % crt)]
+    missing = [str(j) for j in jars if not j.exists()]
+    if missing:
+        raise SystemExit("--compare-crt needs %s (mvn -o dependency:resolve in arrow-bridge)"
+                         % ", ".join(missing))
+    return ":".join(str(j) for j in jars)
 
 
 def median(values):
@@ -681,6 +721,12 @@ def main():
                    help="which of the formats suite's shards are read under latency")
     p.add_argument("--raw-threads", type=int, default=8,
                    help="parallel whole-object GETs of the raw ceiling")
+    p.add_argument("--modes", type=lambda t: t.split(","), default=[],
+                   help="suite ipc: run only these modes (by prefix, e.g. a0,c to profile the"
+                        " first epoch against its limit); leaves out the shuffle runs")
+    p.add_argument("--compare-crt", action="store_true",
+                   help="suite ipc: also run (a2) a feed server without a local cache fetching"
+                        " through the AWS CRT HTTP client (mlobj.s3.http-client=crt)")
     p.add_argument("--out", help="write the results as JSON here")
     p.add_argument("--child")
     p.add_argument("--child-input")
@@ -734,9 +780,11 @@ def main():
         "--prepare-threads", str(args.prepare_threads),
     ]
     feed = feed0 = None
+
+    def feed_flags(server):
+        return [opt.replace("{server}", server) for opt in args.feed_jvm_opt]
+
     if args.suite != "latency":  # the latency runs start their own feed servers
-        def feed_flags(server):
-            return [opt.replace("{server}", server) for opt in args.feed_jvm_opt]
 
         feed = java(cp, "io.mlobj.feed.FeedServerMain", *feed_args,
                     "--cache-dir", str(tmp / "cache"), "--cache-size", "4g",
@@ -748,6 +796,18 @@ def main():
                      extra_flags=feed_flags("feed0"))
         feed0_endpoint = first_json(feed0)["endpoint"]
         SERVERS["feed0"] = feed0
+    feed0crt = None
+    if args.compare_crt:
+        # The same as feed0 but fetching through the AWS CRT HTTP client (mlobj.s3.http-client):
+        # its jars are optional dependencies of the kernel, taken from the local Maven repository.
+        (tmp / "crt.properties").write_text(
+            (tmp / "conf.properties").read_text() + "mlobj.s3.http-client=crt\n")
+        crt_args = [a if a != str(tmp / "conf.properties") else str(tmp / "crt.properties")
+                    for a in feed_args]
+        feed0crt = java(cp + ":" + crt_classpath(), "io.mlobj.feed.FeedServerMain", *crt_args,
+                        extra_flags=feed_flags("feed0crt"))
+        feed0crt_endpoint = first_json(feed0crt)["endpoint"]
+        SERVERS["feed0crt"] = feed0crt
     req = request(info, args)
     # What (a) asks the server for (the deferred steps stay on the client), and what (a1) asks.
     (tmp / "request.json").write_text(json.dumps(dict(req, pipeline=split(req["pipeline"])[0])))
@@ -782,10 +842,13 @@ def main():
             ("a_feed", "feed", feed_endpoint),
             ("a0_feed_no_local_cache", "feed", feed0_endpoint),
             ("a1_feed_all_steps_on_server", "feed_server_side", feed_endpoint),
+            *([("a2_feed_no_local_cache_crt", "feed", feed0crt_endpoint)] if feed0crt else []),
             ("b_pyarrow_s3", "pyarrow", None),
             ("c_noop_flight", "noop", noop_endpoint),
             ("c1_noop_flight_float32", "noop_server_side", noop1_endpoint),
         ]
+        if args.modes:
+            plan = [m for m in plan if m[0].split("_", 1)[0] in args.modes]
         runs = {name: [] for name, _, _ in plan}
         # Warm-up: the JVMs compile their hot paths during the first epochs.
         for _ in range(2):
@@ -812,31 +875,36 @@ def main():
                     for key in rs[0] if key.endswith("_cpu_s")
                 },
             }
-        modes["a_feed"]["server_peak_rss_mb"] = vm_hwm_mb(feed.pid)
-        modes["a0_feed_no_local_cache"]["server_peak_rss_mb"] = vm_hwm_mb(feed0.pid)
+        peaks = {"a_feed": feed, "a0_feed_no_local_cache": feed0,
+                 "a2_feed_no_local_cache_crt": feed0crt,
+                 "a1_feed_all_steps_on_server": feed, "b_pyarrow_s3": launcher,
+                 "c_noop_flight": noop, "c1_noop_flight_float32": noop1}
+        for name, proc in peaks.items():
+            if name in modes:
+                modes[name]["server_peak_rss_mb"] = vm_hwm_mb(proc.pid)
         for name, proc in (("a_feed", feed), ("a0_feed_no_local_cache", feed0)):
-            modes[name]["server_rss_anon_mb"] = status_mb(proc.pid, "RssAnon")
-            modes[name]["server_rss_file_mb"] = status_mb(proc.pid, "RssFile")
-        modes["a1_feed_all_steps_on_server"]["server_peak_rss_mb"] = vm_hwm_mb(feed.pid)
-        modes["c_noop_flight"]["server_peak_rss_mb"] = vm_hwm_mb(noop.pid)
-        modes["c1_noop_flight_float32"]["server_peak_rss_mb"] = vm_hwm_mb(noop1.pid)
-        modes["b_pyarrow_s3"]["server_peak_rss_mb"] = vm_hwm_mb(launcher.pid)
+            if name in modes:
+                modes[name]["server_rss_anon_mb"] = status_mb(proc.pid, "RssAnon")
+                modes[name]["server_rss_file_mb"] = status_mb(proc.pid, "RssFile")
         results["modes"] = modes
-
-        def ratio(a, b, key):
-            return modes[a][key] / modes[b][key]
 
         # Every mode delivers the same tensors: delivered bytes/s and samples/s are proportional.
         results["ratios"] = {
-            "a_vs_c_bytes_per_s": ratio("a_feed", "c_noop_flight", "gb_per_s"),
-            "a_vs_b_samples_per_s": ratio("a_feed", "b_pyarrow_s3", "samples_per_s"),
-            "a0_vs_c_bytes_per_s": ratio("a0_feed_no_local_cache", "c_noop_flight", "gb_per_s"),
-            "a0_vs_b_samples_per_s": ratio("a0_feed_no_local_cache", "b_pyarrow_s3",
-                                           "samples_per_s"),
-            "a1_vs_c1_bytes_per_s": ratio("a1_feed_all_steps_on_server", "c1_noop_flight_float32",
-                                          "gb_per_s"),
-            "a1_vs_b_samples_per_s": ratio("a1_feed_all_steps_on_server", "b_pyarrow_s3",
-                                           "samples_per_s"),
+            "%s_vs_%s_%s" % (a.split("_", 1)[0], b.split("_", 1)[0], unit):
+                modes[a][key] / modes[b][key]
+            for a, b, key, unit in [
+                ("a_feed", "c_noop_flight", "gb_per_s", "bytes_per_s"),
+                ("a_feed", "b_pyarrow_s3", "samples_per_s", "samples_per_s"),
+                ("a0_feed_no_local_cache", "c_noop_flight", "gb_per_s", "bytes_per_s"),
+                ("a0_feed_no_local_cache", "b_pyarrow_s3", "samples_per_s", "samples_per_s"),
+                ("a1_feed_all_steps_on_server", "c1_noop_flight_float32", "gb_per_s",
+                 "bytes_per_s"),
+                ("a1_feed_all_steps_on_server", "b_pyarrow_s3", "samples_per_s", "samples_per_s"),
+                ("a2_feed_no_local_cache_crt", "c_noop_flight", "gb_per_s", "bytes_per_s"),
+                ("a2_feed_no_local_cache_crt", "a0_feed_no_local_cache", "samples_per_s",
+                 "samples_per_s"),
+            ]
+            if a in modes and b in modes
         }
         print("| mode | samples/s (median) | all runs | GB/s | client peak RSS MB | server peak RSS MB "
               "| CPU ms per 1k samples: client / feed / noop / S3 |")
@@ -846,15 +914,21 @@ def main():
             print("| %s | %.0f | %s | %.3f | %.0f | %.0f | %s |" % (
                 name, m["samples_per_s"], " ".join("%.0f" % r for r in m["samples_per_s_all"]),
                 m["gb_per_s"], m["client_peak_rss_mb"], m["server_peak_rss_mb"],
-                " / ".join("%.1f" % (cpu.get(k, 0) + cpu.get(k + "0", 0) + cpu.get(k + "1", 0))
+                " / ".join("%.1f" % sum(cpu.get(k + x, 0) for x in ("", "0", "1", "0crt"))
                            for k in ("client", "feed", "noop", "s3"))))
         print("ratios: %s" % json.dumps(results["ratios"]))
-        for name in ("a_feed", "a0_feed_no_local_cache"):
+        for name, m in results["modes"].items():
+            cpu = m["cpu_ms_per_1k_samples"]
+            jit = {k[: -len("_jit")]: v for k, v in cpu.items() if k.endswith("_jit") and v > 0.5}
+            if jit:
+                print("%s: of the CPU ms per 1k samples, JIT compiler threads: %s" % (
+                    name, ", ".join("%s %.1f of %.1f" % (k, v, cpu[k]) for k, v in jit.items())))
+        for name in (n for n in ("a_feed", "a0_feed_no_local_cache") if n in modes):
             print("%s server RSS now: anonymous %.0f MB, mapped files %.0f MB" % (
                 name, modes[name]["server_rss_anon_mb"], modes[name]["server_rss_file_mb"]))
-        # The shuffle buffer's cost and quality.
+        # The shuffle buffer's cost and quality (not when only some modes run).
         shuffle = {}
-        for label, over in [
+        for label, over in [] if args.modes else [
             ("no shuffle", {"shuffle": False}),
             ("buffer 1024", {"shuffle_buffer": 1024}),
             ("buffer 8192", {"shuffle_buffer": 8192}),
@@ -871,17 +945,18 @@ def main():
                 "samples_per_s": median(rates),
                 **quality(q["ids"], args.rows_per_batch),
             }
-        results["shuffle"] = shuffle
+        if shuffle:
+            results["shuffle"] = shuffle
         results["server_metrics"] = __import__("mlobj_torch").FeedClient(
             feed_endpoint, "bench-token").metrics()
         if args.latency_ms:
             results["latency"] = run_latency(info, args, cp, tmp)
     finally:
-        for proc in (noop, noop1, feed, feed0):
+        for proc in (noop, noop1, feed, feed0, feed0crt):
             if proc is not None:
                 proc.terminate()
         launcher.stdin.close()
-        for proc in (p for p in (noop, noop1, feed, feed0, launcher) if p is not None):
+        for proc in (p for p in (noop, noop1, feed, feed0, feed0crt, launcher) if p is not None):
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -889,7 +964,7 @@ def main():
 
     print("| shuffle | samples/s | spearman | same-block adjacency | tail chi2/dof |")
     print("|---|---:|---:|---:|---:|")
-    for name, s in results["shuffle"].items():
+    for name, s in results.get("shuffle", {}).items():
         print("| %s | %.0f | %.3f | %.3f | %.2f |" % (
             name, s["samples_per_s"], s["spearman"], s["same_block_adjacency"], s["tail_chi2_per_dof"]))
     if args.out:

@@ -9,7 +9,9 @@ first epoch); against pyarrow reading S3 directly >= 1.0.
 
 Its "latency" section (runs through the latency proxy) becomes one row per latency and feed
 read-ahead depth against the raw GET ceiling through the same link (goal >= 0.8, as the scan's),
-and one per latency for the feed at its default depth against pyarrow-direct (goal >= 1.0).
+and one per latency for the feed at its default depth against pyarrow-direct (goal >= 1.0). When
+0 ms is among the latencies (``--latency-ms 0,1,10``), also one per latency and depth against the
+same feed server at 0 ms through the same link (goal >= 0.8): what latency alone costs the feed.
 
     python python/benchmarks/feed_results.py bench/results/feed.json >> bench/results/parts.jsonl
 """
@@ -80,6 +82,17 @@ def latency_rows(results):
         for depth, name in sorted(depths):
             yield latency_row(latency, modes, name, "raw_get", LATENCY_CEILING_GOAL,
                               "feed under %s, read-ahead depth %d vs raw GET" % (where, depth))
+        # With 0 ms among the latencies: each depth against the same feed server through the same
+        # capped link without added latency, which isolates what the latency costs from the CPU
+        # the feed's pipeline needs (on a small machine the feed is CPU-bound below the link).
+        unloaded = latency["latency_ms"].get("0")
+        if unloaded is not None and ms != "0":
+            for depth, name in sorted(depths):
+                if name in unloaded:
+                    yield latency_row(latency, {name: modes[name], "0ms_" + name: unloaded[name]},
+                                      name, "0ms_" + name, LATENCY_CEILING_GOAL,
+                                      "feed under %s, read-ahead depth %d vs the same at 0 ms"
+                                      % (where, depth))
         at_default = dict(depths).get(default)
         if at_default:
             yield latency_row(latency, modes, at_default, "pyarrow_direct", ">= 1.0",
@@ -112,6 +125,7 @@ def own_cpu(mode, name):
     server and, for the feed, its own server (the idle servers of other depths left out)."""
     cpu = mode.get("cpu_ms_per_1k_samples", {})
     keep = {"client", "proxy", "s3"}
+    name = name[len("0ms_"):] if name.startswith("0ms_") else name
     if name.startswith("feed_read_ahead_"):
         keep.add("feed_ra" + name.rsplit("_", 1)[1])
     return {k: v for k, v in cpu.items() if k in keep}

@@ -103,11 +103,16 @@ public final class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * One read of a whole object: a ranged GET of its first part, whose headers give the object's
+   * size; the other parts start on parallel connections as soon as those headers arrive, while the
+   * first part's body is read. Every body is read straight into the one array returned (no
+   * intermediate buffers or copies).
+   */
   private byte[] readOnce(String key) {
     String full = fullKey(key);
     byte[] all;
-    long total;
-    int headLength;
+    List<CompletableFuture<Void>> pending = new ArrayList<>();
     try (ResponseInputStream<GetObjectResponse> in =
         client.getObject(
             GetObjectRequest.builder()
@@ -117,49 +122,57 @@ public final class S3ObjectStore implements ObjectStore {
                 .build())) {
       GetObjectResponse first = in.response();
       Long length = first.contentLength();
-      if (length == null || length < 0 || length > partSize) {
-        // No usable length: collect the body, then place it.
+      if (length == null || length < 0) {
         byte[] head = in.readAllBytes();
-        total = checkedTotal(key, totalSize(first.contentRange(), head.length));
-        if (total <= head.length) {
-          return head;
-        }
-        headLength = head.length;
-        all = new byte[(int) total];
-        System.arraycopy(head, 0, all, 0, head.length);
-      } else {
-        // Read the first part straight into the whole object's array: no copy of the body.
-        headLength = (int) (long) length;
-        total = checkedTotal(key, Math.max(headLength, totalSize(first.contentRange(), length)));
-        all = new byte[(int) total];
-        readFully(key, in, all, 0, headLength);
+        long total = totalSize(first.contentRange(), head.length);
+        return total <= head.length ? head : readRest(key, total, head);
       }
+      long total = totalSize(first.contentRange(), length);
+      all = allocate(key, total);
+      for (long offset = length; offset < total; offset += partSize) {
+        final long start = offset;
+        final int part = (int) Math.min(partSize, total - offset);
+        pending.add(CompletableFuture.runAsync(() -> readInto(key, start, part, all), parts));
+      }
+      readFully(key, in, all, 0, length.intValue());
     } catch (S3Exception e) {
       if (e.statusCode() == 416) {
         return new byte[0]; // ranged GET of an empty object
       }
       throw translate("read", key, e);
     } catch (SdkException | IOException e) {
+      pending.forEach(f -> f.cancel(false));
       throw translate("read", key, e);
-    }
-    List<CompletableFuture<Void>> pending = new ArrayList<>();
-    for (long offset = headLength; offset < total; offset += partSize) {
-      final long start = offset;
-      final int length = (int) Math.min(partSize, total - offset);
-      pending.add(CompletableFuture.runAsync(() -> readInto(key, start, length, all), parts));
+    } catch (RuntimeException e) {
+      pending.forEach(f -> f.cancel(false));
+      throw e;
     }
     join(pending, "read", key);
     return all;
   }
 
-  private long checkedTotal(String key, long total) {
+  /** The rare path of a first response without a length: the other parts read after it. */
+  private byte[] readRest(String key, long total, byte[] head) {
+    byte[] all = allocate(key, total);
+    System.arraycopy(head, 0, all, 0, head.length);
+    List<CompletableFuture<Void>> pending = new ArrayList<>();
+    for (long offset = head.length; offset < total; offset += partSize) {
+      final long start = offset;
+      final int part = (int) Math.min(partSize, total - offset);
+      pending.add(CompletableFuture.runAsync(() -> readInto(key, start, part, all), parts));
+    }
+    join(pending, "read", key);
+    return all;
+  }
+
+  private byte[] allocate(String key, long total) {
     if (total > Integer.MAX_VALUE - 16) {
       throw new ObjectStoreException(
           Kind.INVALID_ARGUMENT,
           "Cannot read " + uri(key) + ": " + total + " bytes is more than one read can hold.",
           null);
     }
-    return total;
+    return new byte[(int) total];
   }
 
   private void readInto(String key, long offset, int length, byte[] target) {
@@ -170,7 +183,7 @@ public final class S3ObjectStore implements ObjectStore {
     }
   }
 
-  /** Reads exactly {@code length} bytes of the body into {@code target} at {@code offset}. */
+  /** Reads {@code length} bytes of a body into {@code target} at {@code offset}. */
   private void readFully(String key, InputStream in, byte[] target, int offset, int length)
       throws IOException {
     int done = 0;

@@ -232,19 +232,9 @@ final class FeedStream {
     int blockCount = plan.blocks().size();
     // The last batch that needs each block, and blocks in order of first use (for read-ahead).
     int[] lastUse = new int[blockCount];
-    java.util.Arrays.fill(lastUse, -1);
     List<Integer> firstUseOrder = new ArrayList<>();
     int[] firstUseBatch = new int[blockCount];
-    for (int m = 0; m < samples.length; m++) {
-      for (long sample : samples[m]) {
-        int block = plan.blockOf(sample);
-        if (lastUse[block] < 0) {
-          firstUseOrder.add(block);
-          firstUseBatch[block] = m;
-        }
-        lastUse[block] = m;
-      }
-    }
+    uses(samples, plan, lastUse, firstUseOrder, firstUseBatch);
     Map<Shard, Integer> shardLastUse = new HashMap<>();
     for (int b = 0; b < blockCount; b++) {
       if (lastUse[b] >= 0) {
@@ -267,7 +257,6 @@ final class FeedStream {
       wanted.add(blockKey(dataset, version, b));
     }
     service.blocks.want(wanted);
-    FeedRequest q = resolved.request();
     java.util.ArrayDeque<Future<Prepared>> inFlight = new java.util.ArrayDeque<>();
     int handedOver = 0;
     int prefetchFrom = 0;
@@ -278,31 +267,7 @@ final class FeedStream {
           prefetchFrom++;
         }
         readAhead(dataset, version, plan, firstUseOrder, prefetchFrom);
-        long[] ids = samples[m];
-        int n = ids.length;
-        int[] block = new int[n];
-        int[] row = new int[n];
-        for (int i = 0; i < n; i++) {
-          block[i] = plan.blockOf(ids[i]);
-          row[i] =
-              resolved
-                  .planned()
-                  .selection()
-                  .row(block[i], (int) (ids[i] - plan.blockStart(block[i])));
-        }
-        Callable<Prepared> task =
-            () -> {
-              long t0 = System.nanoTime();
-              List<FieldVector> columns = gather(dataset, version, block, row, shardLastUse);
-              List<FieldVector> produced =
-                  resolved.pipeline().apply(columns, allocator, q.seed(), q.epoch(), ids);
-              service.metrics.processNanos.addAndGet(System.nanoTime() - t0);
-              return new Prepared(produced, ids.length, null);
-            };
-        inFlight.add(
-            threads <= 1
-                ? CompletableFuture.completedFuture(task.call())
-                : service.work.submit(task));
+        inFlight.add(schedule(dataset, version, samples[m], plan, shardLastUse, threads));
         while (inFlight.size() >= threads) {
           if (!handOver(inFlight.poll(), queue)) {
             return;
@@ -350,6 +315,71 @@ final class FeedStream {
   }
 
   /**
+   * Fills, per block, the last batch that reads it (-1: none), and the blocks in order of first use
+   * with the batch of that first use. A method of its own, as are {@link #schedule} and {@link
+   * #prepare}: the preparing loop runs once per stream and is compiled on the stack (OSR); kept
+   * small, its compilations and recompilations cost little.
+   */
+  private static void uses(
+      long[][] samples,
+      SamplePlan plan,
+      int[] lastUse,
+      List<Integer> firstUseOrder,
+      int[] firstUseBatch) {
+    java.util.Arrays.fill(lastUse, -1);
+    for (int m = 0; m < samples.length; m++) {
+      for (long sample : samples[m]) {
+        int block = plan.blockOf(sample);
+        if (lastUse[block] < 0) {
+          firstUseOrder.add(block);
+          firstUseBatch[block] = m;
+        }
+        lastUse[block] = m;
+      }
+    }
+  }
+
+  /** Starts preparing one batch: on a worker, or here with one preparing thread. */
+  private Future<Prepared> schedule(
+      Dataset dataset,
+      long version,
+      long[] ids,
+      SamplePlan plan,
+      Map<Shard, Integer> shardLastUse,
+      int threads)
+      throws Exception {
+    int n = ids.length;
+    int[] block = new int[n];
+    int[] row = new int[n];
+    for (int i = 0; i < n; i++) {
+      block[i] = plan.blockOf(ids[i]);
+      row[i] =
+          resolved.planned().selection().row(block[i], (int) (ids[i] - plan.blockStart(block[i])));
+    }
+    Callable<Prepared> task = () -> prepare(dataset, version, ids, block, row, shardLastUse);
+    return threads <= 1
+        ? CompletableFuture.completedFuture(task.call())
+        : service.work.submit(task);
+  }
+
+  /** Gathers one batch's rows and runs the pipeline over them. */
+  private Prepared prepare(
+      Dataset dataset,
+      long version,
+      long[] ids,
+      int[] block,
+      int[] row,
+      Map<Shard, Integer> shardLastUse) {
+    long t0 = System.nanoTime();
+    FeedRequest q = resolved.request();
+    List<FieldVector> columns = gather(dataset, version, block, row, shardLastUse);
+    List<FieldVector> produced =
+        resolved.pipeline().apply(columns, allocator, q.seed(), q.epoch(), ids);
+    service.metrics.processNanos.addAndGet(System.nanoTime() - t0);
+    return new Prepared(produced, ids.length, null);
+  }
+
+  /**
    * Gathers one batch's rows ({@code row[i]} of block {@code block[i]}) from the server's shared
    * decoded blocks: straight from them when all are decoded already, else holding one block at a
    * time: the rows of each block are copied into a part, then the parts into the batch. Blocks
@@ -370,22 +400,34 @@ final class FeedStream {
         return Gather.rows(schema, new VectorSchemaRoot[] {b.root()}, new int[n], row, allocator);
       }
     }
-    // Every block decoded already (the usual case when the window fits): read them all at once,
-    // one copy. Only blocks present are taken, so nothing waits while holding a block.
+    // The paths are separate methods: small compile units, so a path first taken late (blocks
+    // not decoded yet, then decoded) recompiles little, not the whole gather with its inlinees.
+    List<FieldVector> decoded = gatherDecoded(dataset, version, blocks, slot, row);
+    return decoded != null
+        ? decoded
+        : gatherParts(dataset, version, blocks, slot, row, shardLastUse);
+  }
+
+  /**
+   * Every block decoded already (the usual case when the window fits): reads them all at once, one
+   * copy; null if one is not decoded. Only blocks present are taken, so nothing waits while holding
+   * a block.
+   */
+  private List<FieldVector> gatherDecoded(
+      Dataset dataset, long version, int[] blocks, int[] slot, int[] row) {
     DecodedBlocks.Block[] held = new DecodedBlocks.Block[blocks.length];
     try {
-      boolean all = true;
-      for (int s = 0; s < blocks.length && all; s++) {
+      for (int s = 0; s < blocks.length; s++) {
         held[s] = service.blocks.tryAcquire(blockKey(dataset, version, blocks[s]));
-        all = held[s] != null;
-      }
-      if (all) {
-        VectorSchemaRoot[] roots = new VectorSchemaRoot[blocks.length];
-        for (int s = 0; s < blocks.length; s++) {
-          roots[s] = held[s].root();
+        if (held[s] == null) {
+          return null;
         }
-        return Gather.rows(schema, roots, slot, row, allocator);
       }
+      VectorSchemaRoot[] roots = new VectorSchemaRoot[blocks.length];
+      for (int s = 0; s < blocks.length; s++) {
+        roots[s] = held[s].root();
+      }
+      return Gather.rows(resolved.scan().schema(), roots, slot, row, allocator);
     } finally {
       for (DecodedBlocks.Block b : held) {
         if (b != null) {
@@ -393,6 +435,22 @@ final class FeedStream {
         }
       }
     }
+  }
+
+  /**
+   * Holding one block at a time: the rows of each block are copied into a part, then the parts into
+   * the batch. Blocks decoded already are read first, so this batch's own decodes do not evict
+   * them.
+   */
+  private List<FieldVector> gatherParts(
+      Dataset dataset,
+      long version,
+      int[] blocks,
+      int[] slot,
+      int[] row,
+      Map<Shard, Integer> shardLastUse) {
+    Schema schema = resolved.scan().schema();
+    int n = slot.length;
     int[] count = new int[blocks.length];
     int[] rank = new int[n];
     for (int i = 0; i < n; i++) {
