@@ -3,10 +3,17 @@
 batch that holds each sample straight from the S3 server, alternating sample by sample.
 
 Starts FeedTestLauncher (an in-process S3 server with a dataset of Arrow IPC shards and a feed
-server without a local cache, so every take fetches from S3), then asks for --samples random
-global indexes one at a time both ways, checks both return the same sample (by id), and prints
-p50/p99 latency in bin/bench's result format (one JSON object per line; --out appends them to a
-file). Run after `mvn -pl trainer-feed test-compile`:
+server without a local cache, so every take fetches the sample's bytes from S3), then asks for
+--samples random global indexes one at a time both ways, checks both return the same sample (by
+id), and prints p50/p99 latency in bin/bench's result format (one JSON object per line; --out
+appends them to a file).
+
+Both sides keep what they learn about a shard's layout and read the sample's data from S3 every
+time: the feed keeps file footers and record batch metadata; pyarrow keeps one open
+RecordBatchFileReader per shard (which holds the footer), so neither pays a HEAD and a footer read
+per sample. Both are pinned to one version, as MlobjMapDataset pins it (a take against "latest"
+also looks the latest version up, and pyarrow here reads a fixed list of files). Run after
+`mvn -pl trainer-feed test-compile`:
 
     python python/benchmarks/bench_take.py --samples 1000 --out bench/results/parts.jsonl
 """
@@ -56,14 +63,20 @@ def main():
         indexes = rng.integers(0, info["rows"], size=args.samples)
         columns = ["id", "image", "label"]
 
+        version = info["version"]
+        readers = {}
+
         def ours(i):
-            return client.take(info["dataset"], [i], columns=columns).column("id")[0].as_py()
+            table = client.take(info["dataset"], [i], columns=columns, version=version)
+            return table.column("id")[0].as_py()
 
         def pyarrow_direct(i):
             key = info["shards"][i // per_shard]
             batch, row = divmod(i % per_shard, args.rows)
-            with fs.open_input_file("%s/%s/%s" % (s3["bucket"], s3["prefix"], key)) as f:
-                rb = pa.ipc.open_file(f).get_batch(batch).select(columns).slice(row, 1)
+            if key not in readers:  # opened once per shard: a HEAD and the footer, then kept
+                f = fs.open_input_file("%s/%s/%s" % (s3["bucket"], s3["prefix"], key))
+                readers[key] = pa.ipc.open_file(f)
+            rb = readers[key].get_batch(batch).select(columns).slice(row, 1)
             return rb.column(0)[0].as_py()
 
         for i in indexes[:20]:  # warm-up: JIT, connections

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -66,10 +67,29 @@ final class IpcRows {
 
   /** A record batch's metadata: where its body starts, its nodes and buffers (body-relative). */
   private record Batch(
-      long bodyStart, long[] nodeLength, long[] nodeNulls, long[] bufOffset, long[] bufLength) {}
+      boolean compressed,
+      long bodyStart,
+      long[] nodeLength,
+      long[] nodeNulls,
+      long[] bufOffset,
+      long[] bufLength) {}
+
+  /** Buffers of at most this many bytes are read whole and kept (see {@link #narrow}). */
+  static final int NARROW = 64 << 10;
+
+  /** Bytes of a record batch's body read with its header: the leading narrow buffers. */
+  static final int PREFIX = 16 << 10;
+
+  /** Shards of at most this many record batches have all their headers read ahead. */
+  static final int PREFETCH_BATCHES = 128;
+
+  /** Most bytes of narrow buffers kept. */
+  static final long NARROW_BYTES = 64L << 20;
 
   private final Map<String, Footer> footers = lru(4096);
-  private final Map<String, Batch> batches = lru(65536);
+  private final LinkedHashMap<String, byte[]> narrow = new LinkedHashMap<>(16, 0.75f, true);
+  private long narrowBytes;
+  private final Map<String, CompletableFuture<Batch>> batches = lru(65536);
   private final ExecutorService pool;
   private final FeedMetrics metrics;
 
@@ -118,8 +138,8 @@ final class IpcRows {
           throw new IOException("record batch " + index + " is missing");
         }
         batch[i] = batch(dataset, shard, index, footer[i].batches().get(index));
-        if (batch[i] == null) {
-          return null; // compressed body
+        if (batch[i].compressed()) {
+          return null;
         }
         if (rows[i] < 0 || rows[i] >= batch[i].nodeLength()[0]) {
           throw new IOException(
@@ -132,7 +152,8 @@ final class IpcRows {
     Job[] jobs = new Job[n];
     List<Step> steps = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      jobs[i] = new Job(tasks[i].shard(), batch[i], schema[i], allocator);
+      String batchKey = key(dataset, tasks[i].shard()) + "@" + Math.max(0, tasks[i].firstBatch());
+      jobs[i] = new Job(this, batchKey, tasks[i].shard(), batch[i], schema[i], allocator);
       int outNode = 0;
       int outBuf = 0;
       for (Field field : schema[i].getFields()) {
@@ -167,6 +188,25 @@ final class IpcRows {
     } finally {
       for (Job job : jobs) {
         job.release();
+      }
+    }
+  }
+
+  /** A kept narrow buffer (whole), or null. */
+  private byte[] narrow(String key) {
+    synchronized (narrow) {
+      return narrow.get(key);
+    }
+  }
+
+  private void keepNarrow(String key, byte[] bytes) {
+    synchronized (narrow) {
+      byte[] old = narrow.put(key, bytes);
+      narrowBytes += bytes.length - (old == null ? 0 : old.length);
+      var it = narrow.values().iterator();
+      while (narrowBytes > NARROW_BYTES && it.hasNext()) {
+        narrowBytes -= it.next().length;
+        it.remove();
       }
     }
   }
@@ -234,27 +274,90 @@ final class IpcRows {
     synchronized (footers) {
       footers.put(key, f);
     }
+    if (!positions.isEmpty() && f.batches().size() <= PREFETCH_BATCHES) {
+      prefetchBatches(dataset, shard, f.batches());
+    }
     return f;
   }
 
-  /** The record batch's metadata, or null when its body is compressed (no slicing then). */
+  /**
+   * The record batch's metadata (read once; concurrent callers share the read). Its {@code
+   * compressed} flag says the body cannot be sliced.
+   */
   private Batch batch(Dataset dataset, Shard shard, int index, ArrowBlock block)
       throws IOException {
-    String key = key(dataset, shard) + "@" + index;
+    String key = key(dataset, shard) + "@" + index; // as Job's batchKey
+    CompletableFuture<Batch> future;
+    boolean load = false;
     synchronized (batches) {
-      Batch b = batches.get(key);
-      if (b != null) {
-        return b;
+      future = batches.get(key);
+      if (future == null) {
+        future = new CompletableFuture<>();
+        batches.put(key, future);
+        load = true;
       }
     }
+    if (load) {
+      try {
+        future.complete(loadBatch(dataset, shard, index, block, key));
+      } catch (IOException | RuntimeException e) {
+        synchronized (batches) {
+          batches.remove(key, future); // not kept: a later take tries again
+        }
+        future.completeExceptionally(e);
+      }
+    }
+    try {
+      return future.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw e.getCause() instanceof RuntimeException re ? re : e;
+    }
+  }
+
+  /**
+   * Reads the metadata of every record batch of a shard in the background (after its footer was
+   * read for a take), so later takes of its other batches need only their rows' bytes.
+   */
+  private void prefetchBatches(Dataset dataset, Shard shard, List<ArrowBlock> blocks) {
+    for (int i = 0; i < blocks.size(); i++) {
+      int index = i;
+      String key = key(dataset, shard) + "@" + index;
+      synchronized (batches) {
+        if (batches.containsKey(key)) {
+          continue;
+        }
+      }
+      pool.execute(
+          () -> {
+            try {
+              batch(dataset, shard, index, blocks.get(index));
+            } catch (IOException | RuntimeException e) {
+              // A take that needs it reads it again and reports the failure.
+            }
+          });
+    }
+  }
+
+  /**
+   * Reads a record batch's message header together with the start of its body, and keeps the narrow
+   * buffers found whole in that start (leading id-like columns): one request for both.
+   */
+  private Batch loadBatch(Dataset dataset, Shard shard, int index, ArrowBlock block, String key)
+      throws IOException {
     if (block.getOffset() < 0
         || block.getMetadataLength() < 8
+        || block.getBodyLength() < 0
         || block.getOffset() + block.getMetadataLength() + block.getBodyLength() > shard.bytes()) {
       throw new IOException("record batch " + index + " lies outside the file");
     }
+    int prefix = (int) Math.min(block.getBodyLength(), PREFIX);
+    byte[] read =
+        range(dataset, shard.path(), block.getOffset(), block.getMetadataLength() + prefix);
     ByteBuffer meta =
-        ByteBuffer.wrap(range(dataset, shard.path(), block.getOffset(), block.getMetadataLength()))
-            .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer.wrap(read, 0, block.getMetadataLength()).order(ByteOrder.LITTLE_ENDIAN);
     int length = meta.getInt();
     if (length == -1) { // continuation marker, then the length
       length = meta.getInt();
@@ -267,9 +370,6 @@ final class IpcRows {
       throw new IOException("block " + index + " is not a record batch message");
     }
     RecordBatch rb = (RecordBatch) message.header(new RecordBatch());
-    if (rb.compression() != null) {
-      return null;
-    }
     long bodyLength = block.getBodyLength();
     long[] nodeLength = new long[rb.nodesLength()];
     long[] nodeNulls = new long[rb.nodesLength()];
@@ -289,17 +389,22 @@ final class IpcRows {
     if (nodeLength.length == 0) {
       throw new IOException("record batch " + index + " has no columns");
     }
-    Batch b =
-        new Batch(
-            block.getOffset() + block.getMetadataLength(),
-            nodeLength,
-            nodeNulls,
-            bufOffset,
-            bufLength);
-    synchronized (batches) {
-      batches.put(key, b);
+    boolean compressed = rb.compression() != null;
+    if (!compressed) {
+      for (int i = 0; i < bufOffset.length; i++) {
+        if (bufLength[i] > 0 && bufLength[i] <= NARROW && bufOffset[i] + bufLength[i] <= prefix) {
+          int from = block.getMetadataLength() + (int) bufOffset[i];
+          keepNarrow(key + "/" + i, Arrays.copyOfRange(read, from, from + (int) bufLength[i]));
+        }
+      }
     }
-    return b;
+    return new Batch(
+        compressed,
+        block.getOffset() + block.getMetadataLength(),
+        nodeLength,
+        nodeNulls,
+        bufOffset,
+        bufLength);
   }
 
   /** The file's fields named by {@code wanted}, in its order; null if one is missing or differs. */
@@ -397,6 +502,8 @@ final class IpcRows {
 
   /** The single-row batch being built for one requested row: its nodes and buffers. */
   private static final class Job {
+    final IpcRows owner;
+    final String batchKey;
     final Shard shard;
     final Batch batch;
     final Schema schema;
@@ -404,7 +511,15 @@ final class IpcRows {
     final ArrowFieldNode[] nodes;
     final ArrowBuf[] buffers;
 
-    Job(Shard shard, Batch batch, Schema schema, BufferAllocator allocator) {
+    Job(
+        IpcRows owner,
+        String batchKey,
+        Shard shard,
+        Batch batch,
+        Schema schema,
+        BufferAllocator allocator) {
+      this.owner = owner;
+      this.batchKey = batchKey;
       this.shard = shard;
       this.batch = batch;
       this.schema = schema;
@@ -467,7 +582,8 @@ final class IpcRows {
   }
 
   /** A ranged read of part of a record batch buffer, and what to do with its bytes. */
-  private record Read(Shard shard, long position, int length, Consumer then) {}
+  private record Read(
+      Shard shard, long position, int length, Consumer then, byte[] have, int haveOffset) {}
 
   /** Consumes the bytes of a read, possibly adding steps for the next round. */
   @FunctionalInterface
@@ -663,7 +779,32 @@ final class IpcRows {
                 + " bytes) of field "
                 + field.getName());
       }
-      reads.add(new Read(job.shard, b.bodyStart() + b.bufOffset()[in] + start, length, then));
+      long at = b.bodyStart() + b.bufOffset()[in];
+      if (b.bufLength()[in] > NARROW) {
+        reads.add(new Read(job.shard, at + start, length, then, null, 0));
+        return;
+      }
+      // A narrow buffer (an id or label column): read whole once and kept, so that later rows
+      // of this batch need no request for it.
+      String key = job.batchKey + "/" + in;
+      byte[] whole = job.owner.narrow(key);
+      if (whole != null) {
+        reads.add(new Read(job.shard, at + start, length, then, whole, (int) start));
+        return;
+      }
+      int size = (int) b.bufLength()[in];
+      reads.add(
+          new Read(
+              job.shard,
+              at,
+              size,
+              (bytes, offset, next) -> {
+                byte[] copy = Arrays.copyOfRange(bytes, offset, offset + size);
+                job.owner.keepNarrow(key, copy);
+                then.accept(copy, (int) start, next);
+              },
+              null,
+              0));
     }
   }
 
@@ -672,6 +813,15 @@ final class IpcRows {
   /** Fetches the reads (merged where close, in parallel) and runs their consumers in order. */
   private List<Step> fetch(Dataset dataset, List<Read> reads) throws IOException {
     List<Step> next = new ArrayList<>();
+    List<Read> fetched = new ArrayList<>();
+    for (Read r : reads) {
+      if (r.have() != null) {
+        r.then().accept(r.have(), r.haveOffset(), next);
+      } else {
+        fetched.add(r);
+      }
+    }
+    reads = fetched;
     if (reads.isEmpty()) {
       return next;
     }
