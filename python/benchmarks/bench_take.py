@@ -21,6 +21,7 @@ also looks the latest version up, and pyarrow here reads a fixed list of files).
 import argparse
 import json
 import pathlib
+import subprocess
 import sys
 import time
 
@@ -37,6 +38,9 @@ def percentile(values, p):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--samples", type=int, default=1000, help="random samples taken each way")
+    p.add_argument("--warmup", type=int, default=200,
+                   help="samples taken each way first and not timed: the feed server's JIT compiles"
+                        " its take path (a running server has), and both sides open connections")
     p.add_argument("--shards", type=int, default=4)
     p.add_argument("--batches", type=int, default=8, help="record batches per shard")
     p.add_argument("--rows", type=int, default=1024, help="rows per record batch")
@@ -61,6 +65,7 @@ def main():
         per_shard = args.batches * args.rows
         rng = np.random.default_rng(7)
         indexes = rng.integers(0, info["rows"], size=args.samples)
+        warmup = rng.integers(0, info["rows"], size=args.warmup)
         columns = ["id", "image", "label"]
 
         version = info["version"]
@@ -79,7 +84,7 @@ def main():
             rb = readers[key].get_batch(batch).select(columns).slice(row, 1)
             return rb.column(0)[0].as_py()
 
-        for i in indexes[:20]:  # warm-up: JIT, connections
+        for i in warmup:  # JIT, connections; other samples than the timed ones
             assert ours(int(i)) == pyarrow_direct(int(i))
         times = {"ours": [], "pyarrow": []}
         for k, i in enumerate(int(x) for x in indexes):
@@ -95,8 +100,12 @@ def main():
                 raise SystemExit("take(%d) returned id %s, pyarrow %s" % (i, got["ours"], got["pyarrow"]))
         client.close()
     finally:
-        proc.kill()
-        proc.wait()
+        proc.stdin.close()  # asks the launcher to stop (a clean exit, e.g. for a JFR dump)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
     lines = []
     for p_ in (50, 99):
