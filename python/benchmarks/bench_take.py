@@ -54,8 +54,12 @@ def main():
     from conftest import launch
     from mlobj_torch import FeedClient
 
+    import threading
+
     proc, info = launch("--shards", str(args.shards), "--batches", str(args.batches),
                         "--rows", str(args.rows), "--size", str(args.size))
+    # Drain the launcher's log lines: a full pipe would block the server mid-run.
+    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
     try:
         client = FeedClient(info["endpoint"], info["token"])
         s3 = info["s3"]
