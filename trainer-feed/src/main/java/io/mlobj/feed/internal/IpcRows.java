@@ -42,8 +42,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * Reads single rows of Arrow IPC shards with ranged reads of only the bytes those rows occupy: for
  * each column the row's slice of its validity, offsets and values buffers, not the whole record
  * batch (which {@link RangedBlocks} reads). The file footer and each record batch's metadata (where
- * its buffers lie) are read once and kept, so a warm take of one row costs one small ranged GET per
- * column (fewer where columns lie close: ranges closer than {@value #HOLE} bytes are merged), all
+ * its buffers lie) are read once and kept; reading a footer also reads the headers of the shard's
+ * record batches in the background, each with the start of its body. Buffers of at most {@value
+ * #NARROW} bytes (ids, labels, short strings) are read whole once and kept (at most {@value
+ * #NARROW_BYTES} bytes in all), so a warm take of one image sample is one ranged GET of that
+ * image's bytes. Other ranges closer than {@value #HOLE} bytes are merged, and a round's reads run
  * in parallel. Variable-width columns (strings, lists) need one more round: their offsets first.
  *
  * <p>Serves what it can: Arrow IPC shards without body compression or dictionaries, with columns of
@@ -666,9 +669,17 @@ final class IpcRows {
 
     private void validity(List<Read> reads, long n) {
       Batch b = job.batch;
-      if (b.nodeNulls()[node] == 0 || b.bufLength()[buf] == 0) {
+      if (b.nodeNulls()[node] == 0) {
         job.nodes[outNode] = new ArrowFieldNode(n, 0);
         return;
+      }
+      if (b.nodeNulls()[node] == b.nodeLength()[node]) { // all null: writers may omit the bits
+        job.nodes[outNode] = new ArrowFieldNode(n, n);
+        return;
+      }
+      if (b.bufLength()[buf] == 0) {
+        throw new IllegalStateException(
+            "field " + field.getName() + " has nulls but no validity buffer");
       }
       bits(reads, buf, outBuf, n, set -> job.nodes[outNode] = new ArrowFieldNode(n, n - set));
     }
