@@ -101,13 +101,6 @@ final class IpcRows {
     this.metrics = metrics;
   }
 
-  /** Whether the kept metadata of this shard is present (tests and metrics). */
-  boolean hasFooter(Dataset dataset, Shard shard) {
-    synchronized (footers) {
-      return footers.containsKey(key(dataset, shard));
-    }
-  }
-
   /**
    * Reads row {@code rows[i]} of block {@code tasks[i]} for each {@code i}, as one single-row root
    * each (the caller closes them), with the columns of {@code wanted} (types as in the files).
@@ -133,8 +126,9 @@ final class IpcRows {
         }
         footer[i] = footer(dataset, shard);
         schema[i] = fileFields(footer[i].schema(), wanted);
-        if (schema[i] == null) {
-          return null;
+        if (schema[i] == null
+            || !footer[i].fieldPositions().keySet().containsAll(fieldNames(schema[i]))) {
+          return null; // a column missing, of another type, or of a type not sliced here
         }
         int index = Math.max(0, tasks[i].firstBatch());
         if (index >= footer[i].batches().size()) {
@@ -426,6 +420,10 @@ final class IpcRows {
       out.add(f);
     }
     return new Schema(out);
+  }
+
+  private static List<String> fieldNames(Schema schema) {
+    return schema.getFields().stream().map(Field::getName).toList();
   }
 
   private static boolean sameType(Field a, Field b) {
