@@ -38,9 +38,11 @@ def percentile(values, p):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--samples", type=int, default=1000, help="random samples taken each way")
-    p.add_argument("--warmup", type=int, default=200,
-                   help="samples taken each way first and not timed: the feed server's JIT compiles"
-                        " its take path (a running server has), and both sides open connections")
+    p.add_argument("--warmup", type=int, default=2000,
+                   help="samples taken each way first and not timed, so that the feed server's JIT"
+                        " has compiled its take path, as in a server that has been running (the S3"
+                        " SDK's GET alone takes about 4,000 calls to reach its steady latency), and"
+                        " both sides have opened their connections and read each shard's layout")
     p.add_argument("--shards", type=int, default=4)
     p.add_argument("--batches", type=int, default=8, help="record batches per shard")
     p.add_argument("--rows", type=int, default=1024, help="rows per record batch")
