@@ -3,10 +3,17 @@
 batch that holds each sample straight from the S3 server, alternating sample by sample.
 
 Starts FeedTestLauncher (an in-process S3 server with a dataset of Arrow IPC shards and a feed
-server without a local cache, so every take fetches from S3), then asks for --samples random
-global indexes one at a time both ways, checks both return the same sample (by id), and prints
-p50/p99 latency in bin/bench's result format (one JSON object per line; --out appends them to a
-file). Run after `mvn -pl trainer-feed test-compile`:
+server without a local cache, so every take fetches the sample's bytes from S3), then asks for
+--samples random global indexes one at a time both ways, checks both return the same sample (by
+id), and prints p50/p99 latency in bin/bench's result format (one JSON object per line; --out
+appends them to a file).
+
+Both sides keep what they learn about a shard's layout and read the sample's data from S3 every
+time: the feed keeps file footers and record batch metadata; pyarrow keeps one open
+RecordBatchFileReader per shard (which holds the footer), so neither pays a HEAD and a footer read
+per sample. Both are pinned to one version, as MlobjMapDataset pins it (a take against "latest"
+also looks the latest version up, and pyarrow here reads a fixed list of files). Run after
+`mvn -pl trainer-feed test-compile`:
 
     python python/benchmarks/bench_take.py --samples 1000 --out bench/results/parts.jsonl
 """
@@ -14,6 +21,7 @@ file). Run after `mvn -pl trainer-feed test-compile`:
 import argparse
 import json
 import pathlib
+import subprocess
 import sys
 import time
 
@@ -30,6 +38,11 @@ def percentile(values, p):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--samples", type=int, default=1000, help="random samples taken each way")
+    p.add_argument("--warmup", type=int, default=2000,
+                   help="samples taken each way first and not timed, so that the feed server's JIT"
+                        " has compiled its take path, as in a server that has been running (the S3"
+                        " SDK's GET alone takes about 4,000 calls to reach its steady latency), and"
+                        " both sides have opened their connections and read each shard's layout")
     p.add_argument("--shards", type=int, default=4)
     p.add_argument("--batches", type=int, default=8, help="record batches per shard")
     p.add_argument("--rows", type=int, default=1024, help="rows per record batch")
@@ -43,8 +56,12 @@ def main():
     from conftest import launch
     from mlobj_torch import FeedClient
 
+    import threading
+
     proc, info = launch("--shards", str(args.shards), "--batches", str(args.batches),
                         "--rows", str(args.rows), "--size", str(args.size))
+    # Drain the launcher's log lines: a full pipe would block the server mid-run.
+    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
     try:
         client = FeedClient(info["endpoint"], info["token"])
         s3 = info["s3"]
@@ -54,19 +71,26 @@ def main():
         per_shard = args.batches * args.rows
         rng = np.random.default_rng(7)
         indexes = rng.integers(0, info["rows"], size=args.samples)
+        warmup = rng.integers(0, info["rows"], size=args.warmup)
         columns = ["id", "image", "label"]
 
+        version = info["version"]
+        readers = {}
+
         def ours(i):
-            return client.take(info["dataset"], [i], columns=columns).column("id")[0].as_py()
+            table = client.take(info["dataset"], [i], columns=columns, version=version)
+            return table.column("id")[0].as_py()
 
         def pyarrow_direct(i):
             key = info["shards"][i // per_shard]
             batch, row = divmod(i % per_shard, args.rows)
-            with fs.open_input_file("%s/%s/%s" % (s3["bucket"], s3["prefix"], key)) as f:
-                rb = pa.ipc.open_file(f).get_batch(batch).select(columns).slice(row, 1)
+            if key not in readers:  # opened once per shard: a HEAD and the footer, then kept
+                f = fs.open_input_file("%s/%s/%s" % (s3["bucket"], s3["prefix"], key))
+                readers[key] = pa.ipc.open_file(f)
+            rb = readers[key].get_batch(batch).select(columns).slice(row, 1)
             return rb.column(0)[0].as_py()
 
-        for i in indexes[:20]:  # warm-up: JIT, connections
+        for i in warmup:  # JIT, connections; other samples than the timed ones
             assert ours(int(i)) == pyarrow_direct(int(i))
         times = {"ours": [], "pyarrow": []}
         for k, i in enumerate(int(x) for x in indexes):
@@ -82,8 +106,12 @@ def main():
                 raise SystemExit("take(%d) returned id %s, pyarrow %s" % (i, got["ours"], got["pyarrow"]))
         client.close()
     finally:
-        proc.kill()
-        proc.wait()
+        proc.stdin.close()  # asks the launcher to stop (a clean exit, e.g. for a JFR dump)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
     lines = []
     for p_ in (50, 99):

@@ -7,6 +7,7 @@ import io.mlobj.feed.internal.FeedMetrics;
 import io.mlobj.feed.internal.FeedProducer;
 import io.mlobj.feed.internal.FeedService;
 import io.mlobj.feed.internal.RegistryCheckpointStore;
+import io.mlobj.feed.internal.TakeRouter;
 import io.mlobj.feed.transform.Pipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -83,7 +84,8 @@ public final class FeedServer implements AutoCloseable {
             ? Location.forGrpcTls(b.host, b.port)
             : Location.forGrpcInsecure(b.host, b.port);
     FlightServer.Builder fb =
-        FlightServer.builder(allocator, location, new FeedProducer(service, store));
+        FlightServer.builder(
+            allocator, location, new TakeRouter(new FeedProducer(service, store), service));
     if (b.token != null) {
       fb.headerAuthenticator(new BearerAuthenticator(b.token));
     }
