@@ -30,9 +30,23 @@ sys.path.insert(0, str(HERE.parents[1]))
 sys.path.insert(0, str(HERE.parents[1] / "tests"))
 
 
+FORMAT_NAMES = {"arrow": "Arrow IPC", "parquet": "Parquet"}
+UNIT_NAMES = {"arrow": "record batch", "parquet": "row group"}
+
+
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
+
+
+def row_group_of(metadata, row):
+    """The row group of a Parquet file holding its row number ``row``, and the row within it."""
+    for group in range(metadata.num_row_groups):
+        rows = metadata.row_group(group).num_rows
+        if row < rows:
+            return group, row
+        row -= rows
+    raise IndexError(row)
 
 
 def main():
@@ -47,19 +61,24 @@ def main():
     p.add_argument("--batches", type=int, default=8, help="record batches per shard")
     p.add_argument("--rows", type=int, default=1024, help="rows per record batch")
     p.add_argument("--size", type=int, default=32, help="images are uint8 [3, size, size]")
+    p.add_argument("--format", choices=("arrow", "parquet"), default="arrow",
+                   help="shard format; pyarrow reads the record batch (Arrow IPC) or the row group"
+                        " (Parquet, one per record batch written) that holds the sample")
     p.add_argument("--out", help="append the result lines to this file")
     args = p.parse_args()
 
     import numpy as np
     import pyarrow as pa
     import pyarrow.fs as pafs
+    import pyarrow.parquet as pq
     from conftest import launch
     from mlobj_torch import FeedClient
 
     import threading
 
     proc, info = launch("--shards", str(args.shards), "--batches", str(args.batches),
-                        "--rows", str(args.rows), "--size", str(args.size))
+                        "--rows", str(args.rows), "--size", str(args.size),
+                        "--format", args.format)
     # Drain the launcher's log lines: a full pipe would block the server mid-run.
     threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
     try:
@@ -86,9 +105,13 @@ def main():
             batch, row = divmod(i % per_shard, args.rows)
             if key not in readers:  # opened once per shard: a HEAD and the footer, then kept
                 f = fs.open_input_file("%s/%s/%s" % (s3["bucket"], s3["prefix"], key))
-                readers[key] = pa.ipc.open_file(f)
-            rb = readers[key].get_batch(batch).select(columns).slice(row, 1)
-            return rb.column(0)[0].as_py()
+                readers[key] = pa.ipc.open_file(f) if args.format == "arrow" else pq.ParquetFile(f)
+            reader = readers[key]
+            if args.format == "arrow":
+                rb = reader.get_batch(batch).select(columns).slice(row, 1)
+                return rb.column(0)[0].as_py()
+            group, row = row_group_of(reader.metadata, i % per_shard)
+            return reader.read_row_group(group, columns=columns).slice(row, 1).column(0)[0].as_py()
 
         for i in warmup:  # JIT, connections; other samples than the timed ones
             assert ours(int(i)) == pyarrow_direct(int(i))
@@ -117,9 +140,10 @@ def main():
     for p_ in (50, 99):
         o, b = percentile(times["ours"], p_), percentile(times["pyarrow"], p_)
         lines.append(json.dumps({
-            "scenario": "take 1 random sample, p%d latency vs pyarrow reading its record batch" % p_,
+            "scenario": "take 1 random sample, %s, p%d latency vs pyarrow reading its %s"
+                        % (FORMAT_NAMES[args.format], p_, UNIT_NAMES[args.format]),
             "ours": o, "baseline": b, "unit": "ms", "ratio": o / b, "runs": args.samples,
-            "goal": "<= 1.0", "format": "arrow", "local_cache": False,
+            "goal": "<= 1.0", "format": args.format, "local_cache": False,
         }))
     for line in lines:
         print(line)

@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code take} reads only what the samples asked for: the rows' bytes of Arrow IPC shards (once the
- * footer and record batch metadata are known), whole record batches or row groups otherwise.
+ * footer and record batch metadata are known), the footer and the wanted columns of the row groups
+ * holding the samples of Parquet shards, whole record batches otherwise.
  */
 class TakeITCase {
   @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
@@ -64,6 +65,36 @@ class TakeITCase {
         long read = server.metrics().storageBytes.get();
         assertThat(read).isPositive().isLessThan(shardBytes / 4);
         assertThat(server.metrics().shardFetches.get()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void takeOfParquetShardsReadsOnlyTheFootersAndTheRowGroupsOfTheSamplesAsked() throws Exception {
+    String uri = S3.newDatasetUri();
+    try (BufferAllocator allocator = new RootAllocator()) {
+      // 2 shards x 8 row groups x 64 samples of uint8 [3, 32, 32]: ~1.6 MB per shard.
+      FeedTestData.create(uri, S3.conf(), allocator, ShardFormat.PARQUET, 2, 8, ROWS, 32, 32);
+      long shardBytes =
+          Dataset.open(uri, S3.conf()).latest().shards().stream().mapToLong(Shard::bytes).sum();
+      try (FeedServer server = FeedServer.builder().conf(S3.conf()).build().start();
+          TestClient client = new TestClient(allocator, server.port(), null)) {
+        ObjectNode take = FeedRequest.json(uri).put("batch_size", 4);
+        take.putArray("take").add(1000).add(3).add(700).add(130);
+        List<Long> ids = new ArrayList<>();
+        List<Integer> pixels = new ArrayList<>();
+        client.stream(take, root -> FeedTestData.collectPixels(root, 1, 17, 30, ids, pixels));
+        assertThat(ids).containsExactly(1000L, 3L, 700L, 130L);
+        assertThat(pixels)
+            .containsExactly(
+                FeedTestData.pixel(1000, 1, 17, 30),
+                FeedTestData.pixel(3, 1, 17, 30),
+                FeedTestData.pixel(700, 1, 17, 30),
+                FeedTestData.pixel(130, 1, 17, 30));
+        // By range, no shard fetched whole: 4 of the 16 row groups, and a footer per row group
+        // read (each ~20% of these small shards: 8 row groups' statistics and the Arrow schema).
+        assertThat(server.metrics().shardFetches.get()).isZero();
+        assertThat(server.metrics().storageBytes.get()).isPositive().isLessThan(shardBytes / 2);
       }
     }
   }

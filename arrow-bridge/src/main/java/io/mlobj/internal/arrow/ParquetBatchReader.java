@@ -18,6 +18,7 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.io.SeekableInputStream;
@@ -78,7 +79,35 @@ public final class ParquetBatchReader implements BatchReader {
       int groupCount,
       int maxBatchRows)
       throws IOException {
-    this.reader = openFile(bytes);
+    this(openFile(bytes), schema, allocator, firstGroup, groupCount, maxBatchRows);
+  }
+
+  /**
+   * A reader of a file that parquet-mr reads through {@code file} (e.g. by ranged reads of an
+   * object): only the footer and the requested column chunks of the row groups read are fetched.
+   *
+   * @see #ParquetBatchReader(byte[], Schema, BufferAllocator, int, int, int)
+   */
+  public ParquetBatchReader(
+      InputFile file,
+      Schema schema,
+      BufferAllocator allocator,
+      int firstGroup,
+      int groupCount,
+      int maxBatchRows)
+      throws IOException {
+    this(openFile(file), schema, allocator, firstGroup, groupCount, maxBatchRows);
+  }
+
+  private ParquetBatchReader(
+      ParquetFileReader reader,
+      Schema schema,
+      BufferAllocator allocator,
+      int firstGroup,
+      int groupCount,
+      int maxBatchRows)
+      throws IOException {
+    this.reader = reader;
     try {
       MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
       Schema target = schema != null ? schema : fileArrowSchema(reader);
@@ -164,6 +193,19 @@ public final class ParquetBatchReader implements BatchReader {
     return new ParquetFileReader(file, footer, options, in);
   }
 
+  /** Opens parquet-mr's reader over a file read through its own streams (no footer cache). */
+  public static ParquetFileReader openFile(InputFile file) throws IOException {
+    ParquetReadOptions options = ParquetReadDefaults.options();
+    SeekableInputStream in = file.newStream();
+    try {
+      return new ParquetFileReader(
+          file, ParquetFileReader.readFooter(file, options, in), options, in);
+    } catch (IOException | RuntimeException e) {
+      in.close();
+      throw e;
+    }
+  }
+
   /** The Arrow schema stored in the file (ARROW:schema), or one derived from its Parquet schema. */
   public static Schema fileArrowSchema(ParquetFileReader reader) throws IOException {
     Map<String, String> kv = reader.getFooter().getFileMetaData().getKeyValueMetaData();
@@ -231,7 +273,7 @@ public final class ParquetBatchReader implements BatchReader {
       try {
         reader.close();
       } catch (IOException ignored) {
-        // In-memory input: nothing to release.
+        // Releasing the input only.
       }
     }
   }

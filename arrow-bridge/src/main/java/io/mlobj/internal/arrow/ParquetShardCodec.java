@@ -6,8 +6,10 @@ import io.mlobj.arrow.BatchReader;
 import io.mlobj.arrow.ShardEncoder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
@@ -55,6 +57,57 @@ public final class ParquetShardCodec implements ShardCodec {
       throws IOException {
     return new ParquetBatchReader(
         buffer(source), schema, allocator, firstBlock, blockCount, batchRows);
+  }
+
+  @Override
+  public boolean readsBlocksByRange() {
+    return true;
+  }
+
+  /**
+   * One row group read by range: the footer, then the wanted columns' chunks of that row group
+   * only, decoded at once into the reader's root. Never null: columns the file lacks read as nulls.
+   */
+  @Override
+  public BatchReader openBlock(
+      SeekableByteChannel object, Schema wanted, BufferAllocator allocator, int block)
+      throws Exception {
+    ParquetBatchReader reader =
+        new ParquetBatchReader(
+            new ChannelInputFile(object),
+            wanted,
+            allocator,
+            Math.max(0, block),
+            1,
+            Integer.MAX_VALUE);
+    try {
+      // Wanted columns the file lacks (added by schema evolution) read as nulls, as when whole.
+      if (!reader.next()) {
+        throw new IOException("row group " + block + " is missing");
+      }
+      return new LoadedGroup(reader);
+    } catch (Exception e) {
+      reader.close();
+      throw e;
+    }
+  }
+
+  /** One row group loaded into the reader's root; closing it frees the reader's memory. */
+  private record LoadedGroup(ParquetBatchReader reader) implements BatchReader {
+    @Override
+    public boolean next() {
+      return false;
+    }
+
+    @Override
+    public VectorSchemaRoot root() {
+      return reader.root();
+    }
+
+    @Override
+    public void close() {
+      reader.close();
+    }
   }
 
   @Override
