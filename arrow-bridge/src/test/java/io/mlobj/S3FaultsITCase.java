@@ -121,6 +121,31 @@ class S3FaultsITCase {
   }
 
   @Test
+  void requestsThatGaveUpEarlierDoNotStopLaterRequestsFromBeingRetried() {
+    String uri = S3.newDatasetUri();
+    Dataset direct = SmallRows.create(uri, S3.conf());
+    SmallRows.append(direct, arrow.allocator(), ShardFormat.ARROW, 0, 0, 10);
+    Map<String, String> conf = new HashMap<>(viaProxy());
+    // Settings of its own, so an S3 client of its own (clients are shared per settings).
+    conf.put("fs.s3a.retry.throttle.limit", "2");
+    conf.put("fs.s3a.retry.throttle.interval", "3ms");
+    Snapshot latest = Dataset.open(uri, conf).latest();
+    // 60 reads that each give up after 2 throttled retries: 120 retries, more than the SDK's
+    // per-client retry token bucket holds (500 tokens at 5 a retry) if it were on.
+    for (int i = 0; i < 60; i++) {
+      proxy.add(Rule.slowDown().method("GET").pathMatching(DATA_KEYS).times(3));
+      assertThatThrownBy(() -> SmallRows.ids(latest, arrow.allocator()))
+          .hasMessageContaining("SlowDown");
+    }
+    proxy.add(Rule.resetBeforeForward().method("GET").pathMatching(DATA_KEYS).times(1));
+
+    List<Long> ids = SmallRows.ids(latest, arrow.allocator());
+
+    assertThat(ids).containsExactlyInAnyOrderElementsOf(LongStream.range(0, 10).boxed().toList());
+    assertThat(proxy.injected()).isEqualTo(60 * 3 + 1);
+  }
+
+  @Test
   void aResponseCutOffMidBodyIsReadAgainNotReturnedShort() {
     String uri = S3.newDatasetUri();
     Dataset direct = SmallRows.create(uri, S3.conf());

@@ -19,7 +19,8 @@ import software.amazon.awssdk.retries.api.TokenAcquisitionFailedException;
  * fs.s3a.retry.throttle.limit}): a server that answers 503 SlowDown or 429 is healthy and asks for
  * patience, so giving up after the few retries meant for failures would fail jobs on a busy bucket.
  * The SDK's strategies have one attempt budget for every kind of failure, hence this wrapper; it
- * keeps the SDK's retry conditions and circuit breaker and only adds the count per kind.
+ * keeps the SDK's retry conditions and backoff, adds the count per kind, and turns off the SDK's
+ * per-client circuit breaker (see the constructor).
  */
 final class ThrottleAwareRetryStrategy implements RetryStrategy {
   private static final Duration MAX_THROTTLE_DELAY = Duration.ofSeconds(5);
@@ -37,6 +38,11 @@ final class ThrottleAwareRetryStrategy implements RetryStrategy {
     this.standard =
         AwsRetryStrategy.standardRetryStrategy().toBuilder()
             .maxAttempts(Math.max(attempts, 1 + throttleRetries))
+            // The SDK's circuit breaker is one token bucket per client (shared by every store of
+            // the same settings here), and throttling retries drain it 5 tokens at a time: after
+            // about 100 retries in a busy period, every later request of the process would fail on
+            // its first reset or 503. Each request's retries are bounded by the budgets above.
+            .circuitBreakerEnabled(false)
             .build();
   }
 
