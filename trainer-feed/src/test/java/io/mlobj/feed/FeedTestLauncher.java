@@ -27,7 +27,7 @@ import org.apache.arrow.memory.RootAllocator;
  * <pre>
  * java --add-opens=java.base/java.nio=ALL-UNNAMED \
  *   -cp "$(cat target/test-classpath.txt):target/classes:target/test-classes" \
- *   io.mlobj.feed.FeedTestLauncher --shards 2 --batches 4 --rows 30 --size 8 [--format arrow]
+ *   io.mlobj.feed.FeedTestLauncher --shards 2 --batches 4 --rows 30 --size 8 [--format arrow] [--row-group-bytes N]
  * </pre>
  */
 public final class FeedTestLauncher {
@@ -38,6 +38,7 @@ public final class FeedTestLauncher {
     int batches = 4;
     int rows = 30;
     int size = 8;
+    long rowGroupBytes = 1024;
     boolean feed = true;
     ShardFormat format = ShardFormat.ARROW;
     String token = "pytest-token";
@@ -48,6 +49,7 @@ public final class FeedTestLauncher {
         case "--batches" -> batches = Integer.parseInt(args[++i]);
         case "--rows" -> rows = Integer.parseInt(args[++i]);
         case "--size" -> size = Integer.parseInt(args[++i]);
+        case "--row-group-bytes" -> rowGroupBytes = Long.parseLong(args[++i]);
         case "--format" -> format = ShardFormat.parse(args[++i]);
         case "--token" -> token = args[++i];
         case "--no-feed" -> feed = false;
@@ -64,7 +66,8 @@ public final class FeedTestLauncher {
       Map<String, String> conf = s3.hadoopConf();
       String uri = "s3a://feed/images";
       long total =
-          FeedTestData.create(uri, conf, allocator, format, shards, batches, rows, size, size);
+          FeedTestData.create(
+              uri, conf, allocator, format, shards, batches, rows, size, size, rowGroupBytes);
       ObjectMapper json = new ObjectMapper();
       ObjectNode out = json.createObjectNode();
       out.put("dataset", uri);
