@@ -71,8 +71,9 @@ public final class FeedTestData {
   }
 
   /**
-   * Creates a dataset of {@code shards} shards, each of {@code batchesPerShard} record batches /
-   * row groups of {@code rowsPerBatch} rows. Returns the number of rows.
+   * Creates a dataset of {@code shards} shards, each written as {@code batchesPerShard} record
+   * batches of {@code rowsPerBatch} rows (Arrow IPC keeps them; Parquet cuts row groups at the 1
+   * KiB target, so a row group per row of images). Returns the number of rows.
    */
   public static long create(
       String uri,

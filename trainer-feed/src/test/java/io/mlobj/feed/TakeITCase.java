@@ -73,7 +73,8 @@ class TakeITCase {
   void takeOfParquetShardsReadsOnlyTheFootersAndTheRowGroupsOfTheSamplesAsked() throws Exception {
     String uri = S3.newDatasetUri();
     try (BufferAllocator allocator = new RootAllocator()) {
-      // 2 shards x 8 row groups x 64 samples of uint8 [3, 32, 32]: ~1.6 MB per shard.
+      // 2 shards of 512 samples of uint8 [3, 32, 32], ~1.6 MB each (the test data's 1 KiB
+      // row-group target cuts a row group per sample).
       FeedTestData.create(uri, S3.conf(), allocator, ShardFormat.PARQUET, 2, 8, ROWS, 32, 32);
       long shardBytes =
           Dataset.open(uri, S3.conf()).latest().shards().stream().mapToLong(Shard::bytes).sum();
@@ -91,8 +92,8 @@ class TakeITCase {
                 FeedTestData.pixel(3, 1, 17, 30),
                 FeedTestData.pixel(700, 1, 17, 30),
                 FeedTestData.pixel(130, 1, 17, 30));
-        // By range, no shard fetched whole: 4 of the 16 row groups, and a footer per row group
-        // read (each ~20% of these small shards: 8 row groups' statistics and the Arrow schema).
+        // By range, no shard fetched whole: the 4 samples' row groups and a footer per row group
+        // read (each ~20% of these shards: 512 row groups' metadata).
         assertThat(server.metrics().shardFetches.get()).isZero();
         assertThat(server.metrics().storageBytes.get()).isPositive().isLessThan(shardBytes / 2);
       }
