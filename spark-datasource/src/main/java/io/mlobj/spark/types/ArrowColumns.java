@@ -21,13 +21,10 @@ import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.Decimal;
 import org.apache.spark.sql.vectorized.ArrowColumnVector;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarArray;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
-import org.apache.spark.sql.vectorized.ColumnarMap;
-import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * Exposes Arrow batches to Spark as {@link ColumnarBatch}es without copying: direct views of flat
@@ -76,108 +73,8 @@ public final class ArrowColumns {
     return flat != null ? flat : new ArrowColumnVector(vector);
   }
 
-  /** Base of the views: everything unsupported throws. */
-  private abstract static class View extends ColumnVector {
-    final ValueVector vector;
-
-    View(DataType type, ValueVector vector) {
-      super(type);
-      this.vector = vector;
-    }
-
-    @Override
-    public void close() {
-      // The reader owns the vectors.
-    }
-
-    @Override
-    public boolean hasNull() {
-      return vector.getNullCount() > 0;
-    }
-
-    @Override
-    public int numNulls() {
-      return vector.getNullCount();
-    }
-
-    @Override
-    public boolean isNullAt(int rowId) {
-      return vector.isNull(rowId);
-    }
-
-    private UnsupportedOperationException unsupported() {
-      return new UnsupportedOperationException(
-          "Cannot read " + vector.getField() + " as " + dataType().simpleString());
-    }
-
-    @Override
-    public boolean getBoolean(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public byte getByte(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public short getShort(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public int getInt(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public long getLong(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public float getFloat(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public double getDouble(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public ColumnarArray getArray(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public ColumnarMap getMap(int ordinal) {
-      throw unsupported();
-    }
-
-    @Override
-    public Decimal getDecimal(int rowId, int precision, int scale) {
-      throw unsupported();
-    }
-
-    @Override
-    public UTF8String getUTF8String(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public byte[] getBinary(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public ColumnVector getChild(int ordinal) {
-      throw unsupported();
-    }
-  }
-
   /** A fixed-size list (tensor storage): row i is elements [i*size, (i+1)*size) of the values. */
-  static final class FixedSizeListColumn extends View {
+  static final class FixedSizeListColumn extends ArrowView {
     private final int size;
     private final ColumnVector values;
 
@@ -203,7 +100,7 @@ public final class ArrowColumns {
    * Arrow requires): no per-element validity checks or accessor indirection, and bulk copies for
    * Spark's {@code getFloats}-style calls.
    */
-  static final class DenseValues extends View {
+  static final class DenseValues extends ArrowView {
     private final org.apache.arrow.memory.ArrowBuf data;
     private final long address;
     private final boolean unsignedByte;
@@ -309,7 +206,7 @@ public final class ArrowColumns {
   }
 
   /** Unsigned integers widened, fixed-size binary, and timestamps converted to microseconds. */
-  static final class ConvertingColumn extends View {
+  static final class ConvertingColumn extends ArrowView {
     private final long toMicrosNum;
     private final long toMicrosDen;
 

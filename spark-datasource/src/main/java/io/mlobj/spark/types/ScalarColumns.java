@@ -75,15 +75,13 @@ final class ScalarColumns {
   }
 
   /** Validity from the bitmap (bit set = value present), skipped when the batch has no nulls. */
-  private abstract static class Flat extends ColumnVector {
-    private final FieldVector vector;
+  private abstract static class Flat extends ArrowView {
     private final boolean noNulls;
     private final long validity;
     final long data;
 
     Flat(DataType type, FieldVector vector, long data) {
-      super(type);
-      this.vector = vector;
+      super(type, vector);
       this.noNulls = vector.getNullCount() == 0;
       // An all-valid vector may have no validity buffer at all (capacity 0): never read it then.
       this.validity = noNulls ? 0 : vector.getValidityBuffer().memoryAddress();
@@ -96,88 +94,8 @@ final class ScalarColumns {
     }
 
     @Override
-    public final int numNulls() {
-      return vector.getNullCount();
-    }
-
-    @Override
     public final boolean isNullAt(int rowId) {
       return !noNulls && (MemoryUtil.getByte(validity + (rowId >>> 3)) & (1 << (rowId & 7))) == 0;
-    }
-
-    @Override
-    public final void close() {
-      // The reader owns the vectors.
-    }
-
-    private UnsupportedOperationException unsupported() {
-      return new UnsupportedOperationException(
-          "Cannot read " + vector.getField() + " as " + dataType().simpleString());
-    }
-
-    @Override
-    public boolean getBoolean(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public byte getByte(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public short getShort(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public int getInt(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public long getLong(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public float getFloat(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public double getDouble(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public org.apache.spark.sql.vectorized.ColumnarArray getArray(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public org.apache.spark.sql.vectorized.ColumnarMap getMap(int ordinal) {
-      throw unsupported();
-    }
-
-    @Override
-    public org.apache.spark.sql.types.Decimal getDecimal(int rowId, int precision, int scale) {
-      throw unsupported();
-    }
-
-    @Override
-    public UTF8String getUTF8String(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public byte[] getBinary(int rowId) {
-      throw unsupported();
-    }
-
-    @Override
-    public ColumnVector getChild(int ordinal) {
-      throw unsupported();
     }
   }
 
