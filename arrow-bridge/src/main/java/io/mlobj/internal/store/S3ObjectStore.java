@@ -129,11 +129,7 @@ public final class S3ObjectStore implements ObjectStore {
       }
       long total = totalSize(first.contentRange(), length);
       all = allocate(key, total);
-      for (long offset = length; offset < total; offset += partSize) {
-        final long start = offset;
-        final int part = (int) Math.min(partSize, total - offset);
-        pending.add(CompletableFuture.runAsync(() -> readInto(key, start, part, all), parts));
-      }
+      readPartsAfter(key, length, all, pending);
       readFully(key, in, all, 0, length.intValue());
     } catch (S3Exception e) {
       if (e.statusCode() == 416) {
@@ -156,13 +152,22 @@ public final class S3ObjectStore implements ObjectStore {
     byte[] all = allocate(key, total);
     System.arraycopy(head, 0, all, 0, head.length);
     List<CompletableFuture<Void>> pending = new ArrayList<>();
-    for (long offset = head.length; offset < total; offset += partSize) {
-      final long start = offset;
-      final int part = (int) Math.min(partSize, total - offset);
-      pending.add(CompletableFuture.runAsync(() -> readInto(key, start, part, all), parts));
-    }
+    readPartsAfter(key, head.length, all, pending);
     join(pending, "read", key);
     return all;
+  }
+
+  /**
+   * Starts ranged GETs of the object's bytes from {@code from} on, each into its place in {@code
+   * all}, adding each to {@code pending} as it starts (so a failure can cancel those started).
+   */
+  private void readPartsAfter(
+      String key, long from, byte[] all, List<CompletableFuture<Void>> pending) {
+    for (long offset = from; offset < all.length; offset += partSize) {
+      final long start = offset;
+      final int part = (int) Math.min(partSize, all.length - offset);
+      pending.add(CompletableFuture.runAsync(() -> readInto(key, start, part, all), parts));
+    }
   }
 
   private byte[] allocate(String key, long total) {
