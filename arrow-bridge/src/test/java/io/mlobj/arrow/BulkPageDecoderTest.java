@@ -26,15 +26,12 @@ import org.apache.parquet.column.ParquetProperties.WriterVersion;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
-import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.ColumnIOFactory;
-import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
@@ -165,7 +162,7 @@ class BulkPageDecoderTest {
     direct.position(7);
     direct.put(bytes);
     direct.position(7).limit(7 + bytes.length);
-    List<Group> expected = readWithParquetMr(bytes);
+    List<Group> expected = ParquetMrRows.read(bytes);
     int seen = 0;
     try (ParquetBatchReader reader =
         new ParquetBatchReader(direct, ARROW, arrow.allocator(), 0, -1, 333)) {
@@ -182,7 +179,7 @@ class BulkPageDecoderTest {
 
   /** Row group by row group, as the trainer feed opens them, and all at once in batches. */
   private void assertReadsLikeParquetMr(byte[] bytes) throws IOException {
-    List<Group> expected = readWithParquetMr(bytes);
+    List<Group> expected = ParquetMrRows.read(bytes);
     int groups;
     try (ParquetFileReader reader = ParquetFileReader.open(new ByteArrayInputFile(bytes))) {
       groups = reader.getRowGroups().size();
@@ -260,24 +257,6 @@ class BulkPageDecoderTest {
     return column.equals("image") || column.equals("vec")
         ? new String[] {column, "list", "element"}
         : new String[] {column};
-  }
-
-  private static List<Group> readWithParquetMr(byte[] bytes) throws IOException {
-    List<Group> rows = new ArrayList<>();
-    try (ParquetFileReader reader = ParquetFileReader.open(new ByteArrayInputFile(bytes))) {
-      MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-      PageReadStore pages;
-      while ((pages = reader.readNextRowGroup()) != null) {
-        RecordReader<Group> records =
-            new ColumnIOFactory()
-                .getColumnIO(schema)
-                .getRecordReader(pages, new GroupRecordConverter(schema));
-        for (long i = 0; i < pages.getRowCount(); i++) {
-          rows.add(records.read());
-        }
-      }
-    }
-    return rows;
   }
 
   private static void assertRow(VectorSchemaRoot root, int r, Group expected) {

@@ -10,7 +10,6 @@ import io.mlobj.internal.arrow.ColumnarParquetEncoder;
 import io.mlobj.internal.arrow.ParquetShardCodec;
 import io.mlobj.internal.arrow.ParquetShardEncoder;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.Float4Vector;
@@ -32,15 +31,10 @@ import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.column.statistics.SizeStatistics;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.column.values.factory.DefaultValuesWriterFactory;
-import org.apache.parquet.example.data.Group;
-import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
-import org.apache.parquet.io.ColumnIOFactory;
-import org.apache.parquet.io.RecordReader;
-import org.apache.parquet.schema.MessageType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -444,20 +438,6 @@ class ColumnarParquetEncoderTest {
 
   /** Rows as parquet-mr's example record reader materializes them, one string per row. */
   private static List<String> readWithParquetMr(byte[] bytes) throws IOException {
-    List<String> rows = new ArrayList<>();
-    try (ParquetFileReader reader = ParquetFileReader.open(new ByteArrayInputFile(bytes))) {
-      MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-      PageReadStore pages;
-      while ((pages = reader.readNextRowGroup()) != null) {
-        RecordReader<Group> records =
-            new ColumnIOFactory()
-                .getColumnIO(schema)
-                .getRecordReader(pages, new GroupRecordConverter(schema));
-        for (long i = 0; i < pages.getRowCount(); i++) {
-          rows.add(records.read().toString());
-        }
-      }
-    }
-    return rows;
+    return ParquetMrRows.read(bytes).stream().map(Object::toString).toList();
   }
 }
