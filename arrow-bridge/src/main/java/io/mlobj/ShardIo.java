@@ -1,6 +1,7 @@
 package io.mlobj;
 
 import io.mlobj.arrow.BatchReader;
+import io.mlobj.internal.KernelThreads;
 import io.mlobj.internal.arrow.ByteBuffers;
 import io.mlobj.internal.arrow.MappedFiles;
 import io.mlobj.internal.store.LocalObjectCache;
@@ -11,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 /** Fetches shard objects, verifies them and opens batch readers over them. */
 final class ShardIo {
   private static final Logger LOG = LoggerFactory.getLogger(ShardIo.class);
-  private static final AtomicInteger THREADS = new AtomicInteger();
 
   private ShardIo() {}
 
@@ -38,11 +37,7 @@ final class ShardIo {
             5,
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "mlobj-" + use + "-" + THREADS.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+            KernelThreads.named("mlobj-" + use + "-"));
     pool.allowCoreThreadTimeOut(true);
     return pool;
   }

@@ -5,6 +5,7 @@ import io.mlobj.ScanTask;
 import io.mlobj.Shard;
 import io.mlobj.Snapshot;
 import io.mlobj.arrow.BatchReader;
+import io.mlobj.internal.KernelThreads;
 import io.mlobj.store.ObjectStore;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,7 +39,8 @@ public final class Verifier {
     List<VerifyReport.Problem> problems = Collections.synchronizedList(new ArrayList<>());
     AtomicLong done = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallelism), daemon());
+    ExecutorService pool =
+        Executors.newFixedThreadPool(Math.max(1, parallelism), KernelThreads.named("mlobj-ops-"));
     try {
       List<CompletableFuture<Void>> all = new ArrayList<>();
       for (Shard shard : shards) {
@@ -112,13 +114,5 @@ public final class Verifier {
       return VerifyReport.Kind.SIZE_MISMATCH;
     }
     return VerifyReport.Kind.UNREADABLE;
-  }
-
-  static java.util.concurrent.ThreadFactory daemon() {
-    return r -> {
-      Thread t = new Thread(r, "mlobj-ops");
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

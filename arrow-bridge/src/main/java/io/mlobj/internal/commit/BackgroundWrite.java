@@ -1,12 +1,12 @@
 package io.mlobj.internal.commit;
 
+import io.mlobj.internal.KernelThreads;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A store write that runs on a daemon thread while the committing thread does other requests (the
@@ -15,8 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * write reads as if it had run on the caller's thread.
  */
 final class BackgroundWrite {
-  private static final AtomicInteger THREADS = new AtomicInteger();
-
   /** Shared by every commit of the JVM; idle threads end after a few seconds. */
   private static final ExecutorService POOL = pool();
 
@@ -69,10 +67,6 @@ final class BackgroundWrite {
         5,
         TimeUnit.SECONDS,
         new SynchronousQueue<>(),
-        r -> {
-          Thread t = new Thread(r, "mlobj-commit-write-" + THREADS.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+        KernelThreads.named("mlobj-commit-write-"));
   }
 }

@@ -1,11 +1,11 @@
 package io.mlobj.internal.store;
 
 import io.mlobj.MlobjConf;
+import io.mlobj.internal.KernelThreads;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -171,7 +171,6 @@ public final class S3Clients {
    * Idle threads end after a few seconds.
    */
   private static ExecutorService partExecutor() {
-    AtomicInteger n = new AtomicInteger();
     int threads = Math.max(16, Runtime.getRuntime().availableProcessors() * 4);
     java.util.concurrent.ThreadPoolExecutor pool =
         new java.util.concurrent.ThreadPoolExecutor(
@@ -180,11 +179,7 @@ public final class S3Clients {
             5,
             java.util.concurrent.TimeUnit.SECONDS,
             new java.util.concurrent.LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "mlobj-s3-io-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+            KernelThreads.named("mlobj-s3-io-"));
     pool.allowCoreThreadTimeOut(true);
     return pool;
   }
