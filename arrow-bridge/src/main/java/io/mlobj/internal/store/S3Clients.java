@@ -6,6 +6,8 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -48,6 +50,9 @@ public final class S3Clients {
   /** Clients in use, by effective settings; guarded by the class lock. */
   private static final Map<Map<String, String>, Lease> LEASES = new java.util.HashMap<>();
 
+  /** As many timer threads as the SDK's own pool starts. */
+  private static final int SDK_TIMER_THREADS = 5;
+
   private S3Clients() {}
 
   /**
@@ -58,13 +63,19 @@ public final class S3Clients {
     private final Map<String, String> settings;
     final S3Client client;
     final ExecutorService parts;
+    final ScheduledExecutorService timers;
     final S3HttpClients.Kind httpClient;
     private int users;
 
     private Lease(Map<String, String> settings) {
       this.settings = settings;
       this.httpClient = S3HttpClients.choose(settings.get(S3HttpClients.KEY));
-      this.client = build(settings, httpClient);
+      // The SDK's own timer pool would take the context class loader of whichever request thread
+      // first scheduled a timeout; ours uses the kernel's (see KernelThreads).
+      this.timers =
+          Executors.newScheduledThreadPool(
+              SDK_TIMER_THREADS, KernelThreads.named("mlobj-s3-timer-"));
+      this.client = build(settings, httpClient, timers);
       this.parts = partExecutor();
     }
   }
@@ -104,10 +115,12 @@ public final class S3Clients {
       LEASES.remove(lease.settings);
       lease.parts.shutdown();
       lease.client.close();
+      lease.timers.shutdownNow(); // a client we supply a timer pool to leaves it open
     }
   }
 
-  private static S3Client build(Map<String, String> s, S3HttpClients.Kind kind) {
+  private static S3Client build(
+      Map<String, String> s, S3HttpClients.Kind kind, ScheduledExecutorService timers) {
     boolean ssl =
         !"false".equalsIgnoreCase(s.getOrDefault("fs.s3a.connection.ssl.enabled", "true"));
     String region = s.getOrDefault("fs.s3a.endpoint.region", "us-east-1");
@@ -116,6 +129,7 @@ public final class S3Clients {
     var http = S3HttpClients.builder(kind, settings, Math.max(maxConnections, 16));
     ClientOverrideConfiguration.Builder override =
         ClientOverrideConfiguration.builder()
+            .scheduledExecutorService(timers)
             .retryStrategy(
                 new ThrottleAwareRetryStrategy(
                     settings.attempts(), settings.throttleRetries(), settings.throttleInterval()));
