@@ -6,6 +6,8 @@ import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BaseLargeVariableWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.ExtensionTypeVector;
@@ -49,39 +51,75 @@ final class Gather {
 
   private static FieldVector column(
       Field field, FieldVector[] from, int[] source, int[] row, BufferAllocator allocator) {
-    int n = row.length;
-    if (Tensors.tensorType(field) != null && fixedWidthTensor(from, source)) {
-      FieldVector out = Tensors.allocateForOverwrite(field, n, allocator);
-      FixedSizeListVector dst = Tensors.storage(out);
-      int size = dst.getListSize();
-      BaseFixedWidthVector dstValues = (BaseFixedWidthVector) dst.getDataVector();
-      long rowBytes = (long) size * dstValues.getTypeWidth();
-      ArrowBuf dstBuf = dstValues.getDataBuffer();
-      for (int i = 0; i < n; i++) {
-        FixedSizeListVector src = list(from[source[i]]);
-        if (src.isNull(row[i])) {
-          BitVectorHelper.unsetBit(dst.getValidityBuffer(), i);
-          dstBuf.setZero(i * rowBytes, rowBytes); // null rows read as zeros, not stale memory
-          continue;
-        }
-        ArrowBuf srcBuf = ((BaseFixedWidthVector) src.getDataVector()).getDataBuffer();
-        dstBuf.setBytes(i * rowBytes, srcBuf, row[i] * rowBytes, rowBytes);
+    boolean tensor = Tensors.tensorType(field) != null && fixedWidthTensor(from, source);
+    FieldVector out;
+    if (tensor) {
+      out = Tensors.allocateForOverwrite(field, row.length, allocator);
+    } else {
+      out = field.createVector(allocator);
+      out.setInitialCapacity(Math.max(1, row.length));
+      out.allocateNew();
+    }
+    try {
+      if (tensor) {
+        copyTensorRows(from, source, row, out);
+      } else {
+        copyRows(from, source, row, out);
       }
       return out;
+    } catch (RuntimeException e) {
+      out.close(); // the batch's earlier columns are closed by rows()
+      throw e;
     }
-    FieldVector out = field.createVector(allocator);
-    out.setInitialCapacity(Math.max(1, n));
-    out.allocateNew();
-    for (int i = 0; i < n; i++) {
+  }
+
+  /** One memory copy per row of fixed-width tensors; null rows read as zeros. */
+  private static void copyTensorRows(FieldVector[] from, int[] source, int[] row, FieldVector out) {
+    FixedSizeListVector dst = Tensors.storage(out);
+    int size = dst.getListSize();
+    BaseFixedWidthVector dstValues = (BaseFixedWidthVector) dst.getDataVector();
+    long rowBytes = (long) size * dstValues.getTypeWidth();
+    ArrowBuf dstBuf = dstValues.getDataBuffer();
+    for (int i = 0; i < row.length; i++) {
+      FixedSizeListVector src = list(from[source[i]]);
+      if (src.isNull(row[i])) {
+        BitVectorHelper.unsetBit(dst.getValidityBuffer(), i);
+        dstBuf.setZero(i * rowBytes, rowBytes); // null rows read as zeros, not stale memory
+        continue;
+      }
+      ArrowBuf srcBuf = ((BaseFixedWidthVector) src.getDataVector()).getDataBuffer();
+      dstBuf.setBytes(i * rowBytes, srcBuf, row[i] * rowBytes, rowBytes);
+    }
+  }
+
+  /** Arrow's per-value copy, for strings, lists, structs and the rest. */
+  private static void copyRows(FieldVector[] from, int[] source, int[] row, FieldVector out) {
+    for (int i = 0; i < row.length; i++) {
       FieldVector src = from[source[i]];
+      FieldVector dst = out;
       if (out instanceof ExtensionTypeVector<?> ext && src instanceof ExtensionTypeVector<?> s) {
-        ext.getUnderlyingVector().copyFromSafe(row[i], i, s.getUnderlyingVector());
+        dst = ext.getUnderlyingVector();
+        src = s.getUnderlyingVector();
+      }
+      if (readsThroughSharedReader(src)) {
+        // Blocks are shared by every stream and preparing thread, and Arrow copies nested values
+        // through one reader cached on the source vector: two threads copying from it at once
+        // read each other's positions (wrong rows, or an index out of bounds).
+        synchronized (src) {
+          dst.copyFromSafe(row[i], i, src);
+        }
       } else {
-        out.copyFromSafe(row[i], i, src);
+        dst.copyFromSafe(row[i], i, src);
       }
     }
-    out.setValueCount(n);
-    return out;
+    out.setValueCount(row.length);
+  }
+
+  /** Whether Arrow's copyFrom of this vector reads it through its cached reader. */
+  private static boolean readsThroughSharedReader(FieldVector v) {
+    return !(v instanceof BaseFixedWidthVector
+        || v instanceof BaseVariableWidthVector
+        || v instanceof BaseLargeVariableWidthVector);
   }
 
   private static boolean fixedWidthTensor(FieldVector[] from, int[] source) {

@@ -5,15 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mlobj.arrow.FixedShapeTensorType;
 import io.mlobj.arrow.FixedShapeTensorVector;
 import io.mlobj.feed.transform.Tensors;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.impl.UnionListWriter;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +58,72 @@ class GatherTest {
         }
       } finally {
         out.forEach(FieldVector::close);
+      }
+    }
+  }
+
+  @Test
+  void threadsGatheringListRowsFromTheSameBlockAtOnceEachGetTheirOwnRows() throws Exception {
+    // Decoded blocks are shared by every stream and preparing thread; Arrow copies list values
+    // through a reader cached on the source vector, which is not safe to share between threads.
+    Field field =
+        new Field(
+            "tags",
+            FieldType.nullable(new ArrowType.List()),
+            List.of(Field.nullable("item", new ArrowType.Int(32, true))));
+    Schema schema = new Schema(List.of(field));
+    int rows = 512;
+    try (BufferAllocator allocator = new RootAllocator();
+        VectorSchemaRoot block = VectorSchemaRoot.create(schema, allocator)) {
+      UnionListWriter writer = ((ListVector) block.getVector(0)).getWriter();
+      for (int r = 0; r < rows; r++) {
+        writer.setPosition(r);
+        writer.startList();
+        for (int k = 0; k < r % 7; k++) {
+          writer.writeInt(r * 10 + k);
+        }
+        writer.endList();
+      }
+      block.setRowCount(rows);
+      ExecutorService threads = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<?>> gathers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          int seed = t;
+          gathers.add(
+              threads.submit(
+                  () -> {
+                    java.util.Random random = new java.util.Random(seed);
+                    for (int round = 0; round < 200; round++) {
+                      int[] row = random.ints(64, 0, rows).toArray();
+                      List<FieldVector> out =
+                          Gather.rows(
+                              schema,
+                              new VectorSchemaRoot[] {block},
+                              new int[row.length],
+                              row,
+                              allocator);
+                      try {
+                        ListVector tags = (ListVector) out.get(0);
+                        for (int i = 0; i < row.length; i++) {
+                          List<Integer> expected = new ArrayList<>();
+                          for (int k = 0; k < row[i] % 7; k++) {
+                            expected.add(row[i] * 10 + k);
+                          }
+                          assertThat(tags.getObject(i)).as("row %d", row[i]).isEqualTo(expected);
+                        }
+                      } finally {
+                        out.forEach(FieldVector::close);
+                      }
+                    }
+                    return null;
+                  }));
+        }
+        for (Future<?> gather : gathers) {
+          gather.get();
+        }
+      } finally {
+        threads.shutdownNow();
       }
     }
   }
