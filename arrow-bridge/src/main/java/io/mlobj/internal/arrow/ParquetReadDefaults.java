@@ -30,9 +30,23 @@ public final class ParquetReadDefaults {
    * pages are decompressed by {@link PageDecompressors}.
    */
   public static ParquetReadOptions options() {
+    return builder().build();
+  }
+
+  /**
+   * Options for a reader of part of an object fetched by range (the feed's {@code take}): every
+   * page that carries a CRC (mlobj's writers, and parquet-mr's by default, write one for each data
+   * and dictionary page) is checked against it, since the shard's whole-object CRC32C cannot be.
+   * Pages without one are read unchecked. Whole-object reads use {@link #options()}: their bytes
+   * were checked against the CRC32C already, so a second pass over them would find nothing new.
+   */
+  public static ParquetReadOptions checkingPageCrcs() {
+    return builder().usePageChecksumVerification(true).build();
+  }
+
+  private static ParquetReadOptions.Builder builder() {
     return ParquetReadOptions.builder(Shared.CONF)
         .withUseHadoopVectoredIo(true)
-        .withCodecFactory(new PageDecompressors(HadoopCodecs.newFactory(Shared.CONF, 0)))
-        .build();
+        .withCodecFactory(new PageDecompressors(HadoopCodecs.newFactory(Shared.CONF, 0)));
   }
 }
