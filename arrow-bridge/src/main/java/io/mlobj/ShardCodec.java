@@ -18,9 +18,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * format, so a codec on the class path is written and read by Spark, Flink, the trainer feed and
  * the CLI as the built-in ones are. Column statistics come from the decoded Arrow batches and need
  * nothing from the codec. Implementations are thread-safe and hold no state of their own beyond
- * what they keep of objects read by range under the name the caller gives their content (see
- * {@link #openBlock(SeekableByteChannel, String, Schema, BufferAllocator, int)}). Stable SPI:
- * methods are added with defaults.
+ * what they keep of objects read by range under the name the caller gives their content (see {@link
+ * #openBlock(SeekableByteChannel, String, Schema, BufferAllocator, int)}). Stable SPI: methods are
+ * added with defaults.
  */
 public interface ShardCodec {
   /** The format this codec reads and writes. */
