@@ -1,5 +1,6 @@
 package io.mlobj;
 
+import io.mlobj.arrow.BatchReader;
 import io.mlobj.cache.LocalCache;
 import io.mlobj.internal.format.FormatCodec;
 import io.mlobj.internal.format.LogLayout;
@@ -19,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -212,6 +214,48 @@ public final class Dataset implements AutoCloseable {
    */
   public byte[] readRange(String key, long position, int length) {
     return store.readRange(key, position, length);
+  }
+
+  /**
+   * Reads one block of a shard (a Parquet row group, an Arrow IPC record batch) by ranged reads of
+   * its object, without fetching the object whole: for readers that touch a few samples of many
+   * shards (the feed's {@code take}). A ranged read cannot check the shard's whole-object CRC32C;
+   * it checks what the format carries: the CRC of every Parquet page that has one (mlobj writes one
+   * per page, as parquet-mr does by default), and Arrow IPC's own framing. What the codec parses of
+   * a shard once (a Parquet footer) is kept in memory for later blocks, under the object's URI with
+   * its size and CRC32C from the manifest, so those read only their column chunks.
+   *
+   * <pre>{@code
+   * try (BatchReader block = dataset.readBlock(version, task, schema, allocator, null)) {
+   *   if (block != null) {
+   *     VectorSchemaRoot rows = block.root(); // the whole block; next() returns false
+   *   }
+   * }
+   * }</pre>
+   *
+   * @param version the version the task was planned at, for errors
+   * @param wanted the columns to read, with their Arrow types
+   * @param listener told of each ranged request, or null
+   * @return the block, loaded at once (close it), or null when its format does not read blocks by
+   *     range or the file lacks a wanted column (read the shard whole instead)
+   * @throws MlobjException {@code CORRUPT} naming the dataset, version and object when the block
+   *     cannot be decoded, and for a Parquet page whose bytes do not match its CRC also the row
+   *     group and column; {@code NOT_FOUND} when the object is gone
+   */
+  public BatchReader readBlock(
+      long version,
+      ScanTask task,
+      Schema wanted,
+      BufferAllocator allocator,
+      RangeReadListener listener) {
+    return BlockByRange.read(store, version, task, wanted, allocator, listener);
+  }
+
+  /** Told of each ranged request of {@link #readBlock}. */
+  @FunctionalInterface
+  public interface RangeReadListener {
+    /** A request returned {@code bytes} bytes after {@code nanos} nanoseconds. */
+    void onRead(int bytes, long nanos);
   }
 
   /**

@@ -199,6 +199,26 @@ public final class MlobjErrors {
         dataset);
   }
 
+  /**
+   * A page of a Parquet shard read by range whose bytes do not match the CRC in its header: the
+   * object is damaged (a ranged read cannot check the whole object's CRC32C, but checks each page's
+   * CRC). {@code column} may be null when the column could not be told.
+   */
+  public static MlobjException damagedPage(
+      String dataset, long version, String object, int rowGroup, String column) {
+    return cannot(
+        CORRUPT,
+        "read shard %s of dataset %s at version %d: a page of row group %d%s does not match its"
+            + " CRC, so the object's bytes are damaged. Run 'mlobj verify %s' and restore the"
+            + " object or roll back to a version without it.",
+        object,
+        dataset,
+        version,
+        rowGroup,
+        column == null ? "" : ", column '" + column + "',",
+        dataset);
+  }
+
   public static MlobjException sizeMismatch(
       String dataset, long version, String object, long expected, long actual) {
     return cannot(

@@ -17,7 +17,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * META-INF/services/io.mlobj.ShardCodec}); nothing else in mlobj or its adapters depends on the
  * format, so a codec on the class path is written and read by Spark, Flink, the trainer feed and
  * the CLI as the built-in ones are. Column statistics come from the decoded Arrow batches and need
- * nothing from the codec. Implementations are stateless and thread-safe. Stable SPI: methods are
+ * nothing from the codec. Implementations are thread-safe and hold no state of their own beyond
+ * what they keep of objects read by range under the name the caller gives their content (see {@link
+ * #openBlock(SeekableByteChannel, String, Schema, BufferAllocator, int)}). Stable SPI: methods are
  * added with defaults.
  */
 public interface ShardCodec {
@@ -92,7 +94,9 @@ public interface ShardCodec {
 
   /**
    * Reads one block by ranged reads of the object, without fetching it whole (a shard's CRC32C then
-   * cannot be verified). The reader's root holds the block at once; {@code next()} returns false.
+   * cannot be verified: check what the format itself can, e.g. Parquet page CRCs). The reader's
+   * root holds the block at once; {@code next()} returns false. The channel need not stay open once
+   * this returns: the caller may close it.
    *
    * @return the block, or null when the file lacks a wanted column (read the shard whole instead)
    * @throws Exception any decoding failure, or a missing block
@@ -101,6 +105,25 @@ public interface ShardCodec {
       SeekableByteChannel object, Schema wanted, BufferAllocator allocator, int block)
       throws Exception {
     throw new UnsupportedOperationException(format() + " shards are not read by range");
+  }
+
+  /**
+   * Like {@link #openBlock(SeekableByteChannel, Schema, BufferAllocator, int)}, for an object whose
+   * content has a name: a codec may keep what it parsed of the object (a footer) under that name
+   * and use it for later blocks instead of reading it again. The name changes whenever the content
+   * may have (the kernel passes the object's URI with its size and CRC32C from the manifest). The
+   * default ignores the name.
+   *
+   * @param content the name of the object's content, or null to keep nothing
+   */
+  default BatchReader openBlock(
+      SeekableByteChannel object,
+      String content,
+      Schema wanted,
+      BufferAllocator allocator,
+      int block)
+      throws Exception {
+    return openBlock(object, wanted, allocator, block);
   }
 
   /**

@@ -65,8 +65,8 @@ class TakeITCase {
                 FeedTestData.pixel(700, 2, 31, 7),
                 FeedTestData.pixel(5, 2, 31, 7));
         // By range, no shard fetched whole. Arrow IPC: footers, batch headers and row slices.
-        // Parquet: the 4 samples' row groups and a footer per row group read (each ~20% of these
-        // shards: 512 row groups' metadata).
+        // Parquet: each shard's footer once (~20% of these shards: 512 row groups' metadata) and
+        // the 4 samples' row groups.
         long limit = format == Formats.ARROW ? shardBytes / 4 : shardBytes / 2;
         assertThat(server.metrics().storageBytes.get()).isPositive().isLessThan(limit);
         assertThat(server.metrics().shardFetches.get()).isZero();

@@ -83,23 +83,14 @@ public final class ParquetBatchReader implements BatchReader {
   }
 
   /**
-   * A reader of a file that parquet-mr reads through {@code file} (e.g. by ranged reads of an
-   * object): only the footer and the requested column chunks of the row groups read are fetched.
+   * A reader over parquet-mr's reader of a file (e.g. one read by ranged reads of an object, see
+   * {@link #openFile(InputFile, ParquetMetadata, ParquetReadOptions)}): only the requested column
+   * chunks of the row groups read are fetched. Closing this closes {@code reader}, also when this
+   * throws.
    *
    * @see #ParquetBatchReader(byte[], Schema, BufferAllocator, int, int, int)
    */
-  public ParquetBatchReader(
-      InputFile file,
-      Schema schema,
-      BufferAllocator allocator,
-      int firstGroup,
-      int groupCount,
-      int maxBatchRows)
-      throws IOException {
-    this(openFile(file), schema, allocator, firstGroup, groupCount, maxBatchRows);
-  }
-
-  private ParquetBatchReader(
+  ParquetBatchReader(
       ParquetFileReader reader,
       Schema schema,
       BufferAllocator allocator,
@@ -193,13 +184,19 @@ public final class ParquetBatchReader implements BatchReader {
     return new ParquetFileReader(file, footer, options, in);
   }
 
-  /** Opens parquet-mr's reader over a file read through its own streams (no footer cache). */
-  public static ParquetFileReader openFile(InputFile file) throws IOException {
-    ParquetReadOptions options = ParquetReadDefaults.options();
+  /** Reads and parses the footer of a file read through its own streams. */
+  static ParquetMetadata readFooter(InputFile file, ParquetReadOptions options) throws IOException {
+    try (SeekableInputStream in = file.newStream()) {
+      return ParquetFileReader.readFooter(file, options, in);
+    }
+  }
+
+  /** Opens parquet-mr's reader over a file read through its own streams, with a known footer. */
+  static ParquetFileReader openFile(
+      InputFile file, ParquetMetadata footer, ParquetReadOptions options) throws IOException {
     SeekableInputStream in = file.newStream();
     try {
-      return new ParquetFileReader(
-          file, ParquetFileReader.readFooter(file, options, in), options, in);
+      return new ParquetFileReader(file, footer, options, in);
     } catch (IOException | RuntimeException e) {
       in.close();
       throw e;
