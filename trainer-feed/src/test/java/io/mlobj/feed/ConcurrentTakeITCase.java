@@ -1,0 +1,152 @@
+package io.mlobj.feed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mlobj.ShardFormat;
+import io.mlobj.testing.EmbeddedS3Extension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.ExtensionTypeVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.UInt1Vector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Several clients calling {@code take} on the same shards at once share what the feed keeps per
+ * shard (footers, record batch headers, narrow columns of Arrow IPC; decoded blocks of Parquet):
+ * each must get exactly the samples it asked for, in its order, with every column of each row.
+ */
+class ConcurrentTakeITCase {
+  @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension();
+
+  private static final int CLIENTS = 8;
+  private static final int ROUNDS = 12;
+  private static final int SAMPLES = 16;
+  private static final int H = 4;
+  private static final int W = 4;
+
+  static List<ShardFormat> formats() {
+    return List.of(ShardFormat.ARROW, ShardFormat.PARQUET);
+  }
+
+  @ParameterizedTest(name = "{0} shards")
+  @MethodSource("formats")
+  void clientsTakingFromTheSameShardsAtOnceGetEveryColumnOfTheirSamplesExactly(ShardFormat format)
+      throws Exception {
+    String uri = S3.newDatasetUri();
+    long rows;
+    try (BufferAllocator writer = new RootAllocator()) {
+      rows = FeedTestData.create(uri, S3.conf(), writer, format, 2, 4, 64, H, W, 64L << 10);
+    }
+    ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+    ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+    CountDownLatch start = new CountDownLatch(1);
+    try (FeedServer server = FeedServer.builder().conf(S3.conf()).build().start();
+        BufferAllocator allocator = new RootAllocator()) {
+      List<Future<?>> done = new ArrayList<>();
+      for (int c = 0; c < CLIENTS; c++) {
+        Random random = new Random(c);
+        done.add(
+            clients.submit(
+                () -> {
+                  try (TestClient client = new TestClient(allocator, server.port(), null)) {
+                    start.await();
+                    for (int round = 0; round < ROUNDS; round++) {
+                      ObjectNode take = FeedRequest.json(uri).put("batch_size", 5);
+                      ArrayNode list = take.putArray("take");
+                      List<Long> asked = new ArrayList<>();
+                      for (int s = 0; s < SAMPLES; s++) {
+                        long sample = random.nextInt((int) rows);
+                        asked.add(sample);
+                        list.add(sample);
+                      }
+                      List<Long> got = new ArrayList<>();
+                      client.stream(take, root -> check(root, got, wrong));
+                      if (!got.equals(asked)) {
+                        wrong.add("asked " + asked + ", got " + got);
+                      }
+                    }
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      clients.shutdownNow();
+    }
+    assertThat(wrong).isEmpty();
+  }
+
+  /** Checks every pixel, label, name, tokens and split of each row against its id. */
+  private static void check(
+      VectorSchemaRoot root, List<Long> ids, ConcurrentLinkedQueue<String> wrong) {
+    BigIntVector id = (BigIntVector) root.getVector("id");
+    UInt1Vector pixels =
+        (UInt1Vector)
+            ((FixedSizeListVector)
+                    ((ExtensionTypeVector<?>) root.getVector("image")).getUnderlyingVector())
+                .getDataVector();
+    IntVector label = (IntVector) root.getVector("label");
+    VarCharVector name = (VarCharVector) root.getVector("name");
+    ListVector tokens = (ListVector) root.getVector("tokens");
+    VarCharVector split = (VarCharVector) root.getVector("split");
+    for (int i = 0; i < root.getRowCount(); i++) {
+      long sample = id.get(i);
+      ids.add(sample);
+      StringBuilder got = new StringBuilder();
+      StringBuilder expected = new StringBuilder();
+      for (int c = 0; c < 3; c++) {
+        for (int y = 0; y < H; y++) {
+          for (int x = 0; x < W; x++) {
+            got.append(pixels.get(i * 3 * H * W + c * H * W + y * W + x) & 0xff).append(',');
+            expected.append(FeedTestData.pixel(sample, c, y, x)).append(',');
+          }
+        }
+      }
+      List<Integer> expectedTokens = new ArrayList<>();
+      for (int t = 0; t < sample % 5; t++) {
+        expectedTokens.add((int) sample * 10 + t);
+      }
+      got.append(' ')
+          .append(label.get(i))
+          .append(' ')
+          .append(name.getObject(i))
+          .append(' ')
+          .append(tokens.isNull(i) ? null : new ArrayList<>(tokens.getObject(i)))
+          .append(' ')
+          .append(split.getObject(i));
+      expected
+          .append(' ')
+          .append(sample % 10)
+          .append(" s")
+          .append(sample)
+          .append(' ')
+          .append(expectedTokens)
+          .append(' ')
+          .append(sample % 4 == 0 ? "test" : "train");
+      if (!got.toString().equals(expected.toString())) {
+        wrong.add("sample " + sample + ": got " + got + ", expected " + expected);
+      }
+    }
+  }
+}
