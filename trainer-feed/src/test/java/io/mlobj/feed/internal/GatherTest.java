@@ -1,5 +1,6 @@
 package io.mlobj.feed.internal;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mlobj.arrow.FixedShapeTensorType;
@@ -14,15 +15,22 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.MapVector;
+import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.complex.impl.NullableStructWriter;
 import org.apache.arrow.vector.complex.impl.UnionListWriter;
+import org.apache.arrow.vector.complex.impl.UnionMapWriter;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Gathering tensor rows from several blocks into a batch, including null rows. */
 class GatherTest {
@@ -126,6 +134,137 @@ class GatherTest {
         threads.shutdownNow();
       }
     }
+  }
+
+  /** Nested types other than list: each copied through a reader cached on its vector too. */
+  static List<String> nestedTypes() {
+    return List.of("struct", "map", "fixed-size list of strings");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("nestedTypes")
+  void threadsGatheringNestedRowsFromTheSameBlockAtOnceEachGetTheirOwnRows(String type)
+      throws Exception {
+    int rows = 512;
+    try (BufferAllocator allocator = new RootAllocator();
+        VectorSchemaRoot block = nestedBlock(allocator, type, rows)) {
+      Schema schema = block.getSchema();
+      List<Object> expected = new ArrayList<>();
+      for (int r = 0; r < rows; r++) {
+        expected.add(block.getVector(0).getObject(r));
+      }
+      ExecutorService threads = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<?>> gathers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          int seed = t;
+          gathers.add(
+              threads.submit(
+                  () -> {
+                    java.util.Random random = new java.util.Random(seed);
+                    for (int round = 0; round < 200; round++) {
+                      int[] row = random.ints(64, 0, rows).toArray();
+                      List<FieldVector> out =
+                          Gather.rows(
+                              schema,
+                              new VectorSchemaRoot[] {block},
+                              new int[row.length],
+                              row,
+                              allocator);
+                      try {
+                        for (int i = 0; i < row.length; i++) {
+                          assertThat(out.get(0).getObject(i))
+                              .as("%s row %d", type, row[i])
+                              .isEqualTo(expected.get(row[i]));
+                        }
+                      } finally {
+                        out.forEach(FieldVector::close);
+                      }
+                    }
+                    return null;
+                  }));
+        }
+        for (Future<?> gather : gathers) {
+          gather.get();
+        }
+      } finally {
+        threads.shutdownNow();
+      }
+    }
+  }
+
+  /** A block of one nested column whose row r holds values derived from r (r % 5 items). */
+  private static VectorSchemaRoot nestedBlock(BufferAllocator allocator, String type, int rows) {
+    Field int32 = Field.nullable("item", new ArrowType.Int(32, true));
+    Field field =
+        switch (type) {
+          case "struct" ->
+              new Field(
+                  "s",
+                  FieldType.nullable(ArrowType.Struct.INSTANCE),
+                  List.of(
+                      Field.nullable("n", new ArrowType.Int(32, true)),
+                      new Field("tags", FieldType.nullable(new ArrowType.List()), List.of(int32))));
+          case "map" ->
+              new Field(
+                  "m",
+                  FieldType.nullable(new ArrowType.Map(false)),
+                  List.of(
+                      new Field(
+                          "entries",
+                          FieldType.notNullable(ArrowType.Struct.INSTANCE),
+                          List.of(
+                              Field.notNullable("key", new ArrowType.Int(32, true)),
+                              Field.nullable("value", new ArrowType.Int(32, true))))));
+          default ->
+              new Field(
+                  "f",
+                  FieldType.nullable(new ArrowType.FixedSizeList(2)),
+                  List.of(Field.nullable("item", new ArrowType.Utf8())));
+        };
+    VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(List.of(field)), allocator);
+    FieldVector v = root.getVector(0);
+    if (v instanceof StructVector struct) {
+      NullableStructWriter w = struct.getWriter();
+      for (int r = 0; r < rows; r++) {
+        w.setPosition(r);
+        w.start();
+        w.integer("n").writeInt(r);
+        var tags = w.list("tags");
+        tags.startList();
+        for (int k = 0; k < r % 5; k++) {
+          tags.integer().writeInt(r * 10 + k);
+        }
+        tags.endList();
+        w.end();
+      }
+    } else if (v instanceof MapVector map) {
+      UnionMapWriter w = map.getWriter();
+      for (int r = 0; r < rows; r++) {
+        w.setPosition(r);
+        w.startMap();
+        for (int k = 0; k < r % 5; k++) {
+          w.startEntry();
+          w.key().integer().writeInt(k);
+          w.value().integer().writeInt(r * 10 + k);
+          w.endEntry();
+        }
+        w.endMap();
+      }
+    } else {
+      FixedSizeListVector list = (FixedSizeListVector) v;
+      list.allocateNew();
+      VarCharVector items = (VarCharVector) list.getDataVector();
+      for (int r = 0; r < rows; r++) {
+        int at = list.startNewValue(r);
+        for (int k = 0; k < 2; k++) {
+          items.setSafe(at + k, ("s" + r + "x".repeat(r % 5) + k).getBytes(UTF_8));
+        }
+      }
+      items.setValueCount(rows * 2);
+    }
+    root.setRowCount(rows);
+    return root;
   }
 
   /**
