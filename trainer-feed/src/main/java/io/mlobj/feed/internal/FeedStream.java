@@ -619,13 +619,20 @@ final class FeedStream {
       }
     }
     Shard shard = task.shard();
-    // The stream's first block of a shard pins it until its last (see releaseFinished).
-    boolean first = pinned.putIfAbsent(shard, shardLastUse.get(shard)) == null;
+    // The stream's first block of a shard pins it until its last (see releaseFinished). The pin
+    // is taken inside computeIfAbsent: a preparing thread decoding another block of the shard at
+    // once waits for it there, instead of reading an unpinned entry that may be evicted (and a
+    // mapped shard unmapped) before the first thread's pin arrives.
+    List<CompletableFuture<ShardBytes>> pin = new ArrayList<>(1);
+    pinned.computeIfAbsent(
+        shard,
+        s -> {
+          pin.add(service.cache.acquire(dataset, version, s));
+          return shardLastUse.get(s);
+        });
     ShardBytes bytes =
         service.cache.await(
-            first
-                ? service.cache.acquire(dataset, version, shard)
-                : service.cache.get(dataset, version, shard));
+            pin.isEmpty() ? service.cache.get(dataset, version, shard) : pin.get(0));
     return Blocks.decode(
         dataset.uri(),
         version,
