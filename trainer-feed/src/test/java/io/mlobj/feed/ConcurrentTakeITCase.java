@@ -9,6 +9,7 @@ import io.mlobj.testing.EmbeddedS3Extension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -95,6 +96,54 @@ class ConcurrentTakeITCase {
       clients.shutdownNow();
     }
     assertThat(wrong).isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
+  void clientsTakingFromAColdArrowShardAtOnceReadItsFooterOnce() throws Exception {
+    // Two identical one-shard datasets (~800 KB shards, footers read with a 64 KiB tail): the
+    // same takes, one after another on the first, all at once on the second, read the same bytes
+    // (the concurrent ones once read the footer once per client).
+    long[] sequential = new long[1];
+    long[] concurrent = new long[1];
+    for (int run = 0; run < 2; run++) {
+      String uri = S3.newDatasetUri();
+      try (BufferAllocator writer = new RootAllocator()) {
+        FeedTestData.create(uri, S3.conf(), writer, ShardFormat.ARROW, 1, 4, 64, 32, 32);
+      }
+      boolean atOnce = run == 1;
+      CountDownLatch start = new CountDownLatch(1);
+      ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+      try (FeedServer server = FeedServer.builder().conf(S3.conf()).build().start();
+          BufferAllocator allocator = new RootAllocator()) {
+        List<Future<List<Long>>> done = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+          long sample = c * 32L; // every other client in another record batch
+          Callable<List<Long>> take =
+              () -> {
+                try (TestClient client = new TestClient(allocator, server.port(), null)) {
+                  start.await();
+                  ObjectNode request = FeedRequest.json(uri);
+                  request.putArray("take").add(sample);
+                  return client.ids(request);
+                }
+              };
+          if (atOnce) {
+            done.add(clients.submit(take));
+          } else {
+            start.countDown();
+            done.add(java.util.concurrent.CompletableFuture.completedFuture(take.call()));
+          }
+        }
+        start.countDown();
+        for (int c = 0; c < CLIENTS; c++) {
+          assertThat(done.get(c).get()).containsExactly(c * 32L);
+        }
+        (atOnce ? concurrent : sequential)[0] = server.metrics().storageBytes.get();
+      } finally {
+        clients.shutdownNow();
+      }
+    }
+    assertThat(concurrent[0]).isPositive().isLessThanOrEqualTo(sequential[0] + (16 << 10));
   }
 
   /** Checks every pixel, label, name, tokens and split of each row against its id. */

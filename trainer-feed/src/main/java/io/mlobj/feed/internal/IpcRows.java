@@ -89,7 +89,7 @@ final class IpcRows {
   /** Most bytes of narrow buffers kept. */
   static final long NARROW_BYTES = 64L << 20;
 
-  private final Map<String, Footer> footers = lru(4096);
+  private final Map<String, CompletableFuture<Footer>> footers = lru(4096);
   private final LinkedHashMap<String, byte[]> narrow = new LinkedHashMap<>(16, 0.75f, true);
   private long narrowBytes;
   private final Map<String, CompletableFuture<Batch>> batches = lru(65536);
@@ -228,14 +228,40 @@ final class IpcRows {
     return dataset.objectUri(shard.path()) + "#" + shard.bytes() + "#" + shard.crc32cHex();
   }
 
+  /**
+   * The shard's footer (read once; takes arriving at once share the read instead of each fetching
+   * and parsing it).
+   */
   private Footer footer(Dataset dataset, Shard shard) throws IOException {
     String key = key(dataset, shard);
+    CompletableFuture<Footer> future;
+    boolean load = false;
     synchronized (footers) {
-      Footer f = footers.get(key);
-      if (f != null) {
-        return f;
+      future = footers.get(key);
+      if (future == null) {
+        future = new CompletableFuture<>();
+        footers.put(key, future);
+        load = true;
       }
     }
+    if (load) {
+      try {
+        Footer f = loadFooter(dataset, shard);
+        future.complete(f);
+        if (!f.fieldPositions().isEmpty() && f.batches().size() <= PREFETCH_BATCHES) {
+          prefetchBatches(dataset, shard, f.batches());
+        }
+      } catch (IOException | RuntimeException e) {
+        synchronized (footers) {
+          footers.remove(key, future); // not kept: a later take tries again
+        }
+        future.completeExceptionally(e);
+      }
+    }
+    return join(future);
+  }
+
+  private Footer loadFooter(Dataset dataset, Shard shard) throws IOException {
     long size = shard.bytes();
     int tailLength = (int) Math.min(size, TAIL);
     byte[] tail = range(dataset, shard.path(), size - tailLength, tailLength);
@@ -267,14 +293,7 @@ final class IpcRows {
       node += nodes(field);
       buf += buffers(field);
     }
-    Footer f = new Footer(parsed.getSchema(), List.copyOf(parsed.getRecordBatches()), positions);
-    synchronized (footers) {
-      footers.put(key, f);
-    }
-    if (!positions.isEmpty() && f.batches().size() <= PREFETCH_BATCHES) {
-      prefetchBatches(dataset, shard, f.batches());
-    }
-    return f;
+    return new Footer(parsed.getSchema(), List.copyOf(parsed.getRecordBatches()), positions);
   }
 
   /**
@@ -304,6 +323,11 @@ final class IpcRows {
         future.completeExceptionally(e);
       }
     }
+    return join(future);
+  }
+
+  /** The value of a shared read, or the failure it ended with. */
+  private static <T> T join(CompletableFuture<T> future) throws IOException {
     try {
       return future.join();
     } catch (java.util.concurrent.CompletionException e) {
