@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -93,46 +94,17 @@ class GatherTest {
         writer.endList();
       }
       block.setRowCount(rows);
-      ExecutorService threads = Executors.newFixedThreadPool(4);
-      try {
-        List<Future<?>> gathers = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-          int seed = t;
-          gathers.add(
-              threads.submit(
-                  () -> {
-                    java.util.Random random = new java.util.Random(seed);
-                    for (int round = 0; round < 200; round++) {
-                      int[] row = random.ints(64, 0, rows).toArray();
-                      List<FieldVector> out =
-                          Gather.rows(
-                              schema,
-                              new VectorSchemaRoot[] {block},
-                              new int[row.length],
-                              row,
-                              allocator);
-                      try {
-                        ListVector tags = (ListVector) out.get(0);
-                        for (int i = 0; i < row.length; i++) {
-                          List<Integer> expected = new ArrayList<>();
-                          for (int k = 0; k < row[i] % 7; k++) {
-                            expected.add(row[i] * 10 + k);
-                          }
-                          assertThat(tags.getObject(i)).as("row %d", row[i]).isEqualTo(expected);
-                        }
-                      } finally {
-                        out.forEach(FieldVector::close);
-                      }
-                    }
-                    return null;
-                  }));
-        }
-        for (Future<?> gather : gathers) {
-          gather.get();
-        }
-      } finally {
-        threads.shutdownNow();
-      }
+      gatherAtOnceFromOneBlock(
+          block,
+          rows,
+          r -> {
+            List<Integer> expected = new ArrayList<>();
+            for (int k = 0; k < r % 7; k++) {
+              expected.add(r * 10 + k);
+            }
+            return expected;
+          },
+          "list");
     }
   }
 
@@ -148,48 +120,59 @@ class GatherTest {
     int rows = 512;
     try (BufferAllocator allocator = new RootAllocator();
         VectorSchemaRoot block = nestedBlock(allocator, type, rows)) {
-      Schema schema = block.getSchema();
       List<Object> expected = new ArrayList<>();
       for (int r = 0; r < rows; r++) {
         expected.add(block.getVector(0).getObject(r));
       }
-      ExecutorService threads = Executors.newFixedThreadPool(4);
-      try {
-        List<Future<?>> gathers = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-          int seed = t;
-          gathers.add(
-              threads.submit(
-                  () -> {
-                    java.util.Random random = new java.util.Random(seed);
-                    for (int round = 0; round < 200; round++) {
-                      int[] row = random.ints(64, 0, rows).toArray();
-                      List<FieldVector> out =
-                          Gather.rows(
-                              schema,
-                              new VectorSchemaRoot[] {block},
-                              new int[row.length],
-                              row,
-                              allocator);
-                      try {
-                        for (int i = 0; i < row.length; i++) {
-                          assertThat(out.get(0).getObject(i))
-                              .as("%s row %d", type, row[i])
-                              .isEqualTo(expected.get(row[i]));
-                        }
-                      } finally {
-                        out.forEach(FieldVector::close);
+      gatherAtOnceFromOneBlock(block, rows, expected::get, type);
+    }
+  }
+
+  /**
+   * Four threads each gather 200 times 64 random rows of {@code block}'s one column at once, and
+   * check every gathered row against {@code expected} of its source row.
+   */
+  private static void gatherAtOnceFromOneBlock(
+      VectorSchemaRoot block, int rows, IntFunction<Object> expected, String type)
+      throws Exception {
+    Schema schema = block.getSchema();
+    BufferAllocator allocator = block.getVector(0).getAllocator();
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> gathers = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int seed = t;
+        gathers.add(
+            threads.submit(
+                () -> {
+                  java.util.Random random = new java.util.Random(seed);
+                  for (int round = 0; round < 200; round++) {
+                    int[] row = random.ints(64, 0, rows).toArray();
+                    List<FieldVector> out =
+                        Gather.rows(
+                            schema,
+                            new VectorSchemaRoot[] {block},
+                            new int[row.length],
+                            row,
+                            allocator);
+                    try {
+                      for (int i = 0; i < row.length; i++) {
+                        assertThat(out.get(0).getObject(i))
+                            .as("%s row %d", type, row[i])
+                            .isEqualTo(expected.apply(row[i]));
                       }
+                    } finally {
+                      out.forEach(FieldVector::close);
                     }
-                    return null;
-                  }));
-        }
-        for (Future<?> gather : gathers) {
-          gather.get();
-        }
-      } finally {
-        threads.shutdownNow();
+                  }
+                  return null;
+                }));
       }
+      for (Future<?> gather : gathers) {
+        gather.get();
+      }
+    } finally {
+      threads.shutdownNow();
     }
   }
 
