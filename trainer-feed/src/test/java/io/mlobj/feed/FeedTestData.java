@@ -65,6 +65,64 @@ public final class FeedTestData {
     }
   }
 
+  /**
+   * Rows of a batch of this schema whose columns (every pixel, label, name, tokens and split) are
+   * not the ones {@link #batch} derives from their id, each described with what it got and what it
+   * should have: empty when every row is right.
+   */
+  public static List<String> rowsNotMatchingTheirIds(VectorSchemaRoot root) {
+    BigIntVector id = (BigIntVector) root.getVector("id");
+    ExtensionTypeVector<?> image = (ExtensionTypeVector<?>) root.getVector("image");
+    int[] shape = FixedShapeTensorType.of(image.getField()).shape();
+    int h = shape[1];
+    int w = shape[2];
+    UInt1Vector pixels =
+        (UInt1Vector) ((FixedSizeListVector) image.getUnderlyingVector()).getDataVector();
+    IntVector label = (IntVector) root.getVector("label");
+    VarCharVector name = (VarCharVector) root.getVector("name");
+    ListVector tokens = (ListVector) root.getVector("tokens");
+    VarCharVector split = (VarCharVector) root.getVector("split");
+    List<String> wrong = new ArrayList<>();
+    for (int i = 0; i < root.getRowCount(); i++) {
+      long sample = id.get(i);
+      StringBuilder got = new StringBuilder();
+      StringBuilder expected = new StringBuilder();
+      for (int c = 0; c < 3; c++) {
+        for (int y = 0; y < h; y++) {
+          for (int x = 0; x < w; x++) {
+            got.append(pixels.get(i * 3 * h * w + c * h * w + y * w + x) & 0xff).append(',');
+            expected.append(pixel(sample, c, y, x)).append(',');
+          }
+        }
+      }
+      List<Integer> expectedTokens = new ArrayList<>();
+      for (int t = 0; t < sample % 5; t++) {
+        expectedTokens.add((int) sample * 10 + t);
+      }
+      got.append(' ')
+          .append(label.get(i))
+          .append(' ')
+          .append(name.getObject(i))
+          .append(' ')
+          .append(tokens.isNull(i) ? null : new ArrayList<>(tokens.getObject(i)))
+          .append(' ')
+          .append(split.getObject(i));
+      expected
+          .append(' ')
+          .append(sample % 10)
+          .append(" s")
+          .append(sample)
+          .append(' ')
+          .append(expectedTokens)
+          .append(' ')
+          .append(sample % 4 == 0 ? "test" : "train");
+      if (!got.toString().equals(expected.toString())) {
+        wrong.add("sample " + sample + ": got " + got + ", expected " + expected);
+      }
+    }
+    return wrong;
+  }
+
   /** Pixel value of sample {@code id} at (c, y, x). */
   public static int pixel(long id, int c, int y, int x) {
     return (int) ((id * 7 + c * 31 + y * 5 + x) & 0xff);
